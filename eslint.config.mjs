@@ -1,0 +1,40 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'cdktf.out/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['cdktf/lib/private/*', 'cdktf/lib/*/private/*'], message: 'Do not depend on cdktf internals.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['lib/node/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*', '../core/*', '../*'],
+              message: 'lib/node runs on nodes: it imports nothing from cdktf or the construct layers.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

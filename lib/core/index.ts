@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './validation';
+export * from './policy-document';
+export * from './grant';
+export * from './naming';

@@ -1,0 +1,223 @@
+import { invalidCapability, invalidPolicyPath, invalidProp } from './errors';
+import { isToken } from './validation';
+
+/** Vault policy capabilities this library may grant. `sudo` is deliberately absent. */
+export enum Capability {
+  CREATE = 'create',
+  READ = 'read',
+  UPDATE = 'update',
+  PATCH = 'patch',
+  DELETE = 'delete',
+  LIST = 'list',
+  DENY = 'deny',
+}
+
+const CAPABILITY_ORDER: readonly string[] = [
+  Capability.CREATE,
+  Capability.READ,
+  Capability.UPDATE,
+  Capability.PATCH,
+  Capability.DELETE,
+  Capability.LIST,
+  Capability.DENY,
+];
+
+/** One path stanza of a Vault policy. */
+export interface PolicyRule {
+  /** Path relative to the API root, for example "transit/sign/node-task-signer". */
+  readonly path: string;
+  /** Capabilities granted on the path. */
+  readonly capabilities: readonly Capability[];
+  /**
+   * Request parameters that must be present.
+   * @default - none required
+   */
+  readonly requiredParameters?: readonly string[];
+  /**
+   * Parameters the request may carry, each with its allowed values (empty list = any value).
+   * When set, any parameter not listed is refused by Vault.
+   * @default - any parameter
+   */
+  readonly allowedParameters?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Parameters the request may not carry (empty list = any value refused).
+   * @default - none denied
+   */
+  readonly deniedParameters?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Allow a trailing glob ("*") in the path. Off by default: a glob grants more than a path does.
+   * @default false
+   */
+  readonly allowGlob?: boolean;
+}
+
+interface MergedRule {
+  capabilities: Set<string>;
+  required?: Set<string>;
+  allowed?: Map<string, Set<string>>;
+  denied?: Map<string, Set<string>>;
+}
+
+/** Validates a policy path; returns it. Tokens are accepted unchecked. */
+export function validatePolicyPath(path: string, allowGlob = false): string {
+  if (isToken(path)) return path;
+  if (typeof path !== 'string' || path.length === 0) throw invalidPolicyPath(path, 'it is empty');
+  if (path.startsWith('/')) throw invalidPolicyPath(path, 'it starts with "/"');
+  if (/\s/.test(path)) throw invalidPolicyPath(path, 'it contains whitespace');
+  if (path.split('/').some((s) => s === '..' || s === '.'))
+    throw invalidPolicyPath(path, 'it contains a "." or ".." segment');
+  if (path.includes('//')) throw invalidPolicyPath(path, 'it contains an empty segment ("//")');
+  const star = path.indexOf('*');
+  if (star >= 0) {
+    if (!allowGlob) throw invalidPolicyPath(path, 'it contains "*" but the rule did not opt in with allowGlob');
+    if (star !== path.length - 1) throw invalidPolicyPath(path, '"*" may only appear once, at the end');
+  }
+  if (path.includes('"')) throw invalidPolicyPath(path, 'it contains a double quote');
+  return path;
+}
+
+/**
+ * A Vault policy as data: path rules merged per path, rendered to HCL deterministically
+ * (paths sorted, capabilities in a fixed order), so the same grants always give the same text.
+ */
+export class PolicyDocument {
+  private readonly rules = new Map<string, MergedRule>();
+
+  /** Adds a rule; rules for the same path are merged (capabilities and parameter values united). */
+  public addRule(rule: PolicyRule): this {
+    const path = validatePolicyPath(rule.path, rule.allowGlob ?? false);
+    if (!Array.isArray(rule.capabilities) || rule.capabilities.length === 0) {
+      throw invalidProp(
+        `A policy rule for "${path}" has no capabilities.`,
+        rule.capabilities,
+        'list at least one capability, such as Capability.READ.',
+      );
+    }
+    for (const c of rule.capabilities) {
+      if (!CAPABILITY_ORDER.includes(c)) throw invalidCapability(c, CAPABILITY_ORDER);
+    }
+    const existing = this.rules.get(path);
+    const merged: MergedRule = existing ?? { capabilities: new Set() };
+    const hadRules = existing !== undefined;
+    rule.capabilities.forEach((c) => merged.capabilities.add(c));
+    merged.required = mergeSet(merged.required, rule.requiredParameters, hadRules, path, 'required_parameters');
+    merged.allowed = mergeMap(merged.allowed, rule.allowedParameters, hadRules, path, 'allowed_parameters');
+    merged.denied = mergeMap(merged.denied, rule.deniedParameters, hadRules, path, 'denied_parameters');
+    this.rules.set(path, merged);
+    return this;
+  }
+
+  /** Merges every rule of another document into this one. */
+  public merge(other: PolicyDocument): this {
+    for (const r of other.toRules()) this.addRule(r);
+    return this;
+  }
+
+  /** True when no rule has been added. */
+  public get isEmpty(): boolean {
+    return this.rules.size === 0;
+  }
+
+  /** The merged rules, sorted by path. */
+  public toRules(): PolicyRule[] {
+    return [...this.rules.keys()].sort().map((path) => {
+      const r = this.rules.get(path)!;
+      return {
+        path,
+        capabilities: sortCapabilities(r.capabilities) as Capability[],
+        ...(r.required ? { requiredParameters: [...r.required].sort() } : {}),
+        ...(r.allowed ? { allowedParameters: mapToRecord(r.allowed) } : {}),
+        ...(r.denied ? { deniedParameters: mapToRecord(r.denied) } : {}),
+        allowGlob: path.endsWith('*'),
+      };
+    });
+  }
+
+  /** Capabilities granted on exactly this path (no glob matching), sorted. */
+  public capabilitiesFor(path: string): string[] {
+    const r = this.rules.get(path);
+    return r ? sortCapabilities(r.capabilities) : [];
+  }
+
+  /** Renders the policy as HCL. Deterministic: sorted paths, fixed capability order, sorted parameters. */
+  public toHcl(): string {
+    const out: string[] = [];
+    for (const rule of this.toRules()) {
+      out.push(`path "${rule.path}" {`);
+      out.push(`  capabilities = [${rule.capabilities.map((c) => `"${c}"`).join(', ')}]`);
+      if (rule.requiredParameters) {
+        out.push(`  required_parameters = [${rule.requiredParameters.map((p) => JSON.stringify(p)).join(', ')}]`);
+      }
+      for (const [block, params] of [
+        ['allowed_parameters', rule.allowedParameters],
+        ['denied_parameters', rule.deniedParameters],
+      ] as const) {
+        if (!params) continue;
+        out.push(`  ${block} = {`);
+        for (const name of Object.keys(params).sort()) {
+          out.push(`    ${JSON.stringify(name)} = [${params[name].map((v) => JSON.stringify(v)).join(', ')}]`);
+        }
+        out.push('  }');
+      }
+      out.push('}');
+    }
+    return out.length === 0 ? '' : `${out.join('\n')}\n`;
+  }
+}
+
+function sortCapabilities(caps: Set<string>): string[] {
+  return CAPABILITY_ORDER.filter((c) => caps.has(c));
+}
+
+function mergeSet(
+  current: Set<string> | undefined,
+  incoming: readonly string[] | undefined,
+  hadRules: boolean,
+  path: string,
+  block: string,
+): Set<string> | undefined {
+  if (incoming === undefined) {
+    if (hadRules && current !== undefined) throw conflict(path, block);
+    return current;
+  }
+  if (hadRules && current === undefined) throw conflict(path, block);
+  const s = current ?? new Set<string>();
+  incoming.forEach((v) => s.add(v));
+  return s;
+}
+
+function mergeMap(
+  current: Map<string, Set<string>> | undefined,
+  incoming: Readonly<Record<string, readonly string[]>> | undefined,
+  hadRules: boolean,
+  path: string,
+  block: string,
+): Map<string, Set<string>> | undefined {
+  if (incoming === undefined) {
+    // An unconstrained grant on a path that already carries parameter constraints would silently widen them.
+    if (hadRules && current !== undefined) throw conflict(path, block);
+    return current;
+  }
+  if (hadRules && current === undefined) throw conflict(path, block);
+  const m = current ?? new Map<string, Set<string>>();
+  for (const [name, values] of Object.entries(incoming)) {
+    const s = m.get(name) ?? new Set<string>();
+    values.forEach((v) => s.add(v));
+    m.set(name, s);
+  }
+  return m;
+}
+
+function mapToRecord(m: Map<string, Set<string>>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const k of [...m.keys()].sort()) out[k] = [...m.get(k)!].sort();
+  return out;
+}
+
+function conflict(path: string, block: string) {
+  return invalidProp(
+    `Two grants on "${path}" disagree: one constrains ${block} and one does not, so merging them would widen the constrained one.`,
+    path,
+    'grant the two to different policies, or give both grants the same parameter constraints.',
+  );
+}

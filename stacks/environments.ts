@@ -1,0 +1,22 @@
+import { EnvironmentConfig } from './environment';
+
+/**
+ * The platform's environments. A rotation or trust change is a one-line edit here,
+ * reviewed as a plan in the pull request.
+ */
+export const dev: EnvironmentConfig = {
+  name: 'dev',
+  controlPlaneUrl: 'https://control.dev.platform.internal',
+};
+
+export const staging: EnvironmentConfig = {
+  name: 'staging',
+  controlPlaneUrl: 'https://control.staging.platform.internal',
+};
+
+export const prod: EnvironmentConfig = {
+  name: 'prod',
+  controlPlaneUrl: 'https://control.platform.internal',
+};
+
+export const environments: readonly EnvironmentConfig[] = [dev, staging, prod];

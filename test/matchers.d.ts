@@ -1,0 +1,2 @@
+// Types for the matchers that Testing.setupJest() installs (toHaveResourceWithProperties, ...).
+import 'cdktf/lib/testing/adapters/jest';
