@@ -1,0 +1,32 @@
+import { ITerraformDependable } from 'cdktf';
+import { Grant, IGrantable } from '../core/grant';
+
+/**
+ * What other constructs (the bootstrap bundle, stacks) need from a task signing key.
+ * Attributes that come from Vault are tokens at synth time.
+ */
+export interface ITaskSigningKey {
+  /** Transit key name. */
+  readonly keyName: string;
+  /** Transit mount path. */
+  readonly mountPath: string;
+  /** Version the control plane signs with (a plain number from code). */
+  readonly activeVersion: number;
+  /**
+   * Compact JSON of the verifier set (format `gpuaas-task-signing-pubkeys/v1`, see lib/node/formats.ts):
+   * the value of GPUAAS_TASK_SIGNING_PUBKEYS. A token; after an apply that rotates, it already holds
+   * the new public key in that same apply.
+   */
+  readonly pubkeysJson: string;
+  /** Key id (`VerifierEntry.kid`) of the active version. A token. */
+  readonly activeKid: string;
+  /**
+   * Resources that must be applied before anything signs with the active version
+   * (rotations and the version floors). Depend on these when signing at apply time.
+   */
+  readonly signingDependables: ITerraformDependable[];
+  /** Lets the grantee sign with the active version only (`key_version` pinned). */
+  grantSign(grantee: IGrantable): Grant;
+  /** Lets the grantee read the public keys (`transit/keys/<name>` read). */
+  grantReadPublicKeys(grantee: IGrantable): Grant;
+}
