@@ -1,0 +1,4 @@
+export * from './types';
+export * from './verifier-set';
+export * from './transit-mount';
+export * from './task-signing-key';

@@ -1,0 +1,146 @@
+/**
+ * Pure model of the task verifier set: a signing schedule from code -> which key versions nodes accept.
+ * No cdktf here; the construct translates the result into Vault floors and the rendered set.
+ */
+import { invalidActiveVersion, invalidGrace, invalidVersion } from '../core/errors';
+import { isToken, parseIsoUtc, validateVersion } from '../core/validation';
+import { VerifierState } from '../node/formats';
+
+/** An older key version still accepted by nodes until an explicit end. */
+export interface GraceEntry {
+  /** Key version (older than the active one). */
+  readonly version: number;
+  /** End of acceptance, ISO 8601 UTC ("2026-12-31T00:00:00Z"), exclusive. */
+  readonly until: string;
+}
+
+/** The schedule as written in code. */
+export interface SigningSchedule {
+  /** Latest key version that must exist in Vault. */
+  readonly version: number;
+  /** Version the control plane signs with. @default - `version` */
+  readonly activeVersion?: number;
+  /** Older versions still accepted, sorted by version ascending. @default - none */
+  readonly grace?: readonly GraceEntry[];
+}
+
+/** One accepted version with its state (public key comes from Vault at apply time). */
+export interface ScheduledVersion {
+  readonly version: number;
+  readonly state: VerifierState;
+  readonly until?: string;
+}
+
+/** The verifier set derived from a schedule, plus the Vault floors that follow it. */
+export interface VerifierPlan {
+  /** Accepted versions sorted ascending: grace..., active, then next (if pre-published). */
+  readonly versions: readonly ScheduledVersion[];
+  readonly activeVersion: number;
+  /** Latest version that must exist in Vault. */
+  readonly latestVersion: number;
+  /** Vault `min_decryption_version`: the oldest accepted version, so Vault refuses retired ones too. */
+  readonly minDecryptionVersion: number;
+  /** Vault `min_encryption_version`: the active version (signing floor). */
+  readonly minEncryptionVersion: number;
+}
+
+/**
+ * Validates a schedule and derives the verifier set. Throws a PlatformTrustError for:
+ * non-integer or < 1 versions, `activeVersion` above `version`, grace entries for a version at or
+ * above the active one or above `version`, duplicate or unsorted grace entries, malformed dates,
+ * and grace dates out of order (an older version may not outlive a newer one).
+ */
+export function planVerifierSet(schedule: SigningSchedule): VerifierPlan {
+  const version = validateVersion('version', schedule.version);
+  const active = schedule.activeVersion ?? version;
+  validateVersion('activeVersion', active);
+  if (active > version) {
+    throw invalidActiveVersion(
+      `activeVersion (${active}) is above version (${version}): the control plane can only sign with a version that exists in Vault.`,
+      active,
+      `pre-publish first: set version to ${active} and keep activeVersion at ${version} for one apply, then raise activeVersion.`,
+    );
+  }
+  const grace = schedule.grace ?? [];
+  let previous: GraceEntry | undefined;
+  let previousUntil = -Infinity;
+  for (const entry of grace) {
+    if (typeof entry !== 'object' || entry === null) {
+      throw invalidGrace(
+        'A grace entry must be an object { version, until }.',
+        entry,
+        'write { version: 1, until: "2026-12-31T00:00:00Z" }.',
+      );
+    }
+    validateVersion('grace version', entry.version);
+    if (entry.version > version) {
+      throw invalidGrace(
+        `Grace entry for version ${entry.version} is above version (${version}): that version does not exist in Vault.`,
+        entry,
+        `remove the entry, or grace only versions below activeVersion (${active}).`,
+      );
+    }
+    if (entry.version >= active) {
+      throw invalidGrace(
+        `Grace entry for version ${entry.version} is not older than activeVersion (${active}): grace is for versions the control plane no longer signs with.`,
+        entry,
+        `grace only versions below ${active}; the active version and a pre-published next version need no grace entry.`,
+      );
+    }
+    if (previous && entry.version === previous.version) {
+      throw invalidGrace(`Duplicate grace entry for version ${entry.version}.`, grace, 'keep one entry per version.');
+    }
+    if (previous && entry.version < previous.version) {
+      throw invalidGrace(
+        'Grace entries are not sorted by version.',
+        grace.map((g) => g.version),
+        'list grace entries from the oldest version to the newest.',
+      );
+    }
+    const until = parseIsoUtc(`grace end for version ${entry.version}`, entry.until);
+    if (until < previousUntil) {
+      throw invalidGrace(
+        `Grace for version ${entry.version} ends before grace for the older version ${previous!.version}: an older version may not outlive a newer one.`,
+        grace,
+        `end version ${previous!.version} no later than version ${entry.version} (${entry.until}).`,
+      );
+    }
+    previous = entry;
+    previousUntil = until;
+  }
+
+  const versions: ScheduledVersion[] = [
+    ...grace.map((g) => ({ version: g.version, state: 'grace' as const, until: g.until })),
+    { version: active, state: 'active' as const },
+  ];
+  if (version > active) versions.push({ version, state: 'next' });
+  return {
+    versions,
+    activeVersion: active,
+    latestVersion: version,
+    minDecryptionVersion: versions[0].version,
+    minEncryptionVersion: active,
+  };
+}
+
+/**
+ * Checks a change from one schedule to the next, as a reviewer would: the latest version never goes
+ * down. (At plan time the construct also compares with Vault's real latest version.)
+ */
+export function checkScheduleChange(before: SigningSchedule, after: SigningSchedule): void {
+  if (isToken(before.version) || isToken(after.version)) return;
+  if (after.version < before.version) {
+    throw invalidVersion(
+      `version went down from ${before.version} to ${after.version}: key versions only move forward, nothing is "un-rotated".`,
+      after.version,
+      `restore version to ${before.version}; to roll back, set activeVersion to an older version that is still in the verifier set.`,
+    );
+  }
+}
+
+/** Versions that are valid (accepted) at `nowMs`: active, next, and grace entries whose end is after now. */
+export function acceptedAt(plan: VerifierPlan, nowMs: number): number[] {
+  return plan.versions
+    .filter((v) => v.state !== 'grace' || parseIsoUtc('until', v.until!) > nowMs)
+    .map((v) => v.version);
+}
