@@ -1,0 +1,305 @@
+/**
+ * Pure model of bootstrap bundle format v1: the bundle shape from its inputs, the checks on those inputs,
+ * and the DSSE pre-authentication encoding. Values may be cdktf tokens; checks skip tokens.
+ */
+import { createHash } from 'node:crypto';
+import { invalidSequence, sameBundlePath, secretInConfig } from '../core/errors';
+import { isToken, parseIsoUtc, validateHttpsUrl, validateName } from '../core/validation';
+import {
+  BUNDLE_SCHEMA_V1,
+  BootstrapBundleV1,
+  DEFAULT_PATHS,
+  RootState,
+  TrustRoot,
+  VerifierSetV1,
+} from '../node/formats';
+import { invalidBundlePath, invalidRoots, sameTrustSource, unsafeLiteral } from './errors';
+
+/** The three files a node writes from the bundle. They must differ. */
+export interface BundlePaths {
+  /**
+   * Public HTTPS trust for the control plane (GPUAAS_CA_BUNDLE_PATH).
+   * @default "/etc/gpuaas/trust/control-plane-ca.pem"
+   */
+  readonly publicHttpsBundle: string;
+  /**
+   * Node-certificate CA bundle (GPUAAS_NODE_CERT_CA_BUNDLE_PATH).
+   * @default "/etc/gpuaas/trust/node-cert-ca.pem"
+   */
+  readonly nodeCertBundle: string;
+  /**
+   * Task verifier set (its content is also GPUAAS_TASK_SIGNING_PUBKEYS).
+   * @default "/etc/gpuaas/trust/task-signing-pubkeys.json"
+   */
+  readonly taskVerifiers: string;
+}
+
+/** Inputs of `buildBundle`. */
+export interface BundleInput {
+  /** Environment name (dev, staging, prod). */
+  readonly environment: string;
+  /** Bundle sequence from code: an integer of at least 1 that only goes up. */
+  readonly sequence: number;
+  /** https URL of the control plane. */
+  readonly controlPlaneUrl: string;
+  /** Public HTTPS roots, current first. */
+  readonly publicHttpsRoots: readonly TrustRoot[];
+  /** Node-cert CA chain PEMs. */
+  readonly nodeCertPems: readonly string[];
+  /** The verifier set (in a construct: `jsondecode(pubkeysJson)`). */
+  readonly verifierSet: VerifierSetV1;
+  /** Compact JSON of the verifier set: the value of GPUAAS_TASK_SIGNING_PUBKEYS. */
+  readonly pubkeysJson: string;
+  /**
+   * File paths on the node.
+   * @default - DEFAULT_PATHS
+   */
+  readonly paths?: Partial<BundlePaths>;
+}
+
+const ROOT_STATES: readonly RootState[] = ['current', 'next', 'previous'];
+
+const SECRET_PATTERNS: ReadonlyArray<{ re: RegExp; what: string }> = [
+  { re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/, what: 'a PEM private key' },
+  { re: /\bhv[sbr]\.[A-Za-z0-9_-]{20,}/, what: 'a Vault token' },
+  { re: /(^|[^A-Za-z0-9.])[sb]\.[A-Za-z0-9]{24}(?![A-Za-z0-9])/, what: 'a legacy Vault token' },
+  {
+    re: /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i,
+    what: 'a UUID (AppRole role_id and secret_id look like this)',
+  },
+];
+
+/** Describes the first secret-looking thing in `value` (private key, Vault token, AppRole id), or undefined. */
+export function findSecretLike(value: string): string | undefined {
+  if (typeof value !== 'string' || isToken(value)) return undefined;
+  return SECRET_PATTERNS.find((p) => p.re.test(value))?.what;
+}
+
+/**
+ * Checks a literal that is embedded in the signed bundle: printable ASCII (plus line breaks when
+ * `multiline`), no double quote, backslash, "${" or "%{". Terraform's `length()` counts characters and the
+ * DSSE encoding needs bytes; for such ASCII text they are equal, and cdktf carries it into HCL unchanged.
+ * Tokens are accepted unchecked (their values come from Vault: PEM, base64 and JSON text, all ASCII).
+ * @returns the value
+ */
+export function checkBundleLiteral(kind: string, value: string, multiline = false): string {
+  if (isToken(value)) return value;
+  if (typeof value !== 'string') throw unsafeLiteral(kind, value, 'it is not a string');
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x0a && multiline) continue;
+    if (c < 0x20 || c > 0x7e) {
+      throw unsafeLiteral(
+        kind,
+        value,
+        `character ${JSON.stringify(value[i])} (U+${c.toString(16).toUpperCase().padStart(4, '0')}) at index ${i} is not printable ASCII`,
+      );
+    }
+  }
+  if (value.includes('"')) throw unsafeLiteral(kind, value, 'it contains a double quote');
+  if (value.includes('\\')) throw unsafeLiteral(kind, value, 'it contains a backslash');
+  if (value.includes('${') || value.includes('%{')) {
+    throw unsafeLiteral(kind, value, 'it contains a Terraform template sequence ("${" or "%{")');
+  }
+  const secret = findSecretLike(value);
+  if (secret) throw secretInConfig(`the ${kind} (it looks like ${secret})`, multiline ? '<redacted>' : value);
+  return value;
+}
+
+/** Checks that a JSON text is printable ASCII (JSON escapes the rest). Tokens are accepted unchecked. */
+export function checkAscii(kind: string, value: string): string {
+  if (isToken(value)) return value;
+  if (typeof value !== 'string') throw unsafeLiteral(kind, value, 'it is not a string');
+  const bad = /[^\x20-\x7e]/.exec(value);
+  if (bad) {
+    throw unsafeLiteral(
+      kind,
+      value,
+      `character ${JSON.stringify(bad[0])} at index ${bad.index} is not printable ASCII`,
+    );
+  }
+  return value;
+}
+
+/** Validates the bundle sequence: an integer from 1 to 2^53-1. Tokens are accepted unchecked. */
+export function validateSequence(value: number): number {
+  if (isToken(value)) return value;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw invalidSequence(
+      'Invalid bundle sequence: it is a whole number of at least 1 that only goes up.',
+      value,
+      'set sequence to the last published sequence plus one whenever the bundle changes (start at 1).',
+    );
+  }
+  return value;
+}
+
+function checkPath(kind: string, value: string): string {
+  if (isToken(value)) return value;
+  checkBundleLiteral(kind, value);
+  if (!value.startsWith('/')) throw invalidBundlePath(kind, value, 'it is not absolute');
+  if (/\s/.test(value)) throw invalidBundlePath(kind, value, 'it contains whitespace');
+  if (value.length > 1 && value.endsWith('/')) throw invalidBundlePath(kind, value, 'it ends with "/"');
+  const segments = value.split('/').slice(1);
+  if (segments.some((s) => s === '')) throw invalidBundlePath(kind, value, 'it contains an empty segment');
+  if (segments.some((s) => s === '.' || s === '..')) {
+    throw invalidBundlePath(kind, value, 'it contains a "." or ".." segment');
+  }
+  return value;
+}
+
+/** Fills in default paths and checks them: absolute, plain, and three distinct files. */
+export function resolveBundlePaths(paths: Partial<BundlePaths> = {}): BundlePaths {
+  const resolved: BundlePaths = {
+    publicHttpsBundle: checkPath(
+      'public HTTPS trust path (GPUAAS_CA_BUNDLE_PATH)',
+      paths.publicHttpsBundle ?? DEFAULT_PATHS.publicHttpsBundle,
+    ),
+    nodeCertBundle: checkPath(
+      'node-cert CA bundle path (GPUAAS_NODE_CERT_CA_BUNDLE_PATH)',
+      paths.nodeCertBundle ?? DEFAULT_PATHS.nodeCertBundle,
+    ),
+    taskVerifiers: checkPath('task verifier path', paths.taskVerifiers ?? DEFAULT_PATHS.taskVerifiers),
+  };
+  const entries = Object.entries(resolved).filter(([, p]) => !isToken(p));
+  for (let i = 0; i < entries.length; i++) {
+    for (let j = i + 1; j < entries.length; j++) {
+      if (entries[i][1] === entries[j][1]) {
+        throw sameBundlePath({ [entries[i][0]]: entries[i][1], [entries[j][0]]: entries[j][1] });
+      }
+    }
+  }
+  return resolved;
+}
+
+function checkRoots(roots: readonly TrustRoot[]): TrustRoot[] {
+  if (!Array.isArray(roots) || roots.length === 0) {
+    throw invalidRoots(
+      'The bundle has no public HTTPS root: nodes could not trust the control plane.',
+      roots,
+      'pass the roots of a ControlPlaneTrust (at least the current root).',
+    );
+  }
+  const current = roots.filter((r) => r.state === 'current').length;
+  if (current !== 1) {
+    throw invalidRoots(
+      `The public HTTPS roots need exactly one "current" root; found ${current}.`,
+      roots.map((r) => r.state),
+      'mark the root the control plane uses now as "current"; others are "next" or "previous".',
+    );
+  }
+  return roots.map((r, i) => {
+    if (!ROOT_STATES.includes(r.state)) {
+      throw invalidRoots(`Unknown state of public HTTPS root ${i}.`, r.state, `use one of ${ROOT_STATES.join(', ')}.`);
+    }
+    if (r.state === 'previous' && r.until === undefined) {
+      throw invalidRoots(
+        `The previous public HTTPS root ${i} has no "until": nodes would trust it forever.`,
+        r,
+        'give every previous root the end of its overlap (ISO 8601 UTC).',
+      );
+    }
+    if (r.until !== undefined && !isToken(r.until)) parseIsoUtc(`until of public HTTPS root ${i}`, r.until);
+    checkBundleLiteral(`public HTTPS root ${i} PEM`, r.pem, true);
+    return { pem: r.pem, state: r.state, ...(r.until !== undefined ? { until: r.until } : {}) };
+  });
+}
+
+/**
+ * Builds bundle format v1 from its inputs after checking them. Keys that would be undefined are left out,
+ * so the object can go straight into `Fn.jsonencode`.
+ */
+export function buildBundle(input: BundleInput): BootstrapBundleV1 {
+  const environment = checkBundleLiteral('environment name', validateName('environment name', input.environment));
+  const sequence = validateSequence(input.sequence);
+  const url = checkBundleLiteral('control-plane URL', validateHttpsUrl('control-plane URL', input.controlPlaneUrl));
+  const paths = resolveBundlePaths(input.paths);
+  const roots = checkRoots(input.publicHttpsRoots);
+  if (!Array.isArray(input.nodeCertPems) || input.nodeCertPems.length === 0) {
+    throw invalidRoots(
+      'The bundle has no node-cert CA certificate.',
+      input.nodeCertPems,
+      'pass the caPems of a NodeCertAuthority.',
+    );
+  }
+  const pems = input.nodeCertPems.map((p, i) => checkBundleLiteral(`node-cert CA PEM ${i}`, p, true));
+  const shared = roots.find((r) => pems.includes(r.pem));
+  if (shared) throw sameTrustSource('<a PEM present in both lists>', 'the same certificate is in both bundles');
+  checkAscii('GPUAAS_TASK_SIGNING_PUBKEYS', input.pubkeysJson);
+
+  return {
+    schema: BUNDLE_SCHEMA_V1,
+    environment,
+    sequence,
+    control_plane: { url },
+    public_https_trust: { path: paths.publicHttpsBundle, roots },
+    node_cert_trust: { path: paths.nodeCertBundle, pems },
+    task_verifiers: { path: paths.taskVerifiers, set: input.verifierSet },
+    env: {
+      GPUAAS_CA_BUNDLE_PATH: paths.publicHttpsBundle,
+      GPUAAS_NODE_CERT_CA_BUNDLE_PATH: paths.nodeCertBundle,
+      GPUAAS_TASK_SIGNING_PUBKEYS: input.pubkeysJson,
+    },
+  };
+}
+
+/**
+ * DSSE v1 pre-authentication encoding: `"DSSEv1" SP len(type) SP type SP len(body) SP body`, lengths in
+ * ASCII decimal bytes. Both strings must be ASCII (then bytes = characters, as Terraform's `length()` counts).
+ */
+export function dssePae(payloadType: string, body: string): string {
+  for (const [kind, s] of [
+    ['payload type', payloadType],
+    ['payload', body],
+  ] as const) {
+    if (!/^[\x00-\x7f]*$/.test(s)) throw unsafeLiteral(`DSSE ${kind}`, s, 'it is not ASCII');
+  }
+  return `DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} ${Buffer.byteLength(body)} ${body}`;
+}
+
+/** What the plan-time sequence guard knows at synth time about the bundle's inputs. */
+export interface BundleInputFacts {
+  readonly environment: string;
+  readonly controlPlaneUrl: string;
+  readonly paths: BundlePaths;
+  /** Public HTTPS roots in bundle order; `name` identifies a root whose PEM is a token. */
+  readonly publicHttpsRoots: ReadonlyArray<TrustRoot & { readonly name?: string }>;
+  readonly nodeCertPems: readonly string[];
+  readonly signingKey: { readonly keyName: string; readonly mountPath: string; readonly activeVersion: number };
+}
+
+/**
+ * SHA-256 (hex) over the synth-time facts of a bundle: every literal, and a stable name in place of each token
+ * (a root's issuer name, or its position). It changes whenever the code changes what the bundle says, even when
+ * the rendered payload is unknown until apply (a new root, a new active version), so the plan-time guard can ask
+ * for a sequence bump. The sequence itself is left out.
+ */
+export function bundleInputsDigest(facts: BundleInputFacts): string {
+  const lit = (v: string | number, name: string) =>
+    isToken(v) ? `ref:${name}` : typeof v === 'string' && v.includes('-----BEGIN') ? `pem:${sha256(v.trim())}` : v;
+  const canonical = {
+    environment: lit(facts.environment, 'environment'),
+    controlPlaneUrl: lit(facts.controlPlaneUrl, 'controlPlaneUrl'),
+    paths: {
+      publicHttpsBundle: lit(facts.paths.publicHttpsBundle, 'publicHttpsBundle'),
+      nodeCertBundle: lit(facts.paths.nodeCertBundle, 'nodeCertBundle'),
+      taskVerifiers: lit(facts.paths.taskVerifiers, 'taskVerifiers'),
+    },
+    publicHttpsRoots: facts.publicHttpsRoots.map((r, i) => ({
+      pem: lit(r.pem, r.name ?? `root-${i}`),
+      state: r.state,
+      until: r.until === undefined ? null : lit(r.until, `until-${i}`),
+    })),
+    nodeCertPems: facts.nodeCertPems.map((p, i) => lit(p, `node-cert-${i}`)),
+    signingKey: {
+      keyName: lit(facts.signingKey.keyName, 'keyName'),
+      mountPath: lit(facts.signingKey.mountPath, 'mountPath'),
+      activeVersion: lit(facts.signingKey.activeVersion, 'activeVersion'),
+    },
+  };
+  return sha256(JSON.stringify(canonical));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}

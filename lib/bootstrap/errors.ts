@@ -1,0 +1,33 @@
+/** Error builders for the bootstrap bundle (see lib/core/errors.ts for the message shape). */
+import { ErrorCode, PlatformTrustError } from '../core/errors';
+
+export function unsafeLiteral(kind: string, value: unknown, reason: string): PlatformTrustError {
+  return new PlatformTrustError(
+    ErrorCode.INVALID_PROP,
+    `Invalid ${kind}: ${reason}. Bundle values are signed as the bytes of their JSON text, so they must be plain ASCII that Terraform and cdktf carry unchanged.`,
+    value,
+    'use printable ASCII without double quotes, backslashes, "${" or "%{" (PEM text may contain line breaks).',
+  );
+}
+
+export function invalidBundlePath(kind: string, value: unknown, reason: string): PlatformTrustError {
+  return new PlatformTrustError(
+    ErrorCode.INVALID_PROP,
+    `Invalid ${kind}: ${reason}.`,
+    value,
+    'give an absolute file path on the node without "." or ".." segments, empty segments or a trailing "/" (for example "/etc/gpuaas/trust/control-plane-ca.pem").',
+  );
+}
+
+export function sameTrustSource(value: unknown, what: string): PlatformTrustError {
+  return new PlatformTrustError(
+    ErrorCode.SAME_BUNDLE_PATH,
+    `The public HTTPS trust and the node-cert CA must come from different sources: ${what}.`,
+    value,
+    'take the public HTTPS roots from a ControlPlaneTrust and the node-cert chain from a NodeCertAuthority, each in its own PKI mount.',
+  );
+}
+
+export function invalidRoots(what: string, value: unknown, fix: string): PlatformTrustError {
+  return new PlatformTrustError(ErrorCode.INVALID_PROP, what, value, fix);
+}

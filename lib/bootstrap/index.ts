@@ -1,0 +1,2 @@
+export * from './bootstrap-bundle';
+export * from './bundle-model';

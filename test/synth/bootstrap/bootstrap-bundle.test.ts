@@ -1,0 +1,259 @@
+import { TerraformStack, Testing, Token } from 'cdktf';
+import { Mount } from '@cdktf/provider-vault/lib/mount';
+import { ErrorCode, PlatformTrustError, VaultPolicy } from '../../../lib/core';
+import { BootstrapBundle, BootstrapBundleProps } from '../../../lib/bootstrap/bootstrap-bundle';
+import { BUNDLE_PAYLOAD_TYPE, BUNDLE_SCHEMA_V1, DEFAULT_PATHS } from '../../../lib/node/formats';
+import { ControlPlaneTrust } from '../../../lib/pki/control-plane-trust';
+import { RootRotationPhase } from '../../../lib/pki/root-schedule';
+import { NodeCertAuthority } from '../../../lib/pki/node-cert-authority';
+import { AS_OF_VALID, ROOT_A } from '../../unit/pki/fixtures';
+import { block, newStack, secretFindings, synthJson } from '../pki/helpers';
+import { FakeSigningKey } from './fake-signing-key';
+
+interface World {
+  stack: TerraformStack;
+  props: BootstrapBundleProps;
+}
+
+/** A dev stack: node-cert CA, platform CA, a signing key double, a KV mount. */
+function world(overrides: Partial<BootstrapBundleProps> = {}): World {
+  const stack = newStack();
+  const nodeCa = new NodeCertAuthority(stack, 'NodeCa', {
+    mountPath: 'dev/pki-nodes',
+    nodeDomain: 'nodes.dev.internal',
+  });
+  const cpTrust = new ControlPlaneTrust(stack, 'ControlPlaneTrust', {
+    mountPath: 'dev/pki-control-plane',
+    root: { issuerName: 'cp-root-2026' },
+    serverNames: ['control.dev.platform.internal'],
+  });
+  const kv = new Mount(stack, 'Kv', { path: 'dev/kv', type: 'kv', options: { version: '2' } });
+  const props: BootstrapBundleProps = {
+    environment: 'dev',
+    sequence: 3,
+    controlPlaneUrl: 'https://control.dev.platform.internal',
+    publicHttpsTrust: cpTrust,
+    nodeCertTrust: nodeCa,
+    signingKey: new FakeSigningKey(stack, 'Signer'),
+    kvMountPath: 'dev/kv',
+    kvMount: kv,
+    ...overrides,
+  };
+  return { stack, props };
+}
+
+function build(overrides: Partial<BootstrapBundleProps> = {}) {
+  const { stack, props } = world(overrides);
+  const bundle = new BootstrapBundle(stack, 'Bundle', props);
+  return { stack, bundle, json: synthJson(stack) };
+}
+
+function localNamed(json: Record<string, any>, part: string): string {
+  const names = Object.keys(json.locals).filter((n) => n.includes(part));
+  expect(names).toHaveLength(1);
+  return names[0];
+}
+
+function errorOf(fn: () => unknown): PlatformTrustError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof PlatformTrustError) return e;
+    throw e;
+  }
+  throw new Error('expected a PlatformTrustError');
+}
+
+describe('BootstrapBundle rendering', () => {
+  test('the bundle is one jsonencode() of literals and references, with the schema, paths and env values', () => {
+    const { json } = build();
+    const bundleLocal = localNamed(json, 'BundleJson');
+    const expr: string = json.locals[bundleLocal];
+    expect(expr.startsWith('${jsonencode({')).toBe(true);
+    expect(expr).toContain(`"schema" = "${BUNDLE_SCHEMA_V1}"`);
+    expect(expr).toContain('"environment" = "dev"');
+    expect(expr).toContain('"sequence" = 3');
+    expect(expr).toContain('"url" = "https://control.dev.platform.internal"');
+    expect(expr).toContain(`"GPUAAS_CA_BUNDLE_PATH" = "${DEFAULT_PATHS.publicHttpsBundle}"`);
+    expect(expr).toContain(`"GPUAAS_NODE_CERT_CA_BUNDLE_PATH" = "${DEFAULT_PATHS.nodeCertBundle}"`);
+    expect(expr).toMatch(/"GPUAAS_TASK_SIGNING_PUBKEYS" = local\.Signer_PubkeysJson_\w+/);
+    expect(expr).toMatch(/"set" = jsondecode\(local\.Signer_PubkeysJson_\w+\)/);
+    expect(expr).toMatch(
+      /"roots" = \[\{"pem" = vault_pki_secret_backend_root_cert\.\S+Root-cp-root-2026\S*\.certificate, "state" = "current"\}\]/,
+    );
+    expect(expr).toMatch(
+      /"pems" = \[vault_pki_secret_backend_root_sign_intermediate\.\S+\.certificate, vault_pki_secret_backend_root_cert\.NodeCa_Root_\w+\.certificate\]/,
+    );
+  });
+
+  test('the bundle is signed through transit with the active version, after the signing dependables', () => {
+    const { json } = build();
+    const bundleLocal = localNamed(json, 'BundleJson');
+    const sign = block(json, 'vault_transit_sign', 'Signature', 'data');
+    expect(sign.path).toBe('dev/transit');
+    expect(sign.name).toBe('node-task-signer');
+    expect(sign.key_version).toBe(2);
+    expect(sign.input).toBe(
+      `\${base64encode("DSSEv1 ${BUNDLE_PAYLOAD_TYPE.length} ${BUNDLE_PAYLOAD_TYPE} \${length(local.${bundleLocal})} \${local.${bundleLocal}}")}`,
+    );
+    expect(sign.depends_on).toEqual([expect.stringMatching(/^vault_transit_secret_backend_key\.Signer_Key_\w+$/)]);
+  });
+
+  test('the envelope carries the payload, the active kid and the signature', () => {
+    const { json } = build();
+    const bundleLocal = localNamed(json, 'BundleJson');
+    const envelope: string = json.locals[localNamed(json, 'EnvelopeJson')];
+    expect(envelope).toContain(`"payloadType" = "${BUNDLE_PAYLOAD_TYPE}"`);
+    expect(envelope).toContain(`"payload" = base64encode(local.${bundleLocal})`);
+    expect(envelope).toMatch(/"keyid" = local\.Signer_ActiveKid_\w+/);
+    expect(envelope).toMatch(/"sig" = data\.vault_transit_sign\.Bundle_Signature_\w+\.signature/);
+  });
+
+  test('it is published to the platform KV mount with the sequence, after the mount exists', () => {
+    const { json, bundle } = build();
+    const secret = block(json, 'vault_kv_secret_v2', 'Bundle_Secret');
+    expect(secret.mount).toBe('dev/kv');
+    expect(secret.name).toBe('bootstrap/bundle');
+    expect(secret.data_json).toBe(
+      `\${jsonencode({"envelope" = jsondecode(local.${localNamed(json, 'EnvelopeJson')}), "sequence" = 3, "inputs_sha256" = "${bundle.inputsDigest}"})}`,
+    );
+    expect(bundle.inputsDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(secret.depends_on).toEqual([expect.stringMatching(/^vault_mount\.Kv$/)]);
+    expect(bundle.secretDataPath).toBe('dev/kv/data/bootstrap/bundle');
+  });
+
+  test('the plan-time sequence guard compares with what Vault holds (self.data)', () => {
+    const { json, bundle } = build();
+    const post = block(json, 'vault_kv_secret_v2', 'Bundle_Secret').lifecycle.postcondition[0];
+    const seq = 'try(tonumber(self.data.sequence), 0)';
+    expect(post.condition).toBe(
+      `\${((${seq} < 3) || (((${seq} == 3) && (try(self.data.inputs_sha256, "") == "${bundle.inputsDigest}")) && (try(jsondecode(self.data.envelope).payload, "") == base64encode(local.${localNamed(json, 'BundleJson')}))))}`,
+    );
+    expect(post.error_message).toContain('Set sequence to the published sequence plus one');
+    const off = build({ sequenceGuard: false }).json;
+    expect(block(off, 'vault_kv_secret_v2', 'Bundle_Secret').lifecycle).toBeUndefined();
+  });
+
+  test('the inputs digest follows what the code says, not the sequence or construct order', () => {
+    const base = build().bundle.inputsDigest;
+    expect(build({ sequence: 4 }).bundle.inputsDigest).toBe(base);
+    expect(build({ controlPlaneUrl: 'https://control2.dev.platform.internal' }).bundle.inputsDigest).not.toBe(base);
+    expect(build({ paths: { taskVerifiers: '/etc/gpuaas/keys.json' } }).bundle.inputsDigest).not.toBe(base);
+    const { stack, props } = world();
+    const rotated = new ControlPlaneTrust(stack, 'Rotated', {
+      mountPath: 'dev/pki-cp2',
+      root: { issuerName: 'cp-root-2026' },
+      rotation: {
+        next: { issuerName: 'cp-root-2027' },
+        overlapUntil: '2027-01-31T00:00:00Z',
+        phase: RootRotationPhase.PUBLISH_NEXT,
+      },
+      serverNames: ['control.dev.platform.internal'],
+    });
+    const b = new BootstrapBundle(stack, 'Bundle', { ...props, publicHttpsTrust: rotated });
+    expect(b.inputsDigest).not.toBe(base);
+  });
+
+  test('grantReadBundle gives read on the KV data path only', () => {
+    const { stack, props } = world();
+    const bundle = new BootstrapBundle(stack, 'Bundle', props);
+    const cp = new VaultPolicy(stack, 'ControlPlane', { name: 'dev-control-plane' });
+    expect(bundle.grantReadBundle(cp).rules).toEqual([
+      { path: 'dev/kv/data/bootstrap/bundle', capabilities: ['read'] },
+    ]);
+    expect(cp.policyDocument.toHcl()).toBe('path "dev/kv/data/bootstrap/bundle" {\n  capabilities = ["read"]\n}\n');
+  });
+
+  test('invariant 9: two synths give identical JSON (no timestamps or random values)', () => {
+    expect(Testing.synth(build().stack, true)).toBe(Testing.synth(build().stack, true));
+  });
+
+  test('invariant 6: nothing rendered holds a private key, a token or an AppRole credential', () => {
+    const { json } = build();
+    const text = JSON.stringify(json);
+    expect(secretFindings(text)).toEqual([]);
+    const bundleExpr = json.locals[localNamed(json, 'BundleJson')];
+    expect(bundleExpr).not.toMatch(/vault_addr|VAULT_ADDR|VAULT_TOKEN|token|role_id|secret_id|private_key/i);
+  });
+});
+
+describe('BootstrapBundle invariants', () => {
+  test('invariant 5 (paths): the same path twice fails, distinct paths pass, token paths are skipped', () => {
+    const same = errorOf(() => build({ paths: { taskVerifiers: DEFAULT_PATHS.nodeCertBundle } }));
+    expect(same.code).toBe(ErrorCode.SAME_BUNDLE_PATH);
+    expect(same.message).toContain('must be written to three different files');
+    expect(() => build({ paths: { taskVerifiers: '/etc/gpuaas/keys.json' } })).not.toThrow();
+    const t = Token.asString({ Ref: 'x' });
+    expect(() => build({ paths: { taskVerifiers: t, nodeCertBundle: t } })).not.toThrow();
+  });
+
+  test('invariant 5 (sources): nested PKI mounts for the two trusts fail', () => {
+    const stack = newStack();
+    const nodeCa = new NodeCertAuthority(stack, 'NodeCa', {
+      mountPath: 'dev/pki/nodes',
+      rootMountPath: 'dev/pki-nodes-root',
+      nodeDomain: 'nodes.dev.internal',
+    });
+    const cp = new ControlPlaneTrust(stack, 'Cp', {
+      mountPath: 'dev/pki',
+      root: { issuerName: 'cp-root' },
+      serverNames: ['control.dev.platform.internal'],
+    });
+    const e = errorOf(
+      () =>
+        new BootstrapBundle(stack, 'Bundle', {
+          environment: 'dev',
+          sequence: 1,
+          controlPlaneUrl: 'https://control.dev.platform.internal',
+          publicHttpsTrust: cp,
+          nodeCertTrust: nodeCa,
+          signingKey: new FakeSigningKey(stack, 'Signer'),
+          kvMountPath: 'dev/kv',
+        }),
+    );
+    expect(e.code).toBe(ErrorCode.SAME_BUNDLE_PATH);
+    expect(e.message).toContain('both use the same or nested PKI mounts');
+  });
+
+  test('an existing CA given as PEM renders its root as a literal', () => {
+    const { stack, props } = world();
+    const corp = ControlPlaneTrust.fromCertificatePem(stack, 'Corp', {
+      current: { name: 'corp-root', pem: ROOT_A },
+      asOf: AS_OF_VALID,
+    });
+    new BootstrapBundle(stack, 'Bundle', { ...props, publicHttpsTrust: corp });
+    const json = synthJson(stack);
+    const expr: string = json.locals[localNamed(json, 'BundleJson')];
+    expect(expr).toContain(`"pem" = ${JSON.stringify(ROOT_A.trim())}`);
+  });
+
+  test('the KV mount must be apart from the PKI mounts', () => {
+    expect(errorOf(() => build({ kvMountPath: 'dev/pki-nodes/kv' })).code).toBe(ErrorCode.DUPLICATE);
+  });
+
+  test('sequence: 0 fails, 1 passes, a token is skipped', () => {
+    expect(errorOf(() => build({ sequence: 0 })).code).toBe(ErrorCode.INVALID_SEQUENCE);
+    expect(() => build({ sequence: 1 })).not.toThrow();
+    expect(() => build({ sequence: Token.asNumber({ Ref: 'seq' }) })).not.toThrow();
+  });
+
+  test('non-ASCII literals fail (signed bytes must equal Terraform character counts)', () => {
+    const e = errorOf(() => build({ paths: { publicHttpsBundle: '/etc/gpuaas/trust/contrôle.pem' } }));
+    expect(e.code).toBe(ErrorCode.INVALID_PROP);
+    expect(e.message).toContain('is not printable ASCII');
+  });
+
+  test('a control-plane URL carrying a Vault token fails', () => {
+    expect(errorOf(() => build({ controlPlaneUrl: `https://cp.internal/${'hvs.' + 'x'.repeat(30)}` })).code).toBe(
+      ErrorCode.SECRET_IN_CONFIG,
+    );
+  });
+
+  test('a signing key with literal pubkeysJson is refused', () => {
+    const { stack, props } = world();
+    const literal = Object.assign(Object.create(props.signingKey), { pubkeysJson: '{"format":"x"}' });
+    expect(() => new BootstrapBundle(stack, 'Bundle', { ...props, signingKey: literal })).toThrow(
+      'must supply pubkeysJson as a token',
+    );
+  });
+});
