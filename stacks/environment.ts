@@ -2,6 +2,9 @@
  * The typed environment config that a platform repo writes once per environment.
  * Rotation and trust changes are one-line edits here, reviewed as a plan.
  */
+import type { BundlePaths } from '../lib/bootstrap';
+import type { PemRoot, RootIssuerSpec, RootRotation } from '../lib/pki';
+import type { GraceEntry } from '../lib/signing/verifier-set';
 
 /** Mount paths of the Vault objects an environment uses. Each must be distinct and none a prefix of another. */
 export interface MountPaths {
@@ -46,6 +49,46 @@ export interface VaultConnection {
   readonly maxLeaseTtlSeconds?: number;
 }
 
+/** The node task signing key schedule: the lifecycle is three one-line changes here. */
+export interface TaskSigningConfig {
+  /**
+   * Transit key name.
+   * @default "node-task-signer"
+   */
+  readonly keyName?: string;
+  /** Latest key version in Vault. Bump it to pre-publish a new version; never lower it. */
+  readonly version: number;
+  /**
+   * Version the control plane signs with; set back to an accepted older version to roll back.
+   * @default - `version`
+   */
+  readonly activeVersion?: number;
+  /**
+   * Older versions still accepted, each with an explicit end.
+   * @default - none
+   */
+  readonly grace?: readonly GraceEntry[];
+}
+
+/** Where the control plane's public HTTPS trust comes from. Exactly one of the two. */
+export interface ControlPlaneTrustConfig {
+  /** A platform CA generated inside Vault in its own PKI mount (the dev default). */
+  readonly platformCa?: {
+    readonly root: RootIssuerSpec;
+    readonly rotation?: RootRotation<RootIssuerSpec>;
+    readonly retiredRoots?: readonly RootIssuerSpec[];
+    /** Date the rotation dates are checked against (from code, never the clock). @default - no date check */
+    readonly asOf?: string;
+  };
+  /** An existing CA certificate given in code (PEM, public only). */
+  readonly existingCa?: {
+    readonly current: PemRoot;
+    readonly rotation?: RootRotation<PemRoot>;
+    /** Date the certificates' validity is checked against. */
+    readonly asOf: string;
+  };
+}
+
 /** One environment (dev, staging, prod): everything the stack needs, nothing secret. */
 export interface EnvironmentConfig {
   /** Environment name; becomes the stack name and the prefix of Vault object names. */
@@ -62,6 +105,44 @@ export interface EnvironmentConfig {
    * @default - child token with 1200 s lifetime
    */
   readonly vault?: VaultConnection;
+  /** Node task signing key schedule. */
+  readonly taskSigning: TaskSigningConfig;
+  /**
+   * Control-plane public HTTPS trust.
+   * @default - a platform CA with root issuer "<env>-control-plane-root"
+   */
+  readonly controlPlaneTrust?: ControlPlaneTrustConfig;
+  /**
+   * Domain node certificate names must be under.
+   * @default "nodes.<env>.internal"
+   */
+  readonly nodeDomain?: string;
+  /** Bootstrap bundle: `sequence` only goes up; bump it with every trust or verifier change. */
+  readonly bundle: {
+    readonly sequence: number;
+    /** File paths on nodes. @default - DEFAULT_PATHS */
+    readonly paths?: Partial<BundlePaths>;
+  };
+  /**
+   * The control plane's AppRole.
+   * @default - role "<env>-control-plane", no CIDR binding
+   */
+  readonly controlPlane?: {
+    readonly roleName?: string;
+    /** CIDRs the control plane logs in from. @default - any */
+    readonly boundCidrs?: readonly string[];
+  };
+  /**
+   * Create a file audit device through the API (the server must allow it; OpenBao needs
+   * `unsafe_allow_api_audit_creation`). Either way the server configuration stanza is an output.
+   * @default - no API device
+   */
+  readonly auditFilePath?: string;
+  /**
+   * Protect Vault objects from `destroy`. Turn off only for throw-away servers.
+   * @default true
+   */
+  readonly protectFromDestroy?: boolean;
 }
 
 /** Mount paths with defaults applied. */

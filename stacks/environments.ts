@@ -7,16 +7,23 @@ import { EnvironmentConfig } from './environment';
 export const dev: EnvironmentConfig = {
   name: 'dev',
   controlPlaneUrl: 'https://control.dev.platform.internal',
+  taskSigning: { version: 1 },
+  bundle: { sequence: 1 },
 };
 
 export const staging: EnvironmentConfig = {
   name: 'staging',
   controlPlaneUrl: 'https://control.staging.platform.internal',
+  taskSigning: { version: 1 },
+  bundle: { sequence: 1 },
 };
 
 export const prod: EnvironmentConfig = {
   name: 'prod',
   controlPlaneUrl: 'https://control.platform.internal',
+  taskSigning: { version: 1 },
+  bundle: { sequence: 1 },
+  controlPlane: { boundCidrs: ['10.0.0.0/16'] },
 };
 
 export const environments: readonly EnvironmentConfig[] = [dev, staging, prod];

@@ -1,6 +1,8 @@
-import { LocalBackend, TerraformStack } from 'cdktf';
+import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { Construct } from 'constructs';
+import { BootstrapBundle } from '../lib/bootstrap/bootstrap-bundle';
+import { invalidProp } from '../lib/core/errors';
 import {
   validateDistinctMountPaths,
   validateHttpsUrl,
@@ -8,6 +10,15 @@ import {
   validateName,
   validateSeconds,
 } from '../lib/core/validation';
+import { ControlPlaneTrust } from '../lib/pki/control-plane-trust';
+import { NodeCertAuthority } from '../lib/pki/node-cert-authority';
+import { IControlPlaneTrust } from '../lib/pki/types';
+import { AppRoleConsumer } from '../lib/secrets/approle-consumer';
+import { AuditDeviceType } from '../lib/secrets/audit';
+import { SecretPath } from '../lib/secrets/kv-layout';
+import { PlatformSecrets } from '../lib/secrets/platform-secrets';
+import { TaskSigningKey } from '../lib/signing/task-signing-key';
+import { TransitMount } from '../lib/signing/transit-mount';
 import { EnvironmentConfig, MountPaths, resolveMounts } from './environment';
 
 export interface PlatformTrustStackProps {
@@ -22,14 +33,25 @@ export interface PlatformTrustStackProps {
 }
 
 /**
- * One environment of the platform's security lifecycle. The Vault provider reads its address and
- * token from `VAULT_ADDR` and `VAULT_TOKEN` at plan time: no address or token is ever synthesized.
+ * One environment of the platform's security lifecycle, composed from the library's constructs:
+ * platform secrets (KV v2, AppRole for the control plane, audit), the node task signing key, the
+ * node-cert CA, the control-plane trust root and the signed bootstrap bundle.
+ *
+ * The Vault provider reads its address and token from `VAULT_ADDR` and `VAULT_TOKEN` at plan time:
+ * no address or token is ever synthesized. Outputs carry what the control plane and reviewers need,
+ * nothing secret.
  */
 export class PlatformTrustStack extends TerraformStack {
   public readonly environment: EnvironmentConfig;
   /** Mount paths with defaults applied. */
   public readonly mounts: Required<MountPaths>;
   public readonly vaultProvider: VaultProvider;
+  public readonly secrets: PlatformSecrets;
+  public readonly controlPlane: AppRoleConsumer;
+  public readonly taskSigningKey: TaskSigningKey;
+  public readonly nodeCertAuthority: NodeCertAuthority;
+  public readonly controlPlaneTrust: IControlPlaneTrust;
+  public readonly bootstrapBundle: BootstrapBundle;
 
   constructor(scope: Construct, props: PlatformTrustStackProps) {
     const env = props.environment;
@@ -43,6 +65,21 @@ export class PlatformTrustStack extends TerraformStack {
     if (env.vault?.maxLeaseTtlSeconds !== undefined) {
       validateSeconds('vault.maxLeaseTtlSeconds', env.vault.maxLeaseTtlSeconds, 60, 86400);
     }
+    if (!env.taskSigning) {
+      throw invalidProp(
+        `Environment "${env.name}" has no taskSigning schedule.`,
+        env.taskSigning,
+        'add taskSigning: { version: 1 } to the environment config.',
+      );
+    }
+    if (!env.bundle) {
+      throw invalidProp(
+        `Environment "${env.name}" has no bundle sequence.`,
+        env.bundle,
+        'add bundle: { sequence: 1 } to the environment config and bump it with every trust change.',
+      );
+    }
+    const protect = env.protectFromDestroy ?? true;
 
     if (props.backend) {
       props.backend(this);
@@ -54,6 +91,105 @@ export class PlatformTrustStack extends TerraformStack {
     this.vaultProvider = new VaultProvider(this, 'vault', {
       skipChildToken: env.vault?.skipChildToken ?? false,
       maxLeaseTtlSeconds: env.vault?.maxLeaseTtlSeconds ?? 1200,
+    });
+
+    // Platform secrets and the control plane's identity.
+    this.secrets = new PlatformSecrets(this, 'Secrets', {
+      mountPath: this.mounts.kv,
+      appRoleMountPath: this.mounts.approle,
+      audit: env.auditFilePath
+        ? { auditDevice: { type: AuditDeviceType.FILE, path: env.auditFilePath }, createApiDevice: true }
+        : undefined,
+    });
+    this.controlPlane = new AppRoleConsumer(this, 'ControlPlane', {
+      roleName: env.controlPlane?.roleName ?? `${env.name}-control-plane`,
+      backend: this.secrets.appRoleBackend,
+      boundCidrs: env.controlPlane?.boundCidrs ? [...env.controlPlane.boundCidrs] : undefined,
+    });
+
+    // Node task signing key.
+    const transit = new TransitMount(this, 'Transit', { path: this.mounts.transit });
+    this.taskSigningKey = new TaskSigningKey(this, 'TaskSigningKey', {
+      mount: transit,
+      name: env.taskSigning.keyName ?? 'node-task-signer',
+      version: env.taskSigning.version,
+      activeVersion: env.taskSigning.activeVersion,
+      grace: env.taskSigning.grace,
+    });
+    const signingMetadata = this.secrets.writeSigningMetadata(this.taskSigningKey);
+
+    // Node-cert CA and control-plane trust: two PKIs, never mixed.
+    this.nodeCertAuthority = new NodeCertAuthority(this, 'NodeCertAuthority', {
+      mountPath: this.mounts.nodePki,
+      nodeDomain: env.nodeDomain ?? `nodes.${env.name}.internal`,
+      protectFromDestroy: protect,
+    });
+    this.controlPlaneTrust = this.buildControlPlaneTrust(env, protect);
+
+    this.bootstrapBundle = new BootstrapBundle(this, 'BootstrapBundle', {
+      environment: env.name,
+      sequence: env.bundle.sequence,
+      controlPlaneUrl: env.controlPlaneUrl,
+      publicHttpsTrust: this.controlPlaneTrust,
+      nodeCertTrust: this.nodeCertAuthority,
+      signingKey: this.taskSigningKey,
+      paths: env.bundle.paths,
+      kvMountPath: this.secrets.mountPath,
+      kvMount: this.secrets.mount,
+    });
+
+    // What the control plane may do, and nothing more.
+    this.taskSigningKey.grantSign(this.controlPlane);
+    this.secrets.grantRead(this.controlPlane, SecretPath.signing(this.taskSigningKey.keyName));
+    this.secrets.grantRead(this.controlPlane, SecretPath.registry('node-images'));
+    this.secrets.grantRead(this.controlPlane, SecretPath.appFolder('control-plane'), { subtree: true });
+    this.nodeCertAuthority.grantIssue(this.controlPlane);
+    if (this.controlPlaneTrust instanceof ControlPlaneTrust) this.controlPlaneTrust.grantIssueServerCert(this.controlPlane);
+    this.bootstrapBundle.grantReadBundle(this.controlPlane);
+
+    // Outputs: what the control plane's configuration and reviewers need. Nothing secret.
+    const out = (id: string, value: string, description: string) =>
+      new TerraformOutput(this, id, { value, description, staticId: true });
+    out('control_plane_approle_mount', this.secrets.appRoleBackend.path, 'AppRole mount the control plane logs in to.');
+    out('control_plane_role_id', this.controlPlane.roleId, 'AppRole role id of the control plane (not a secret; the secret id is minted by deploy tooling).');
+    out('control_plane_policy', this.controlPlane.policyName, 'Vault policy bound to the control plane.');
+    out('task_signing_key', `${this.taskSigningKey.mountPath}/keys/${this.taskSigningKey.keyName}`, 'Transit key the control plane signs node tasks with.');
+    out('task_signing_active_version', String(this.taskSigningKey.activeVersion), 'key_version the control plane must send to transit sign.');
+    out('task_signing_pubkeys', this.taskSigningKey.pubkeysJson, 'GPUAAS_TASK_SIGNING_PUBKEYS: the verifier set nodes accept.');
+    out('signing_metadata_path', `${this.secrets.mountPath}/data/${SecretPath.signing(this.taskSigningKey.keyName)}`, 'KV path with the signing key metadata the control plane reads.');
+    out('bootstrap_bundle', this.bootstrapBundle.bundleJson, 'Bootstrap bundle (format v1) as rendered for nodes.');
+    out('bootstrap_envelope', this.bootstrapBundle.envelopeJson, 'Signed envelope the control plane serves to nodes.');
+    out('bootstrap_bundle_kv_path', this.bootstrapBundle.secretDataPath, 'KV path the control plane reads the envelope from.');
+    out('node_cert_ca_bundle', this.nodeCertAuthority.caChainPem, 'GPUAAS_NODE_CERT_CA_BUNDLE_PATH content: the node-cert CA chain.');
+    out('server_audit_stanza', this.secrets.serverAuditStanza, 'Server configuration stanza for the file audit device.');
+    void signingMetadata;
+  }
+
+  private buildControlPlaneTrust(env: EnvironmentConfig, protect: boolean): IControlPlaneTrust {
+    const cfg = env.controlPlaneTrust;
+    if (cfg?.platformCa && cfg.existingCa) {
+      throw invalidProp(
+        `Environment "${env.name}" declares both a platform CA and an existing CA for control-plane trust.`,
+        Object.keys(cfg),
+        'choose one: controlPlaneTrust.platformCa (a CA in its own Vault PKI mount) or controlPlaneTrust.existingCa (a PEM given in code).',
+      );
+    }
+    if (cfg?.existingCa) {
+      return ControlPlaneTrust.fromCertificatePem(this, 'ControlPlaneTrust', {
+        current: cfg.existingCa.current,
+        rotation: cfg.existingCa.rotation,
+        asOf: cfg.existingCa.asOf,
+      });
+    }
+    const ca = cfg?.platformCa ?? { root: { issuerName: `${env.name}-control-plane-root` } };
+    return new ControlPlaneTrust(this, 'ControlPlaneTrust', {
+      mountPath: this.mounts.controlPlanePki,
+      root: ca.root,
+      rotation: ca.rotation,
+      retiredRoots: ca.retiredRoots,
+      asOf: ca.asOf,
+      serverNames: [new URL(env.controlPlaneUrl).hostname],
+      protectFromDestroy: protect,
     });
   }
 }
