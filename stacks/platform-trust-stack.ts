@@ -144,24 +144,57 @@ export class PlatformTrustStack extends TerraformStack {
     this.secrets.grantRead(this.controlPlane, SecretPath.registry('node-images'));
     this.secrets.grantRead(this.controlPlane, SecretPath.appFolder('control-plane'), { subtree: true });
     this.nodeCertAuthority.grantIssue(this.controlPlane);
-    if (this.controlPlaneTrust instanceof ControlPlaneTrust) this.controlPlaneTrust.grantIssueServerCert(this.controlPlane);
+    if (this.controlPlaneTrust instanceof ControlPlaneTrust)
+      this.controlPlaneTrust.grantIssueServerCert(this.controlPlane);
     this.bootstrapBundle.grantReadBundle(this.controlPlane);
 
     // Outputs: what the control plane's configuration and reviewers need. Nothing secret.
     const out = (id: string, value: string, description: string) =>
       new TerraformOutput(this, id, { value, description, staticId: true });
     out('control_plane_approle_mount', this.secrets.appRoleBackend.path, 'AppRole mount the control plane logs in to.');
-    out('control_plane_role_id', this.controlPlane.roleId, 'AppRole role id of the control plane (not a secret; the secret id is minted by deploy tooling).');
+    out(
+      'control_plane_role_id',
+      this.controlPlane.roleId,
+      'AppRole role id of the control plane (not a secret; the secret id is minted by deploy tooling).',
+    );
     out('control_plane_policy', this.controlPlane.policyName, 'Vault policy bound to the control plane.');
-    out('task_signing_key', `${this.taskSigningKey.mountPath}/keys/${this.taskSigningKey.keyName}`, 'Transit key the control plane signs node tasks with.');
-    out('task_signing_active_version', String(this.taskSigningKey.activeVersion), 'key_version the control plane must send to transit sign.');
-    out('task_signing_pubkeys', this.taskSigningKey.pubkeysJson, 'GPUAAS_TASK_SIGNING_PUBKEYS: the verifier set nodes accept.');
-    out('signing_metadata_path', `${this.secrets.mountPath}/data/${SecretPath.signing(this.taskSigningKey.keyName)}`, 'KV path with the signing key metadata the control plane reads.');
+    out(
+      'task_signing_key',
+      `${this.taskSigningKey.mountPath}/keys/${this.taskSigningKey.keyName}`,
+      'Transit key the control plane signs node tasks with.',
+    );
+    out(
+      'task_signing_active_version',
+      String(this.taskSigningKey.activeVersion),
+      'key_version the control plane must send to transit sign.',
+    );
+    out(
+      'task_signing_pubkeys',
+      this.taskSigningKey.pubkeysJson,
+      'GPUAAS_TASK_SIGNING_PUBKEYS: the verifier set nodes accept.',
+    );
+    out(
+      'signing_metadata_path',
+      `${this.secrets.mountPath}/data/${SecretPath.signing(this.taskSigningKey.keyName)}`,
+      'KV path with the signing key metadata the control plane reads.',
+    );
     out('bootstrap_bundle', this.bootstrapBundle.bundleJson, 'Bootstrap bundle (format v1) as rendered for nodes.');
     out('bootstrap_envelope', this.bootstrapBundle.envelopeJson, 'Signed envelope the control plane serves to nodes.');
-    out('bootstrap_bundle_kv_path', this.bootstrapBundle.secretDataPath, 'KV path the control plane reads the envelope from.');
-    out('node_cert_ca_bundle', this.nodeCertAuthority.caChainPem, 'GPUAAS_NODE_CERT_CA_BUNDLE_PATH content: the node-cert CA chain.');
-    out('server_audit_stanza', this.secrets.serverAuditStanza, 'Server configuration stanza for the file audit device.');
+    out(
+      'bootstrap_bundle_kv_path',
+      this.bootstrapBundle.secretDataPath,
+      'KV path the control plane reads the envelope from.',
+    );
+    out(
+      'node_cert_ca_bundle',
+      this.nodeCertAuthority.caChainPem,
+      'GPUAAS_NODE_CERT_CA_BUNDLE_PATH content: the node-cert CA chain.',
+    );
+    out(
+      'server_audit_stanza',
+      this.secrets.serverAuditStanza,
+      'Server configuration stanza for the file audit device.',
+    );
     void signingMetadata;
   }
 

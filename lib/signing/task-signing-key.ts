@@ -233,9 +233,13 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
     });
     this.publicKeyOf = publicKeyOf;
     this.kidOf = kidOf;
-    this.activeKid = kidOf[this.activeVersion];
+    this.activeKid = new TerraformLocal(this, 'ActiveKid', kidOf[this.activeVersion]).asString;
     // jsonencode sorts object keys, so the rendering is canonical: keys sorted at every level, compact.
-    this.pubkeysJson = Fn.jsonencode({ format: PUBKEYS_FORMAT_V1, key: this.keyName, keys: entries });
+    this.pubkeysJson = new TerraformLocal(
+      this,
+      'PubkeysJson',
+      Fn.jsonencode({ format: PUBKEYS_FORMAT_V1, key: this.keyName, keys: entries }),
+    ).asString;
   }
 
   /** The one grant primitive for this key. */

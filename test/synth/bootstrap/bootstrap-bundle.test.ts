@@ -8,7 +8,7 @@ import { RootRotationPhase } from '../../../lib/pki/root-schedule';
 import { NodeCertAuthority } from '../../../lib/pki/node-cert-authority';
 import { AS_OF_VALID, ROOT_A } from '../../unit/pki/fixtures';
 import { block, newStack, secretFindings, synthJson } from '../pki/helpers';
-import { FakeSigningKey } from './fake-signing-key';
+import { TaskSigningKey, TransitMount } from '../../../lib/signing';
 
 interface World {
   stack: TerraformStack;
@@ -34,7 +34,11 @@ function world(overrides: Partial<BootstrapBundleProps> = {}): World {
     controlPlaneUrl: 'https://control.dev.platform.internal',
     publicHttpsTrust: cpTrust,
     nodeCertTrust: nodeCa,
-    signingKey: new FakeSigningKey(stack, 'Signer'),
+    signingKey: new TaskSigningKey(stack, 'Signer', {
+      name: 'node-task-signer',
+      version: 2,
+      mount: TransitMount.fromPath('dev/transit'),
+    }),
     kvMountPath: 'dev/kv',
     kvMount: kv,
     ...overrides,
@@ -96,7 +100,10 @@ describe('BootstrapBundle rendering', () => {
     expect(sign.input).toBe(
       `\${base64encode("DSSEv1 ${BUNDLE_PAYLOAD_TYPE.length} ${BUNDLE_PAYLOAD_TYPE} \${length(local.${bundleLocal})} \${local.${bundleLocal}}")}`,
     );
-    expect(sign.depends_on).toEqual([expect.stringMatching(/^vault_transit_secret_backend_key\.Signer_Key_\w+$/)]);
+    expect(sign.depends_on).toEqual([
+      expect.stringMatching(/^vault_generic_endpoint\.Signer_Floors_\w+$/),
+      expect.stringMatching(/^vault_generic_endpoint\.Signer_RotateToV2_\w+$/),
+    ]);
   });
 
   test('the envelope carries the payload, the active kid and the signature', () => {
@@ -207,7 +214,11 @@ describe('BootstrapBundle invariants', () => {
           controlPlaneUrl: 'https://control.dev.platform.internal',
           publicHttpsTrust: cp,
           nodeCertTrust: nodeCa,
-          signingKey: new FakeSigningKey(stack, 'Signer'),
+          signingKey: new TaskSigningKey(stack, 'Signer', {
+            name: 'node-task-signer',
+            version: 2,
+            mount: TransitMount.fromPath('dev/transit'),
+          }),
           kvMountPath: 'dev/kv',
         }),
     );

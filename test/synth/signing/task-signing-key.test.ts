@@ -100,7 +100,8 @@ describe('TaskSigningKey', () => {
     expect(Token.isUnresolved(key.pubkeysJson)).toBe(true);
     new TerraformOutput(s, 'pubkeys', { value: key.pubkeysJson });
     const json = JSON.parse(Testing.synth(s));
-    const expr: string = json.output.pubkeys.value;
+    const expr: string = Object.entries(json.locals).find(([k]) => k.startsWith('Signer_PubkeysJson'))![1] as string;
+    expect(json.output.pubkeys.value).toMatch(/^\$\{local\.Signer_PubkeysJson_\w+\}$/);
     expect(expr).toMatch(/^\$\{jsonencode\(/);
     expect(expr).toContain('"format" = "gpuaas-task-signing-pubkeys/v1"');
     expect(expr).toContain('"state" = "grace", "until" = "2027-01-01T00:00:00Z", "version" = 1');
