@@ -1,0 +1,99 @@
+/**
+ * Test helper: real bootstrap bundles (real certificates, real signatures) and their envelopes.
+ */
+import {
+  BUNDLE_PAYLOAD_TYPE,
+  BUNDLE_SCHEMA_V1,
+  BootstrapBundleV1,
+  DEFAULT_PATHS,
+  RootState,
+  SignedEnvelope,
+  VerifierSetV1,
+  pae,
+  renderVerifierSet,
+} from '../../../../lib/node';
+import { TestSigner } from './signer';
+import { TestCertificate, makeCertificate } from './x509';
+
+/** Certificates shared by the bundle tests (generated once per test file). */
+export interface TrustMaterial {
+  /** Control-plane roots: the old one and the new one of a CA rotation. */
+  readonly rootOld: TestCertificate;
+  readonly rootNew: TestCertificate;
+  /** Node-cert CA chain: root and intermediate. */
+  readonly nodeRoot: TestCertificate;
+  readonly nodeIntermediate: TestCertificate;
+}
+
+export function makeTrustMaterial(): TrustMaterial {
+  const nodeRoot = makeCertificate({ commonName: 'gpuaas node-cert root', keyType: 'ed25519' });
+  return {
+    rootOld: makeCertificate({ commonName: 'gpuaas control-plane root 2025' }),
+    rootNew: makeCertificate({ commonName: 'gpuaas control-plane root 2026' }),
+    nodeRoot,
+    nodeIntermediate: makeCertificate({ commonName: 'gpuaas node-cert issuing CA', issuer: nodeRoot }),
+  };
+}
+
+export interface BundleSpec {
+  readonly verifiers: VerifierSetV1;
+  readonly roots: ReadonlyArray<{ readonly cert: TestCertificate; readonly state: RootState; readonly until?: string }>;
+  readonly nodePems: readonly string[];
+  readonly sequence?: number;
+  readonly environment?: string;
+  readonly url?: string;
+  readonly paths?: { publicHttpsBundle?: string; nodeCertBundle?: string; taskVerifiers?: string };
+}
+
+/** A consistent bundle (env mirrors the fields). */
+export function makeBundle(spec: BundleSpec): BootstrapBundleV1 {
+  const paths = { ...DEFAULT_PATHS, ...spec.paths };
+  return {
+    schema: BUNDLE_SCHEMA_V1,
+    environment: spec.environment ?? 'staging',
+    sequence: spec.sequence ?? 1,
+    control_plane: { url: spec.url ?? 'https://control-plane.staging.example.internal' },
+    public_https_trust: {
+      path: paths.publicHttpsBundle,
+      roots: spec.roots.map((r) =>
+        r.until === undefined
+          ? { pem: r.cert.pem, state: r.state }
+          : { pem: r.cert.pem, state: r.state, until: r.until },
+      ),
+    },
+    node_cert_trust: { path: paths.nodeCertBundle, pems: [...spec.nodePems] },
+    task_verifiers: { path: paths.taskVerifiers, set: spec.verifiers },
+    env: {
+      GPUAAS_CA_BUNDLE_PATH: paths.publicHttpsBundle,
+      GPUAAS_NODE_CERT_CA_BUNDLE_PATH: paths.nodeCertBundle,
+      GPUAAS_TASK_SIGNING_PUBKEYS: renderVerifierSet(spec.verifiers),
+    },
+  };
+}
+
+export interface EnvelopeOptions {
+  readonly payloadType?: string;
+  /** Type signed over in PAE (default: the envelope's payloadType). */
+  readonly signedType?: string;
+  readonly keyid?: string;
+}
+
+/** Signs payload bytes (or a bundle rendered with JSON.stringify) as the control plane would through transit. */
+export function envelopeFor(
+  payload: BootstrapBundleV1 | Uint8Array | string,
+  signer: TestSigner,
+  version: number,
+  options: EnvelopeOptions = {},
+): SignedEnvelope {
+  const bytes =
+    payload instanceof Uint8Array
+      ? Buffer.from(payload)
+      : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload), 'utf8');
+  const payloadType = options.payloadType ?? BUNDLE_PAYLOAD_TYPE;
+  const sig = signer.sign(version, pae(options.signedType ?? payloadType, bytes));
+  return {
+    payloadType,
+    payload: bytes.toString('base64'),
+    signatures: [{ keyid: options.keyid ?? signer.kid(version), sig }],
+  };
+}
