@@ -3,6 +3,7 @@ import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { Construct } from 'constructs';
 import { BootstrapBundle } from '../lib/bootstrap/bootstrap-bundle';
 import { invalidProp } from '../lib/core/errors';
+import { acceptVaultProvider5x } from '../lib/core/providers';
 import {
   validateDistinctMountPaths,
   validateHttpsUrl,
@@ -92,6 +93,7 @@ export class PlatformTrustStack extends TerraformStack {
       skipChildToken: env.vault?.skipChildToken ?? false,
       maxLeaseTtlSeconds: env.vault?.maxLeaseTtlSeconds ?? 1200,
     });
+    acceptVaultProvider5x(this);
 
     // Platform secrets and the control plane's identity.
     this.secrets = new PlatformSecrets(this, 'Secrets', {

@@ -3,3 +3,4 @@ export * from './validation';
 export * from './policy-document';
 export * from './grant';
 export * from './naming';
+export * from './providers';

@@ -209,10 +209,12 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
       withLeaseStartTime: false,
       dependsOn: [this.floors, ...rotations],
     });
+    // The provider marks every generic read as sensitive. A transit key read holds no private material
+    // (the key is not exportable): only names, flags and public keys, which nodes must receive.
     const keysLocal = new TerraformLocal(
       this,
       'public_keys',
-      Fn.lookup(Fn.jsondecode(this.publicKeys.dataJson), 'keys'),
+      Fn.lookup(Fn.jsondecode(Fn.nonsensitive(this.publicKeys.dataJson)), 'keys'),
     );
 
     const publicKeyOf: Record<number, string> = {};
@@ -247,7 +249,11 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
     return Grant.addToPolicy(grantee, `TaskSigningKey.${what}`, this.rules()[what]);
   }
 
-  /** Sign with the active version only: `key_version` is required and pinned; nothing else on the key. */
+  /**
+   * Sign with the active version only: `key_version` is required and pinned; nothing else on the key.
+   * Vault compares policy parameter values as sent, so the caller sends `key_version` as a JSON string
+   * (`{"input": "...", "key_version": "2"}`); a JSON number is refused.
+   */
   public grantSign(grantee: IGrantable): Grant {
     return this.grant(grantee, 'sign');
   }

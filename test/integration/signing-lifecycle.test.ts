@@ -5,7 +5,7 @@
  */
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
-import { VaultPolicy } from '../../lib/core';
+import { VaultPolicy, acceptVaultProvider5x } from '../../lib/core';
 import { GraceEntry, TaskSigningKey, TransitMount } from '../../lib/signing';
 import { parseVerifierSet, verifyTask } from '../../lib/node';
 import { OpenBao, VaultClient } from './openbao';
@@ -21,6 +21,7 @@ function build(schedule: Schedule) {
   return (app: App) => {
     const stack = new TerraformStack(app, 'signing');
     new VaultProvider(stack, 'vault', {});
+    acceptVaultProvider5x(stack);
     const mount = new TransitMount(stack, 'Transit', { path: 'it/transit' });
     const key = new TaskSigningKey(stack, 'TaskSigner', { mount, name: 'node-task-signer', ...schedule });
     const signer = new VaultPolicy(stack, 'SignerPolicy', { name: 'it-task-signer' });
@@ -77,7 +78,7 @@ describe('task signing lifecycle (real OpenTofu, real OpenBao)', () => {
     expect(set.keys[0].public_key).toBe(key.body.data.keys['1'].public_key);
 
     signer = await bao.root.tokenWithPolicies(['it-task-signer']);
-    const res = await sign(signer, { input, key_version: 1 });
+    const res = await sign(signer, { input, key_version: '1' });
     expect(res.status).toBe(200);
     v1Signature = res.body.data.signature;
     expect(v1Signature).toMatch(/^vault:v1:/);
@@ -94,10 +95,11 @@ describe('task signing lifecycle (real OpenTofu, real OpenBao)', () => {
       ['config', signer.write('it/transit/keys/node-task-signer/config', { deletion_allowed: true })],
       ['delete', signer.delete('it/transit/keys/node-task-signer')],
       ['read key', signer.read('it/transit/keys/node-task-signer')],
-      ['sign v2', sign(signer, { input, key_version: 2 })],
+      ['sign v2', sign(signer, { input, key_version: '2' })],
       ['sign without key_version', sign(signer, { input })],
-      ['sign with extra parameter', sign(signer, { input, key_version: 1, prehashed: true })],
-      ['sign via hash path', signer.write('it/transit/sign/node-task-signer/sha2-256', { input, key_version: 1 })],
+      ['sign with key_version as a number', sign(signer, { input, key_version: 1 })],
+      ['sign with extra parameter', sign(signer, { input, key_version: '1', prehashed: true })],
+      ['sign via hash path', signer.write('it/transit/sign/node-task-signer/sha2-256', { input, key_version: '1' })],
     ];
     for (const [what, p] of denied) {
       const res = await p;
@@ -119,8 +121,8 @@ describe('task signing lifecycle (real OpenTofu, real OpenBao)', () => {
     expect(set.keys[1].public_key).toBe(key.body.data.keys['2'].public_key);
     await ws.expectNoChanges();
     // The control plane still signs with v1.
-    expect((await sign(signer, { input, key_version: 1 })).status).toBe(200);
-    expect((await sign(signer, { input, key_version: 2 })).status).toBe(403);
+    expect((await sign(signer, { input, key_version: '1' })).status).toBe(200);
+    expect((await sign(signer, { input, key_version: '2' })).status).toBe(403);
   });
 
   test('4. activate v2 with v1 in grace: v1 signatures verify until the end date; the signer signs with v2 only', async () => {
@@ -132,8 +134,8 @@ describe('task signing lifecycle (real OpenTofu, real OpenBao)', () => {
     ]);
     expect(verifyTask(set, task, v1Signature, BEFORE_END)).toMatchObject({ ok: true, version: 1 });
     expect(verifyTask(set, task, v1Signature, AFTER_END)).toMatchObject({ ok: false });
-    expect((await sign(signer, { input, key_version: 1 })).status).toBe(403);
-    const v2 = await sign(signer, { input, key_version: 2 });
+    expect((await sign(signer, { input, key_version: '1' })).status).toBe(403);
+    const v2 = await sign(signer, { input, key_version: '2' });
     expect(v2.status).toBe(200);
     expect(verifyTask(set, task, v2.body.data.signature, AFTER_END)).toMatchObject({ ok: true, version: 2 });
     // Vault's own signing floor follows the active version.
@@ -147,7 +149,7 @@ describe('task signing lifecycle (real OpenTofu, real OpenBao)', () => {
       [1, 'active'],
       [2, 'next'],
     ]);
-    const res = await sign(signer, { input, key_version: 1 });
+    const res = await sign(signer, { input, key_version: '1' });
     expect(res.status).toBe(200);
     expect(res.body.data.signature).toMatch(/^vault:v1:/);
     expect((await bao.root.read('it/transit/keys/node-task-signer')).body.data.latest_version).toBe(2);
