@@ -4,6 +4,7 @@
  * imported, so cdktf's own matchers (toBeValidTerraform, toPlanSuccessfully) use the same engine.
  */
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export interface Toolchain {
@@ -17,7 +18,18 @@ export interface Toolchain {
   readonly versions: Record<string, string>;
 }
 
-const repoRoot = path.resolve(__dirname, '..', '..');
+/** The repository root: the nearest folder above this file with scripts/toolchain.sh (works from dist/ too). */
+function findRepoRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'scripts', 'toolchain.sh'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`scripts/toolchain.sh not found above ${start}`);
+    dir = parent;
+  }
+}
+
+const repoRoot = findRepoRoot(__dirname);
 let cached: Toolchain | undefined;
 
 /**
