@@ -5,6 +5,7 @@ export * from './signing';
 export * from './secrets';
 export * from './pki';
 export * from './bootstrap';
+export * from './checks';
 export * from '../stacks/environment';
 export * from '../stacks/platform-trust-stack';
 export { buildApp, BuildAppOptions } from '../stacks/app';

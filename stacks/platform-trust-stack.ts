@@ -1,7 +1,8 @@
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { Construct } from 'constructs';
 import { BootstrapBundle } from '../lib/bootstrap/bootstrap-bundle';
+import { PlatformTrustChecks } from '../lib/checks/platform-trust-checks';
 import { invalidProp } from '../lib/core/errors';
 import { acceptVaultProvider5x } from '../lib/core/providers';
 import {
@@ -31,6 +32,11 @@ export interface PlatformTrustStackProps {
    * @default - a local backend at `terraform.<env>.tfstate` in the stack's working directory
    */
   readonly backend?: (stack: TerraformStack) => void;
+  /**
+   * Run the PlatformTrustChecks guardrail pack over this stack (error findings fail synth).
+   * @default true
+   */
+  readonly checks?: boolean;
 }
 
 /**
@@ -198,6 +204,22 @@ export class PlatformTrustStack extends TerraformStack {
       'Server configuration stanza for the file audit device.',
     );
     void signingMetadata;
+
+    if (props.checks ?? true) {
+      Aspects.of(this).add(new PlatformTrustChecks());
+      PlatformTrustChecks.suppress(
+        this.controlPlane,
+        'PlatformTrust-PolicyKvGlob',
+        'the control plane reads its own folder apps/control-plane/ by design',
+      );
+      if (!protect) {
+        const reason = `environment "${env.name}" sets protectFromDestroy: false (throw-away server)`;
+        PlatformTrustChecks.suppress(this.nodeCertAuthority, 'PlatformTrust-CaRootPreventDestroy', reason);
+        if (this.controlPlaneTrust instanceof ControlPlaneTrust) {
+          PlatformTrustChecks.suppress(this.controlPlaneTrust, 'PlatformTrust-CaRootPreventDestroy', reason);
+        }
+      }
+    }
   }
 
   private buildControlPlaneTrust(env: EnvironmentConfig, protect: boolean): IControlPlaneTrust {

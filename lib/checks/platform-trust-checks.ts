@@ -1,0 +1,219 @@
+import { Annotations, IAspect, TerraformElement, TerraformStack } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { buildStackContext } from './context';
+import { locationsOfFragment, resolvedFragment, splitLocation, viewsOfFragment } from './element-view';
+import { PLATFORM_TRUST_RULES, PLATFORM_TRUST_RULE_IDS } from './rules';
+import { RuleSuppression, addSuppression, findSuppression } from './suppressions';
+import {
+  CheckLevel,
+  CheckStatus,
+  CheckedElement,
+  ElementRule,
+  PlatformTrustRule,
+  StackContext,
+  StackRule,
+} from './types';
+
+export interface PlatformTrustChecksProps {
+  /**
+   * The rules to run. Every id must be unique.
+   * @default - PLATFORM_TRUST_RULES, the whole pack
+   */
+  readonly rules?: readonly PlatformTrustRule[];
+}
+
+/** One finding, as reported. */
+export interface PlatformTrustFinding {
+  readonly ruleId: string;
+  readonly level: CheckLevel;
+  /** Construct path the annotation is on. */
+  readonly path: string;
+  /** Terraform address of the element, when the finding is about one. */
+  readonly address?: string;
+  readonly detail: string;
+  /** The annotation text. */
+  readonly message: string;
+  /** Set when a suppression covers the finding: it was reported as info. */
+  readonly suppression?: RuleSuppression;
+}
+
+interface StackSnapshot {
+  readonly views: Map<IConstruct, CheckedElement[]>;
+  readonly context: StackContext;
+  readonly locations: ReadonlyArray<{ readonly prefix: readonly string[]; readonly construct: IConstruct }>;
+}
+
+/**
+ * The PlatformTrust guardrail pack: an Aspect that runs every rule over every resource, data source, local and
+ * output of a stack, whoever declared them (this library's constructs or raw provider resources), and the stack
+ * rules over the whole synthesized stack.
+ *
+ * Findings are annotations: errors (`addError`, synth fails), warnings (`addWarning`), and info for findings a
+ * suppression covers. Message: `[PlatformTrust-<Rule>] <description>. <detail>. Fix: <hint>`.
+ *
+ * ```ts
+ * Aspects.of(stack).add(new PlatformTrustChecks());
+ * PlatformTrustChecks.suppress(devCa, 'PlatformTrust-CaRootPreventDestroy', 'throw-away test server');
+ * ```
+ *
+ * Each construct is checked once per instance, however often the app is synthesized. The stack rules and the
+ * stack facts (which mounts are KV, which keys sign) are read when the Aspect visits the stack, before its
+ * children: an Aspect that adds or changes resources after that is not seen by the stack rules. Add the pack to
+ * the stack or the app: added to a construct below a stack, it checks the elements there but never visits the
+ * stack, so the stack rules (SecretInConfig) do not run.
+ */
+export class PlatformTrustChecks implements IAspect {
+  /** The ids of every rule of the pack. */
+  public static readonly RULE_IDS: readonly string[] = PLATFORM_TRUST_RULE_IDS;
+
+  /**
+   * Suppresses a rule on a construct and everything below it. The reason is required (at least 10 characters)
+   * and lands in the synthesized JSON: in the stack's "//" block under `platform_trust_suppressions`, and in the
+   * resource's own "//" block when `construct` is a resource. A suppressed finding is reported as info with the
+   * reason.
+   * @throws PlatformTrustError (PT012) for an unknown rule id or a missing or short reason
+   */
+  public static suppress(construct: IConstruct, ruleId: string, reason: string): void {
+    addSuppression(construct, ruleId, reason, PLATFORM_TRUST_RULE_IDS);
+  }
+
+  /** Every finding this instance reported, in report order. */
+  public readonly findings: PlatformTrustFinding[] = [];
+  private readonly elementRules: readonly ElementRule[];
+  private readonly stackRules: readonly StackRule[];
+  private readonly visited = new WeakSet<IConstruct>();
+  private readonly snapshots = new WeakMap<TerraformStack, StackSnapshot>();
+
+  constructor(props: PlatformTrustChecksProps = {}) {
+    const rules = props.rules ?? PLATFORM_TRUST_RULES;
+    const ids = new Set<string>();
+    for (const r of rules) {
+      if (ids.has(r.id)) throw new Error(`PlatformTrustChecks: rule id ${r.id} appears twice`);
+      ids.add(r.id);
+    }
+    this.elementRules = rules.filter((r): r is ElementRule => r.scope === 'element');
+    this.stackRules = rules.filter((r): r is StackRule => r.scope === 'stack');
+  }
+
+  public visit(node: IConstruct): void {
+    if (this.visited.has(node)) return;
+    this.visited.add(node);
+    if (TerraformStack.isStack(node)) {
+      this.checkStack(node);
+      return;
+    }
+    if (!TerraformElement.isTerraformElement(node)) return;
+    const snapshot = this.snapshot(TerraformStack.of(node));
+    const views = snapshot.views.get(node) ?? viewsOfFragment(resolvedFragment(node), node.node.path);
+    for (const view of views) {
+      for (const rule of this.elementRules) {
+        let result;
+        try {
+          result = rule.check(view, snapshot.context);
+        } catch (e) {
+          this.ruleFailed(node, rule, e, view.address);
+          continue;
+        }
+        if (result.status !== CheckStatus.NON_COMPLIANT) continue;
+        for (const detail of result.details) this.report(node, rule, detail, view.address);
+      }
+    }
+  }
+
+  private checkStack(stack: TerraformStack): void {
+    if (this.stackRules.length === 0) return;
+    const snapshot = this.snapshot(stack);
+    let json: Record<string, unknown>;
+    try {
+      json = stack.toTerraform();
+    } catch (e) {
+      for (const rule of this.stackRules) this.ruleFailed(stack, rule, e);
+      return;
+    }
+    for (const rule of this.stackRules) {
+      let findings;
+      try {
+        findings = rule.check({ path: stack.node.path, json });
+      } catch (e) {
+        this.ruleFailed(stack, rule, e);
+        continue;
+      }
+      for (const f of findings) {
+        const target = f.location ? this.locate(snapshot, f.location) : undefined;
+        this.report(target ?? stack, rule, f.detail);
+      }
+    }
+  }
+
+  private snapshot(stack: TerraformStack): StackSnapshot {
+    const cached = this.snapshots.get(stack);
+    if (cached) return cached;
+    const views = new Map<IConstruct, CheckedElement[]>();
+    const locations: Array<{ prefix: string[]; construct: IConstruct }> = [];
+    for (const c of stack.node.findAll()) {
+      if (!TerraformElement.isTerraformElement(c) || TerraformStack.of(c) !== stack) continue;
+      const fragment = resolvedFragment(c);
+      views.set(c, viewsOfFragment(fragment, c.node.path));
+      for (const prefix of locationsOfFragment(fragment)) locations.push({ prefix, construct: c });
+    }
+    const snapshot: StackSnapshot = {
+      views,
+      context: buildStackContext([...views.values()].flat()),
+      locations,
+    };
+    this.snapshots.set(stack, snapshot);
+    return snapshot;
+  }
+
+  private locate(snapshot: StackSnapshot, location: string): IConstruct | undefined {
+    const segments = splitLocation(location);
+    let best: { construct: IConstruct; length: number } | undefined;
+    for (const { prefix, construct } of snapshot.locations) {
+      if (prefix.length > segments.length || !prefix.every((p, i) => p === segments[i])) continue;
+      if (!best || prefix.length > best.length) best = { construct, length: prefix.length };
+    }
+    return best?.construct;
+  }
+
+  private report(target: IConstruct, rule: PlatformTrustRule, detail: string, address?: string): void {
+    const suppression = findSuppression(target, rule.id);
+    const body = `${sentence(rule.description)} ${sentence(detail)}`;
+    const message = suppression
+      ? `[${rule.id}] Suppressed: ${body} Reason: ${suppression.reason}`
+      : `[${rule.id}] ${body} Fix: ${rule.fix}`;
+    const annotations = Annotations.of(target);
+    if (suppression) annotations.addInfo(message);
+    else if (rule.level === CheckLevel.ERROR) annotations.addError(message);
+    else annotations.addWarning(message);
+    this.findings.push({
+      ruleId: rule.id,
+      level: rule.level,
+      path: target.node.path,
+      ...(address !== undefined ? { address } : {}),
+      detail,
+      message,
+      ...(suppression ? { suppression } : {}),
+    });
+  }
+
+  /** A rule that throws is a bug in the rule: report it as a warning instead of failing the whole synth. */
+  private ruleFailed(target: IConstruct, rule: PlatformTrustRule, error: unknown, address?: string): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    const message = `[${rule.id}] The check could not run${address ? ` on ${address}` : ''}: ${reason}. Report this as a bug of cdktf-platform-trust.`;
+    Annotations.of(target).addWarning(message);
+    this.findings.push({
+      ruleId: rule.id,
+      level: CheckLevel.WARNING,
+      path: target.node.path,
+      ...(address !== undefined ? { address } : {}),
+      detail: reason,
+      message,
+    });
+  }
+}
+
+/** Text as a sentence: first letter upper case, exactly one final period. */
+function sentence(text: string): string {
+  const t = text.trim().replace(/[.\s]+$/, '');
+  return `${t.charAt(0).toUpperCase()}${t.slice(1)}.`;
+}

@@ -1,0 +1,33 @@
+import { classifyKeyType, signingEvidence, transitKeySettings } from '../transit';
+import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
+import { EXPRESSION } from '../values';
+
+/**
+ * A key that signs or verifies node tasks must be asymmetric (invariant 1). A transit key counts as a signer when
+ * its name says so ("sign", "sig", "signer", "signing", "signature", "verif..."), when a `vault_transit_sign` or
+ * `vault_transit_verify` data source uses it, or when a policy in the stack grants `sign/`, `verify/` or `hmac/`
+ * on it. Symmetric keys without such evidence get the warning rule TransitKeySymmetric instead.
+ */
+export const TransitKeySymmetricSigner: ElementRule = {
+  id: 'PlatformTrust-TransitKeySymmetricSigner',
+  scope: 'element',
+  level: CheckLevel.ERROR,
+  description:
+    'A transit key used to sign or verify must be asymmetric: with an HMAC or symmetric key, whoever verifies can also sign',
+  fix: 'Use an asymmetric type ("ed25519", the TaskSigningKey default). Changing type replaces the key: create the new key, publish it in the verifier set, then retire the old one.',
+  check(element, context) {
+    const settings = transitKeySettings(element, context.mounts);
+    if (!settings) return notApplicable('not a transit key');
+    if (settings.keyType === undefined) return notApplicable('the element does not set a key type');
+    if (settings.keyType === EXPRESSION) return notApplicable('the key type is only known at apply time');
+    const keyClass = classifyKeyType(settings.keyType);
+    if (keyClass === 'unknown')
+      return notApplicable(`key type "${settings.keyType}" is neither known symmetric nor asymmetric`);
+    if (keyClass === 'asymmetric') return compliant();
+    const evidence = signingEvidence(settings.mount, settings.name, context);
+    if (evidence.length === 0) return notApplicable('no sign that the key signs or verifies (see TransitKeySymmetric)');
+    return nonCompliant(
+      `The ${settings.label} has type "${settings.keyType}" and signs or verifies: ${evidence.join('; ')}`,
+    );
+  },
+};

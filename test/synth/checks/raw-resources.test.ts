@@ -1,0 +1,277 @@
+import { TerraformLocal, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { DataVaultTransitSign } from '@cdktf/provider-vault/lib/data-vault-transit-sign';
+import { GenericEndpoint } from '@cdktf/provider-vault/lib/generic-endpoint';
+import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
+import { Mount } from '@cdktf/provider-vault/lib/mount';
+import { PkiSecretBackendRole, PkiSecretBackendRoleConfig } from '@cdktf/provider-vault/lib/pki-secret-backend-role';
+import { PkiSecretBackendRootCert } from '@cdktf/provider-vault/lib/pki-secret-backend-root-cert';
+import { Policy } from '@cdktf/provider-vault/lib/policy';
+import {
+  TransitSecretBackendKey,
+  TransitSecretBackendKeyConfig,
+} from '@cdktf/provider-vault/lib/transit-secret-backend-key';
+import { PLATFORM_TRUST_RULES, PLATFORM_TRUST_RULE_IDS } from '../../../lib/checks';
+import { annotate, checkedStack, ruleNotes } from './helpers';
+
+// Raw provider resources written by hand, as any stack might hold them: none of this library's constructs.
+
+type Build = (stack: TerraformStack) => void;
+
+const key = (stack: TerraformStack, over: Partial<TransitSecretBackendKeyConfig> = {}) =>
+  new TransitSecretBackendKey(stack, 'Key', {
+    backend: 'transit',
+    name: 'node-task-signer',
+    type: 'ed25519',
+    exportable: false,
+    allowPlaintextBackup: false,
+    deletionAllowed: false,
+    autoRotatePeriod: 0,
+    lifecycle: { preventDestroy: true },
+    ...over,
+  });
+
+const role = (stack: TerraformStack, over: Partial<PkiSecretBackendRoleConfig> = {}) =>
+  new PkiSecretBackendRole(stack, 'Role', {
+    backend: 'pki-nodes',
+    name: 'node-enroll',
+    allowedDomains: ['nodes.example.internal'],
+    allowSubdomains: true,
+    allowAnyName: false,
+    serverFlag: false,
+    clientFlag: true,
+    ttl: '86400',
+    maxTtl: '259200',
+    ...over,
+  });
+
+const root = (stack: TerraformStack, over: { protect?: boolean; type?: string } = {}) => {
+  const mount = new Mount(stack, 'PkiRoot', {
+    path: 'pki-root',
+    type: 'pki',
+    lifecycle: { preventDestroy: over.protect ?? true },
+  });
+  new PkiSecretBackendRootCert(stack, 'Root', {
+    backend: mount.path,
+    type: over.type ?? 'internal',
+    commonName: 'Node root CA',
+    issuerName: 'node-root',
+    lifecycle: { preventDestroy: over.protect ?? true },
+  });
+};
+
+const policy = (text: string) => (stack: TerraformStack) => {
+  new Mount(stack, 'Kv', { path: 'kv', type: 'kv', options: { version: '2' }, lifecycle: { preventDestroy: true } });
+  new Mount(stack, 'Transit', { path: 'transit', type: 'transit', lifecycle: { preventDestroy: true } });
+  new Policy(stack, 'Policy', { name: 'consumer', policy: text });
+};
+
+const bundle = (nodePath: string) => (stack: TerraformStack) =>
+  new KvSecretV2(stack, 'Bundle', {
+    mount: 'kv',
+    name: 'bootstrap/bundle',
+    dataJson: JSON.stringify({
+      env: {
+        GPUAAS_CA_BUNDLE_PATH: '/etc/gpuaas/trust/control-plane-ca.pem',
+        GPUAAS_NODE_CERT_CA_BUNDLE_PATH: nodePath,
+      },
+    }),
+  });
+
+const PEM_KEY = ['-----BEGIN EC PRIVATE KEY-----', 'MHcCAQEEIB', '-----END EC PRIVATE KEY-----'].join('\n');
+
+/** For every rule: a hand-written stack that breaks it, and the fixed stack. */
+const CASES: Record<string, { level: 'error' | 'warning'; bad: Build; good: Build }> = {
+  'PlatformTrust-TransitKeyExportable': {
+    level: 'error',
+    bad: (s) => key(s, { exportable: true }),
+    good: (s) => key(s),
+  },
+  'PlatformTrust-TransitKeyPlaintextBackup': {
+    level: 'error',
+    bad: (s) => key(s, { allowPlaintextBackup: true }),
+    good: (s) => key(s),
+  },
+  'PlatformTrust-TransitKeyDeletable': {
+    level: 'error',
+    bad: (s) => {
+      key(s);
+      new GenericEndpoint(s, 'AllowDelete', {
+        path: 'transit/keys/node-task-signer/config',
+        dataJson: JSON.stringify({ deletion_allowed: true }),
+      });
+    },
+    good: (s) => key(s),
+  },
+  'PlatformTrust-TransitKeyAutoRotate': {
+    level: 'error',
+    bad: (s) => key(s, { autoRotatePeriod: 2_592_000 }),
+    good: (s) => key(s),
+  },
+  'PlatformTrust-TransitKeySymmetricSigner': {
+    level: 'error',
+    bad: (s) => {
+      key(s, { name: 'tasks', type: 'hmac' });
+      new DataVaultTransitSign(s, 'Sign', { path: 'transit', name: 'tasks', input: 'aGk=' });
+    },
+    good: (s) => {
+      key(s, { name: 'tasks' });
+      new DataVaultTransitSign(s, 'Sign', { path: 'transit', name: 'tasks', input: 'aGk=' });
+    },
+  },
+  'PlatformTrust-TransitKeySymmetric': {
+    level: 'warning',
+    bad: (s) => key(s, { name: 'app-data', type: 'aes256-gcm96' }),
+    good: (s) => key(s),
+  },
+  'PlatformTrust-SigningKeyPreventDestroy': {
+    level: 'error',
+    bad: (s) => key(s, { lifecycle: { preventDestroy: false } }),
+    good: (s) => key(s),
+  },
+  'PlatformTrust-CaRootPreventDestroy': {
+    level: 'error',
+    bad: (s) => root(s, { protect: false }),
+    good: (s) => root(s),
+  },
+  'PlatformTrust-PkiKeyExported': {
+    level: 'error',
+    bad: (s) => root(s, { type: 'exported' }),
+    good: (s) => root(s),
+  },
+  'PlatformTrust-PkiRoleAnyName': {
+    level: 'error',
+    bad: (s) => role(s, { allowAnyName: true }),
+    good: (s) => role(s),
+  },
+  'PlatformTrust-PkiRoleTtlBounds': {
+    level: 'error',
+    bad: (s) => role(s, { ttl: undefined, maxTtl: undefined }),
+    good: (s) => role(s),
+  },
+  'PlatformTrust-PkiRoleServerAndClient': {
+    level: 'error',
+    bad: (s) => role(s, { serverFlag: undefined, clientFlag: undefined }),
+    good: (s) => role(s),
+  },
+  'PlatformTrust-PolicySudo': {
+    level: 'error',
+    bad: policy('path "sys/policies/acl/*" {\n  capabilities = ["create", "update", "sudo"]\n}\n'),
+    good: policy('path "sys/policies/acl/consumer" {\n  capabilities = ["read"]\n}\n'),
+  },
+  'PlatformTrust-PolicyBroadGlob': {
+    level: 'error',
+    bad: policy('path "kv/*" {\n  capabilities = ["read", "list"]\n}\n'),
+    good: policy('path "kv/data/apps/billing/db" {\n  capabilities = ["read"]\n}\n'),
+  },
+  'PlatformTrust-PolicyKvGlob': {
+    level: 'warning',
+    bad: policy('path "kv/data/apps/billing/*" {\n  capabilities = ["read"]\n}\n'),
+    good: policy('path "kv/data/apps/billing/db" {\n  capabilities = ["read"]\n}\n'),
+  },
+  'PlatformTrust-PolicyTransitKeyMaterial': {
+    level: 'error',
+    bad: policy('path "transit/export/signing-key/node-task-signer" {\n  capabilities = ["read"]\n}\n'),
+    good: policy('path "transit/sign/node-task-signer" {\n  capabilities = ["update"]\n}\n'),
+  },
+  'PlatformTrust-PolicyTransitKeyConfig': {
+    level: 'warning',
+    bad: policy('path "transit/keys/node-task-signer/config" {\n  capabilities = ["update"]\n}\n'),
+    good: policy(
+      'path "transit/keys/node-task-signer/config" {\n  capabilities = ["update"]\n  allowed_parameters = {\n    "min_decryption_version" = []\n  }\n}\n',
+    ),
+  },
+  'PlatformTrust-PolicyUnparsable': {
+    level: 'warning',
+    bad: policy('path "kv/data/apps/billing/db" {\n  capabilities = ["read"\n'),
+    good: policy('path "kv/data/apps/billing/db" {\n  capabilities = ["read"]\n}\n'),
+  },
+  'PlatformTrust-BundleSamePath': {
+    level: 'error',
+    bad: bundle('/etc/gpuaas/trust/control-plane-ca.pem'),
+    good: bundle('/etc/gpuaas/trust/node-cert-ca.pem'),
+  },
+  'PlatformTrust-SecretInConfig': {
+    level: 'error',
+    bad: (s) => new KvSecretV2(s, 'Seed', { mount: 'kv', name: 'apps/x', dataJson: JSON.stringify({ key: PEM_KEY }) }),
+    good: (s) =>
+      new KvSecretV2(s, 'Seed', { mount: 'kv', name: 'apps/x', dataJson: JSON.stringify({ key: 'public' }) }),
+  },
+};
+
+describe('PlatformTrustChecks on hand-written provider resources', () => {
+  test('every rule of the pack has a synth case', () => {
+    expect(Object.keys(CASES).sort()).toEqual([...PLATFORM_TRUST_RULE_IDS].sort());
+  });
+
+  describe.each(Object.entries(CASES))('%s', (id, c) => {
+    const rule = PLATFORM_TRUST_RULES.find((r) => r.id === id)!;
+
+    test(`GIVEN a stack that breaks it THEN a${c.level === 'error' ? 'n' : ''} ${c.level} annotation in the pack format`, () => {
+      const { stack } = checkedStack();
+      c.bad(stack);
+      const notes = annotate(stack).filter((n) => n.message.startsWith(`[${id}]`));
+      expect(notes.length).toBeGreaterThanOrEqual(1);
+      for (const n of notes) {
+        expect(n.level).toBe(c.level);
+        expect(n.message.startsWith(`[${id}] ${rule.description}. `)).toBe(true);
+        expect(n.message.endsWith(`. Fix: ${rule.fix}`)).toBe(true);
+      }
+    });
+
+    test('GIVEN the fixed stack THEN the pack reports nothing at all', () => {
+      const { stack } = checkedStack();
+      c.good(stack);
+      expect(ruleNotes(annotate(stack))).toEqual([]);
+    });
+  });
+
+  test('an error finding fails app.synth() with the rule id; warnings alone do not', () => {
+    const bad = checkedStack();
+    key(bad.stack, { exportable: true });
+    expect(() => bad.app.synth()).toThrow(
+      /\[PlatformTrust-TransitKeyExportable\] A transit key must not be exportable/,
+    );
+
+    const warned = checkedStack();
+    key(warned.stack, { name: 'app-data', type: 'aes256-gcm96' });
+    expect(() => warned.app.synth()).not.toThrow();
+    expect(warned.checks.findings.map((f) => `${f.level} ${f.ruleId} ${f.address}`)).toEqual([
+      'warning PlatformTrust-TransitKeySymmetric vault_transit_secret_backend_key.Key',
+    ]);
+  });
+
+  test('values that are tokens are not applicable, not failures', () => {
+    const { stack } = checkedStack();
+    const flag = new TerraformVariable(stack, 'exportable', { type: 'bool' });
+    const period = new TerraformVariable(stack, 'period', { type: 'number' });
+    key(stack, { exportable: flag.booleanValue, autoRotatePeriod: period.numberValue });
+    role(stack, { maxTtl: new TerraformVariable(stack, 'max_ttl', { type: 'string' }).stringValue });
+    new TerraformLocal(stack, 'Env', {
+      GPUAAS_CA_BUNDLE_PATH: new TerraformVariable(stack, 'path', { type: 'string' }).stringValue,
+      GPUAAS_NODE_CERT_CA_BUNDLE_PATH: '${var.path}',
+    });
+    expect(ruleNotes(annotate(stack))).toEqual([]);
+  });
+
+  test('a literal token in the provider block is reported on the provider', () => {
+    const { stack, checks } = checkedStack({ token: `hvs.${'Zx9Yw8Vu'.repeat(4)}` });
+    Testing.synth(stack);
+    expect(checks.findings.map((f) => [f.ruleId, f.path, f.detail])).toEqual([
+      [
+        'PlatformTrust-SecretInConfig',
+        'test/vault',
+        'Found a Vault token at provider.vault[0].token (hvs.Zx… (36 chars))',
+      ],
+    ]);
+  });
+
+  test('a policy referencing a mount through ${vault_mount.<id>.path} is checked against the mount path', () => {
+    const { stack } = checkedStack();
+    const kv = new Mount(stack, 'Kv', { path: 'platform/kv', type: 'kv-v2', lifecycle: { preventDestroy: true } });
+    new Policy(stack, 'Policy', {
+      name: 'p',
+      policy: `path "${kv.path}/metadata/*" {\n  capabilities = ["list"]\n}\n`,
+    });
+    expect(ruleNotes(annotate(stack))).toEqual(['error PlatformTrust-PolicyBroadGlob']);
+  });
+});
