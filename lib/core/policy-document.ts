@@ -118,10 +118,29 @@ export class PolicyDocument {
     return this.rules.size === 0;
   }
 
-  /** The merged rules, sorted by path. */
+  /**
+   * The merged rules, sorted by path. Vault applies only the most specific rule that matches a request,
+   * so an exact path (or a longer glob) inside a glob would hide the glob's capabilities: each rule
+   * therefore also carries the capabilities of every glob rule that covers it, and a request gets what
+   * all the grants together say.
+   */
   public toRules(): PolicyRule[] {
+    const globs = [...this.rules.keys()].filter((p) => p.endsWith('*'));
     return [...this.rules.keys()].sort().map((path) => {
-      const r = this.rules.get(path)!;
+      const own = this.rules.get(path)!;
+      let r = own;
+      for (const glob of globs) {
+        if (glob === path || !path.startsWith(glob.slice(0, -1))) continue;
+        const covering = this.rules.get(glob)!;
+        if (!sameConstraints(own, covering)) {
+          throw invalidProp(
+            `The grant on "${path}" lies inside the glob grant "${glob}", but the two carry different parameter constraints; Vault would apply only the more specific one.`,
+            [path, glob],
+            'give both grants the same parameter constraints, or grant them to different policies.',
+          );
+        }
+        r = { ...r, capabilities: new Set([...r.capabilities, ...covering.capabilities]) };
+      }
       return {
         path,
         capabilities: sortCapabilities(r.capabilities) as Capability[],
@@ -133,10 +152,9 @@ export class PolicyDocument {
     });
   }
 
-  /** Capabilities granted on exactly this path (no glob matching), sorted. */
+  /** Capabilities the rendered rule for exactly this path carries (covering globs folded in), sorted. */
   public capabilitiesFor(path: string): string[] {
-    const r = this.rules.get(path);
-    return r ? sortCapabilities(r.capabilities) : [];
+    return [...(this.toRules().find((r) => r.path === path)?.capabilities ?? [])];
   }
 
   /** Renders the policy as HCL. Deterministic: sorted paths, fixed capability order, sorted parameters. */
@@ -163,6 +181,16 @@ export class PolicyDocument {
     }
     return out.length === 0 ? '' : `${out.join('\n')}\n`;
   }
+}
+
+function sameConstraints(a: MergedRule, b: MergedRule): boolean {
+  const key = (r: MergedRule) =>
+    JSON.stringify([
+      r.required ? [...r.required].sort() : null,
+      r.allowed ? mapToRecord(r.allowed) : null,
+      r.denied ? mapToRecord(r.denied) : null,
+    ]);
+  return key(a) === key(b);
 }
 
 function sortCapabilities(caps: Set<string>): string[] {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, TerraformStack } from 'cdktf';
+import { App, LocalBackend, TerraformBackend, TerraformStack } from 'cdktf';
 import { toolchain, engineEnv } from './toolchain';
 
 export interface RunResult {
@@ -54,6 +54,11 @@ export class Workspace {
     try {
       const app = new App({ outdir });
       const stack = build(app);
+      // cdktf's implicit local backend would put state next to the process's working directory (the
+      // repo root); keep it in this workspace instead.
+      if (!stack.node.findAll().some((c) => c instanceof TerraformBackend)) {
+        new LocalBackend(stack, { path: 'terraform.tfstate' });
+      }
       app.synth();
       const file = path.join(outdir, 'stacks', stack.node.id, 'cdk.tf.json');
       fs.copyFileSync(file, path.join(this.dir, 'cdk.tf.json'));

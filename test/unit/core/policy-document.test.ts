@@ -96,6 +96,29 @@ describe('PolicyDocument', () => {
     );
   });
 
+  test('an exact or longer rule inside a glob also carries the glob capabilities (Vault applies only the most specific rule)', () => {
+    const doc = new PolicyDocument()
+      .addRule({ path: 'kv/data/apps/billing/*', capabilities: [Capability.READ], allowGlob: true })
+      .addRule({ path: 'kv/data/apps/billing/db', capabilities: [Capability.DELETE] })
+      .addRule({ path: 'kv/data/apps/billing/sub/*', capabilities: [Capability.UPDATE], allowGlob: true })
+      .addRule({ path: 'kv/data/apps/other', capabilities: [Capability.LIST] });
+    expect(doc.capabilitiesFor('kv/data/apps/billing/db')).toEqual(['read', 'delete']);
+    expect(doc.capabilitiesFor('kv/data/apps/billing/sub/*')).toEqual(['read', 'update']);
+    expect(doc.capabilitiesFor('kv/data/apps/billing/*')).toEqual(['read']);
+    expect(doc.capabilitiesFor('kv/data/apps/other')).toEqual(['list']);
+  });
+
+  test('a rule inside a glob with different parameter constraints is refused', () => {
+    const doc = new PolicyDocument()
+      .addRule({ path: 'transit/sign/*', capabilities: [Capability.UPDATE], allowGlob: true })
+      .addRule({
+        path: 'transit/sign/k',
+        capabilities: [Capability.UPDATE],
+        allowedParameters: { key_version: ['1'] },
+      });
+    expect(() => doc.toHcl()).toThrow('lies inside the glob grant "transit/sign/*"');
+  });
+
   test('rendering does not depend on insertion order (property)', () => {
     const rule = fc.record({
       path: fc.constantFrom('a/b', 'a/c', 'kv/data/x', 'kv/metadata/x', 'transit/keys/k'),
