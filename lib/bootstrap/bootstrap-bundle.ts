@@ -1,4 +1,4 @@
-import { Fn, ITerraformDependable, Op, TerraformLocal, Token, propertyAccess, ref } from 'cdktf';
+import { Fn, ITerraformDependable, Op, TerraformLocal, Token, Tokenization, propertyAccess, ref } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataVaultTransitSign } from '@cdktf/provider-vault/lib/data-vault-transit-sign';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
@@ -55,8 +55,8 @@ export interface BootstrapBundleProps {
   readonly secretName?: string;
   /**
    * Fail the plan when `sequence` is below the published one, or equal to it while the bundle changed.
-   * It compares with the secret as Vault holds it, read by the plan's refresh; the first publish has nothing
-   * to compare with and passes.
+   * It compares with the secret's custom metadata as Vault holds it, read by the plan's refresh; the first
+   * publish (or a secret published without that metadata) has nothing to compare with and passes.
    * @default true
    */
   readonly sequenceGuard?: boolean;
@@ -181,8 +181,17 @@ export class BootstrapBundle extends Construct {
         sequence: this.sequence,
         inputs_sha256: this.inputsDigest,
       }),
+      // What the plan-time guard compares with: Vault returns custom metadata with every read of the secret, and
+      // the provider keeps it in the computed `metadata` attribute (it no longer fills `data` on read).
+      customMetadata: {
+        data: {
+          sequence: isToken(this.sequence) ? Tokenization.stringifyNumber(this.sequence) : String(this.sequence),
+          inputs_sha256: this.inputsDigest,
+          payload_sha256: Fn.sha256(this.payload),
+        },
+      },
       dependsOn: props.kvMount ? [props.kvMount] : undefined,
-      lifecycle: guard ? { postcondition: [this.sequenceCondition()] } : undefined,
+      lifecycle: guard ? { postcondition: this.publishedMetadataConditions() } : undefined,
     });
   }
 
@@ -194,31 +203,41 @@ export class BootstrapBundle extends Construct {
   }
 
   /**
-   * A postcondition on the published secret. At plan time `self.data` still holds what Vault has now (a
-   * computed attribute keeps its refreshed value in an in-place update), so the check compares the new sequence,
-   * inputs digest and payload with the published ones: an unchanged sequence needs an unchanged bundle. On create
-   * `self.data` is unknown and the check passes after the write. A payload unknown at plan time is checked only
-   * through the digest.
+   * The plan-time sequence guard: postconditions over `self.metadata.custom_metadata`, the custom metadata of the
+   * secret as Vault holds it. At plan time a computed attribute keeps its refreshed value in an in-place update,
+   * so `self.metadata` is what Vault has now; after the write it is what was just written, and the checks pass.
+   * - the new sequence must not be below the published one;
+   * - at the published sequence, the inputs digest (known at plan time) must not change;
+   * - at the published sequence, the payload must not change (checked at plan time when the payload is known).
+   * Each is its own condition so that an unknown payload never hides a known failure. On create, and for a secret
+   * published without this metadata, the published sequence reads as 0 and the checks pass.
    */
-  private sequenceCondition() {
-    const published = ref('self.data');
+  private publishedMetadataConditions() {
+    const published = Fn.try([
+      Fn.jsondecode(Token.asString(propertyAccess(ref('self.metadata'), ['custom_metadata']))),
+      {},
+    ]);
     const publishedSequence = Fn.try([Fn.tonumber(propertyAccess(published, ['sequence'])), 0]);
     const publishedDigest = Fn.try([propertyAccess(published, ['inputs_sha256']), '']);
-    const publishedPayload = Fn.try([
-      propertyAccess(Fn.jsondecode(Token.asString(propertyAccess(published, ['envelope']))), ['payload']),
-      '',
-    ]);
+    const publishedPayloadSha = Fn.try([propertyAccess(published, ['payload_sha256']), '']);
     const seq = this.sequence;
-    return {
-      condition: Op.or(
-        Op.lt(publishedSequence, seq),
-        Op.and(
-          Op.and(Op.eq(publishedSequence, seq), Op.eq(publishedDigest, this.inputsDigest)),
-          Op.eq(publishedPayload, this.payload),
-        ),
-      ),
-      errorMessage: `${isToken(seq) ? 'The bootstrap bundle sequence' : `Bootstrap bundle sequence ${seq}`} is below the published sequence, or the bundle changed while the sequence stayed the same. Set sequence to the published sequence plus one (nodes refuse a bundle whose sequence does not go up).`,
-    };
+    const label = isToken(seq) ? 'The bootstrap bundle sequence' : `Bootstrap bundle sequence ${seq}`;
+    const fix =
+      'Set sequence to the published sequence plus one (nodes refuse a bundle whose sequence does not go up).';
+    return [
+      {
+        condition: Op.lte(publishedSequence, seq),
+        errorMessage: `${label} is below the published sequence ${Token.asString(publishedSequence)}. ${fix}`,
+      },
+      {
+        condition: Op.or(Op.neq(publishedSequence, seq), Op.eq(publishedDigest, this.inputsDigest)),
+        errorMessage: `${label} is the published sequence, but the bundle changed (its inputs digest differs from the published one). ${fix}`,
+      },
+      {
+        condition: Op.or(Op.neq(publishedSequence, seq), Op.eq(publishedPayloadSha, Fn.sha256(this.payload))),
+        errorMessage: `${label} is the published sequence, but the bundle changed (its payload differs from the published one). ${fix}`,
+      },
+    ];
   }
 }
 

@@ -129,14 +129,22 @@ describe('BootstrapBundle rendering', () => {
     expect(bundle.secretDataPath).toBe('dev/kv/data/bootstrap/bundle');
   });
 
-  test('the plan-time sequence guard compares with what Vault holds (self.data)', () => {
+  test('the plan-time sequence guard compares with the custom metadata Vault holds for the published secret', () => {
     const { json, bundle } = build();
-    const post = block(json, 'vault_kv_secret_v2', 'Bundle_Secret').lifecycle.postcondition[0];
-    const seq = 'try(tonumber(self.data.sequence), 0)';
-    expect(post.condition).toBe(
-      `\${((${seq} < 3) || (((${seq} == 3) && (try(self.data.inputs_sha256, "") == "${bundle.inputsDigest}")) && (try(jsondecode(self.data.envelope).payload, "") == base64encode(local.${localNamed(json, 'BundleJson')}))))}`,
+    const secret = block(json, 'vault_kv_secret_v2', 'Bundle_Secret');
+    const conditions = secret.lifecycle.postcondition as Array<{ condition: string; error_message: string }>;
+    expect(conditions).toHaveLength(3);
+    const published = 'try(tonumber(try(jsondecode(self.metadata.custom_metadata), {}).sequence), 0)';
+    expect(conditions[0].condition).toBe(`\${(${published} <= 3)}`);
+    expect(conditions[0].error_message).toContain('Bootstrap bundle sequence 3 is below the published sequence');
+    expect(conditions[1].condition).toContain(`"${bundle.inputsDigest}"`);
+    expect(conditions[1].error_message).toContain('its inputs digest differs from the published one');
+    expect(conditions[2].condition).toContain('payload_sha256');
+    expect(conditions.every((c) => c.error_message.includes('Set sequence to the published sequence plus one'))).toBe(
+      true,
     );
-    expect(post.error_message).toContain('Set sequence to the published sequence plus one');
+    expect(secret.custom_metadata.data.sequence).toBe('3');
+    expect(secret.custom_metadata.data.inputs_sha256).toBe(bundle.inputsDigest);
     const off = build({ sequenceGuard: false }).json;
     expect(block(off, 'vault_kv_secret_v2', 'Bundle_Secret').lifecycle).toBeUndefined();
   });
