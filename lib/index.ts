@@ -6,6 +6,7 @@ export * from './secrets';
 export * from './pki';
 export * from './bootstrap';
 export * from './checks';
+export * from './review';
 export * from '../stacks/environment';
 export * from '../stacks/platform-trust-stack';
 export { buildApp, BuildAppOptions } from '../stacks/app';

@@ -182,6 +182,11 @@ export class PlatformTrustStack extends TerraformStack {
       'GPUAAS_TASK_SIGNING_PUBKEYS: the verifier set nodes accept.',
     );
     out(
+      'task_signing_schedule',
+      JSON.stringify({ key: this.taskSigningKey.keyName, versions: this.taskSigningKey.plan.versions }),
+      'The verifier schedule from code (versions, states, grace end dates): known at plan time, for reviewers.',
+    );
+    out(
       'signing_metadata_path',
       `${this.secrets.mountPath}/data/${SecretPath.signing(this.taskSigningKey.keyName)}`,
       'KV path with the signing key metadata the control plane reads.',

@@ -1,0 +1,201 @@
+/**
+ * What the plan explainer finds in a plan: plain data (JSON-serialisable), rendered by `renderMarkdown`.
+ */
+import type { CertificateFacts } from './certificate-facts';
+import type { ActionKind } from './plan-json';
+import type { PolicyPathDiff } from './policy-hcl';
+
+/** Counts as the engine prints them: a replacement counts once in add and once in destroy. */
+export interface PlanSummary {
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+  readonly forget: number;
+  /** `Plan: N to add, M to change, K to destroy.` (plus `, F to forget` when any). */
+  readonly text: string;
+}
+
+/** Why a warning is raised. */
+export enum WarningKind {
+  /** A managed resource is deleted. */
+  DELETE = 'delete',
+  /** A managed resource is deleted and created again (a new Vault object). */
+  REPLACE = 'replace',
+  /** A `RotateToV<n>` resource is destroyed: the key version in code went down. */
+  ROTATION_DESTROYED = 'rotation-destroyed',
+  /** A Vault floor (`min_decryption_version`, `min_encryption_version`) goes down. */
+  FLOOR_DOWN = 'floor-down',
+  /** The bootstrap bundle sequence goes down. */
+  SEQUENCE_DOWN = 'sequence-down',
+  /** A key version keeps its number but gets another public key. */
+  PUBLIC_KEY_CHANGED = 'public-key-changed',
+}
+
+export interface PlanWarning {
+  readonly kind: WarningKind;
+  /** Resource or output the warning is about. */
+  readonly subject: string;
+  readonly message: string;
+}
+
+/** Vault's version floors of a transit key. */
+export interface Floors {
+  readonly minDecryptionVersion: number;
+  readonly minEncryptionVersion: number;
+}
+
+export interface RotationStep {
+  readonly address: string;
+  readonly action: ActionKind;
+  /** The version the step creates (from the `RotateToV<n>` id), when it can be read. */
+  readonly version?: number;
+}
+
+/** What happens to one transit signing key. */
+export interface KeyRotation {
+  /** `<mount>/keys/<name>`. */
+  readonly keyPath: string;
+  readonly mount: string;
+  readonly key: string;
+  /** Action on the transit key resource itself, when it is in the plan. */
+  readonly keyAction?: ActionKind;
+  /** Latest version before: Vault's `latest_version` from the refreshed state when present. */
+  readonly latestBefore?: number;
+  /** Latest version the configuration declares (1 plus one per `RotateToV<n>` resource). */
+  readonly latestAfter?: number;
+  /** Rotation resources that change (created, destroyed, replaced). */
+  readonly rotations: readonly RotationStep[];
+  readonly floors?: {
+    readonly address: string;
+    readonly action: ActionKind;
+    readonly before?: Floors;
+    /** Undefined when unknown until apply or deleted. */
+    readonly after?: Floors;
+  };
+  /** `key_version` the policies allow on `<mount>/sign/<name>` (the version the control plane signs with). */
+  readonly signing?: { readonly before: readonly number[]; readonly after: readonly number[] };
+}
+
+/** One version in a verifier set as the reviewer sees it. */
+export interface VerifierView {
+  readonly version: number;
+  readonly state: string;
+  readonly until?: string;
+  readonly kid?: string;
+  /** True when the entry is derived and its end date is only known after apply. */
+  readonly untilUnknown?: boolean;
+}
+
+export interface VerifierSetChange {
+  /** Output name. */
+  readonly output: string;
+  readonly key?: string;
+  readonly action: ActionKind;
+  /** Undefined when the output did not exist. */
+  readonly before?: readonly VerifierView[];
+  /** Undefined when unknown and it could not be derived, or when the output is removed. */
+  readonly after?: readonly VerifierView[];
+  /** Where `after` comes from: the output itself, a schedule output, or the floors and rotations. */
+  readonly afterSource: 'output' | 'schedule' | 'derived' | 'none';
+  /** Floors and latest version the derivation used. */
+  readonly derivedFrom?: { readonly floors: Floors; readonly latest: number };
+}
+
+export interface IssuerChange {
+  readonly address: string;
+  readonly action: ActionKind;
+  readonly backend?: string;
+  readonly issuerName?: string;
+  readonly commonName?: string;
+  readonly keyType?: string;
+  /** Facts of the certificate after the change, when known (roots generated in Vault are known after apply). */
+  readonly after?: CertificateFacts;
+  readonly before?: CertificateFacts;
+}
+
+export interface DefaultIssuerChange {
+  readonly address: string;
+  readonly action: ActionKind;
+  readonly backend?: string;
+  /** Issuer name when it can be resolved, else the issuer id. */
+  readonly before?: string;
+  /** Undefined when unknown until apply and not resolvable. */
+  readonly after?: string;
+}
+
+/** One public HTTPS root in the bundle. */
+export interface RootView {
+  readonly state: string;
+  readonly until?: string;
+  readonly facts?: CertificateFacts;
+}
+
+export interface BundleRootsChange {
+  readonly output: string;
+  readonly before?: readonly RootView[];
+  /** Undefined when unknown until apply. */
+  readonly after?: readonly RootView[];
+  /** Node-cert CA chain pins, when they change. */
+  readonly nodeCertPins?: { readonly before: readonly string[]; readonly after?: readonly string[] };
+  /** What the plan's resources say about `after` when it is unknown. */
+  readonly expected: readonly string[];
+}
+
+export interface CaChanges {
+  readonly issuers: readonly IssuerChange[];
+  readonly defaultIssuers: readonly DefaultIssuerChange[];
+  readonly bundleRoots: readonly BundleRootsChange[];
+}
+
+export interface PolicyChange {
+  readonly address: string;
+  readonly name?: string;
+  /** The name before, when the change renames the policy. */
+  readonly previousName?: string;
+  readonly action: ActionKind;
+  readonly paths: readonly PolicyPathDiff[];
+  /** Why the paths could not be compared (text unknown until apply, or unreadable). */
+  readonly problem?: string;
+}
+
+export interface BundleChange {
+  /** The KV secret resource or the output the sequence is read from. */
+  readonly subject: string;
+  readonly action: ActionKind;
+  readonly sequenceBefore?: number;
+  /** Undefined when unknown until apply. */
+  readonly sequenceAfter?: number;
+  /** `true`/`false` when the rendered bundle is known on both sides; `unknown` otherwise. */
+  readonly contentChanged: boolean | 'unknown';
+}
+
+export interface ResourceLine {
+  readonly address: string;
+  readonly type: string;
+  readonly action: ActionKind;
+  /** Human reason (from `action_reason` and `replace_paths`). */
+  readonly why?: string;
+}
+
+export interface OutputLine {
+  readonly name: string;
+  readonly action: ActionKind;
+  readonly afterKnown: boolean;
+}
+
+/** Everything the explainer found. `renderMarkdown` turns it into a PR comment. */
+export interface Explanation {
+  readonly formatVersion?: string;
+  readonly engineVersion?: string;
+  readonly summary: PlanSummary;
+  /** Non-empty means the "Destructive changes" section is shown (and `--fail-on-destructive` exits 3). */
+  readonly warnings: readonly PlanWarning[];
+  readonly keys: readonly KeyRotation[];
+  readonly verifierSets: readonly VerifierSetChange[];
+  readonly ca: CaChanges;
+  readonly policies: readonly PolicyChange[];
+  readonly bundles: readonly BundleChange[];
+  /** Managed resources that change, and data sources read at apply, sorted by address. */
+  readonly resources: readonly ResourceLine[];
+  readonly outputs: readonly OutputLine[];
+}

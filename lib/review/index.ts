@@ -1,0 +1,6 @@
+// Plan review tools (no cdktf import): explain a `tofu show -json` plan for a pull request. Re-exports only.
+export * from './plan-explainer';
+export type { ActionKind, PlanChange, PlanJson, PlanResourceChange } from './plan-json';
+export { actionKind } from './plan-json';
+export * from './policy-hcl';
+export * from './certificate-facts';
