@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { App } from 'cdktf';
 import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
 import { materializeBundle, spkiPin, verifyBundle, verifyTask } from '../../lib/node';
+import { explainPlan, renderMarkdown } from '../../lib/review';
 import { OpenBao, VaultClient } from './openbao';
 import { Workspace } from './workspace';
 
@@ -197,5 +198,18 @@ describe('dev stack (real OpenTofu, real Vault-API server)', () => {
       expect(`${what}: ${actual}`).toBe(`${what}: ${expected}`);
     }
     expect(got).toHaveLength(cells.length);
+  });
+
+  test('the plan explainer warns loudly on a real destructive plan (renaming the control-plane role replaces it)', async () => {
+    ws.synth(build({ ...env, controlPlane: { roleName: 'it-control-plane-renamed' } }));
+    const { json } = await ws.plan();
+    const explanation = explainPlan(json);
+    const review = renderMarkdown(explanation);
+    expect(explanation.warnings.map((w) => w.kind)).toContain('replace');
+    expect(review).toContain('Destructive changes');
+    expect(review).toMatch(/vault_approle_auth_backend_role\.ControlPlane_\w+/);
+    // Nothing was applied: back to the applied config, the plan is empty again.
+    ws.synth(build(env));
+    await ws.expectNoChanges();
   });
 });

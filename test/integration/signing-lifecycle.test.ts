@@ -8,6 +8,7 @@ import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { VaultPolicy, acceptVaultProvider5x } from '../../lib/core';
 import { GraceEntry, TaskSigningKey, TransitMount } from '../../lib/signing';
 import { parseVerifierSet, verifyTask } from '../../lib/node';
+import { explainPlan, renderMarkdown } from '../../lib/review';
 import { OpenBao, VaultClient } from './openbao';
 import { EngineError, Workspace, oneLine } from './workspace';
 
@@ -112,6 +113,12 @@ describe('task signing lifecycle (real OpenTofu, real OpenBao)', () => {
     expect(changes.map((c) => [c.address.replace(/_[0-9A-F]{8}$/, ''), c.actions.join(',')])).toEqual([
       ['vault_generic_endpoint.TaskSigner_RotateToV2', 'create'],
     ]);
+    // The plan explainer on this real plan: what a reviewer reads in the pull request.
+    const review = renderMarkdown(explainPlan(ws.lastPlan));
+    expect(review).toContain('**Plan: 1 to add, 0 to change, 0 to destroy.**');
+    expect(review).toContain('- Latest key version: v1 → v2');
+    expect(review).toContain('No destructive changes');
+    expect(review).toMatch(/\| v2 \| — \| next \|/);
     const key = await bao.root.read('it/transit/keys/node-task-signer');
     expect(key.body.data.latest_version).toBe(2);
     expect(set.keys.map((k) => [k.version, k.state])).toEqual([
@@ -128,6 +135,10 @@ describe('task signing lifecycle (real OpenTofu, real OpenBao)', () => {
   test('4. activate v2 with v1 in grace: v1 signatures verify until the end date; the signer signs with v2 only', async () => {
     const { changes, set } = await applyStep({ version: 2, grace: [{ version: 1, until: GRACE_END }] });
     expect(changes.map((c) => c.type).sort()).toEqual(['vault_generic_endpoint', 'vault_policy']);
+    const review = renderMarkdown(explainPlan(ws.lastPlan));
+    expect(review).toContain('min_encryption_version 1 → 2');
+    expect(review).toContain('Control plane signs with (policy `key_version`): v1 → v2');
+    expect(review).toContain('`allowed_parameters "key_version": ["1"] → ["2"]`');
     expect(set.keys.map((k) => [k.version, k.state, k.until])).toEqual([
       [1, 'grace', GRACE_END],
       [2, 'active', undefined],

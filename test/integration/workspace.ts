@@ -42,6 +42,8 @@ export class Workspace {
   private initialized = false;
   /** Extra environment for every engine run (VAULT_ADDR, VAULT_TOKEN). */
   public env: NodeJS.ProcessEnv = {};
+  /** `tofu show -json` of the last successful plan (what the plan explainer reads). */
+  public lastPlan: any = undefined;
 
   private constructor(public readonly dir: string) {}
 
@@ -120,6 +122,7 @@ export class Workspace {
     }
     const json = JSON.parse((await this.must(['show', '-json', 'plan.out'])).stdout);
     fs.writeFileSync(path.join(this.dir, 'plan.json'), JSON.stringify(json));
+    this.lastPlan = json;
     const changes: ResourceChange[] = (json.resource_changes ?? [])
       .filter(
         (c: any) =>
