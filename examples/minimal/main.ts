@@ -11,6 +11,7 @@
 import { App } from 'cdktf';
 import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
 
+// snippet:start
 /** The whole environment: everything else has a default. */
 export const environment: EnvironmentConfig = {
   name: 'dev',
@@ -28,5 +29,6 @@ export function build(outdir?: string): App {
   new PlatformTrustStack(app, { environment });
   return app;
 }
+// snippet:end
 
 if (require.main === module) build().synth();
