@@ -170,7 +170,7 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
           postcondition: [
             {
               condition: `\${tonumber(lookup(self.write_data, "latest_version", "${v}")) == ${v}}`,
-              errorMessage: `Rotating transit key "${this.keyName}" was expected to create version ${v}, but Vault reports a different latest version: someone rotated the key outside code. Set version to Vault's latest version (see the transit key's latest_version) and review the verifier set.`,
+              errorMessage: `Rotating transit key "${this.keyName}" was expected to create version ${v}, but Vault reports a different latest version: Vault holds versions that state does not record (a rotation by hand, or an earlier apply killed after rotating and before saving state), and this rotation added one more. Every plan fails here until state records which rotation made which version: do not just raise version (each added rotation resource rotates again); follow "Rotations Vault has but state does not" in docs/import-ids.md, then review the verifier set.`,
             },
           ],
         },
@@ -193,7 +193,7 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
         precondition: [
           {
             condition: Op.lte(this.key.latestVersion, this.version),
-            errorMessage: `Transit key "${this.keyName}" is at a higher version in Vault than the version in code (${this.version}). Key versions only move forward: if version was lowered in code, restore it (rollback means setting activeVersion to an older version still in the verifier set); if someone rotated the key by hand, set version to Vault's latest_version so the new version is reviewed and published.`,
+            errorMessage: `Transit key "${this.keyName}" is at a higher version in Vault than the version in code (${this.version}). Key versions only move forward: if version was lowered in code, restore it (rollback means setting activeVersion to an older version still in the verifier set); if the key was rotated outside this stack's state (by hand, or by an apply killed before saving state), raise version to Vault's latest_version AND record the versions Vault already has in state first, or the added rotation resources rotate again: see "Rotations Vault has but state does not" in docs/import-ids.md.`,
           },
           {
             condition: Op.lte(this.key.minAvailableVersion, this.plan.minDecryptionVersion),
@@ -204,10 +204,22 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
     });
     this.signingDependables = [this.floors, ...rotations];
 
+    // Read after this apply's rotations and floors. It also checks the floors Vault holds: the Floors resource
+    // cannot read its write-only path back, so a floor changed by hand would otherwise go unseen.
+    const floorsInVault = (field: string) =>
+      `tonumber(lookup(jsondecode(nonsensitive(self.data_json)), "${field}", -1))`;
     this.publicKeys = new DataVaultGenericSecret(this, 'PublicKeys', {
       path: keyPath,
       withLeaseStartTime: false,
       dependsOn: [this.floors, ...rotations],
+      lifecycle: {
+        postcondition: [
+          {
+            condition: `\${${floorsInVault('min_decryption_version')} == ${this.plan.minDecryptionVersion} && ${floorsInVault('min_encryption_version')} == ${this.plan.minEncryptionVersion}}`,
+            errorMessage: `Transit key "${this.keyName}": Vault's version floors differ from the verifier set in code (min_decryption_version ${this.plan.minDecryptionVersion}, min_encryption_version ${this.plan.minEncryptionVersion}); someone changed the key's config by hand. Restore them with \`tofu apply -replace=<address of this key's Floors resource>\` and review who changed them (the audit log has the request).`,
+          },
+        ],
+      },
     });
     // The provider marks every generic read as sensitive. A transit key read holds no private material
     // (the key is not exportable): only names, flags and public keys, which nodes must receive.

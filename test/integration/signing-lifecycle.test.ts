@@ -3,6 +3,8 @@
  * control plane's token, verify with the node-side code, check what the signer policy denies, and walk
  * pre-publish -> activate -> rollback -> activate -> retire, with the plan of each step checked.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { VaultPolicy, acceptVaultProvider5x } from '../../lib/core';
@@ -175,6 +177,23 @@ describe('task signing lifecycle (real OpenTofu, real OpenBao)', () => {
     const vaultVerify = await bao.root.write('it/transit/verify/node-task-signer', { input, signature: v1Signature });
     const refusedByVault = vaultVerify.status >= 400 || vaultVerify.body?.data?.valid === false;
     expect(refusedByVault).toBe(true);
+    expect((await bao.root.read('it/transit/keys/node-task-signer')).body.data.min_decryption_version).toBe(2);
+    await ws.expectNoChanges();
+  });
+
+  test('6b. a version floor lowered by hand fails the next plan; -replace of the Floors resource restores it', async () => {
+    expect(
+      (await bao.root.write('it/transit/keys/node-task-signer/config', { min_decryption_version: 1 })).status,
+    ).toBeLessThan(300);
+    const drifted = await ws.plan().catch((e: EngineError) => e);
+    expect(drifted).toBeInstanceOf(EngineError);
+    expect(oneLine((drifted as EngineError).result.stderr)).toContain(
+      "Vault's version floors differ from the verifier set in code",
+    );
+    const floors = JSON.parse(fs.readFileSync(path.join(ws.dir, 'cdk.tf.json'), 'utf8'));
+    const address = `vault_generic_endpoint.${Object.keys(floors.resource.vault_generic_endpoint).find((k) => k.includes('Floors'))}`;
+    const replaced = await ws.run(['apply', '-input=false', '-no-color', '-auto-approve', `-replace=${address}`]);
+    expect(replaced.code).toBe(0);
     expect((await bao.root.read('it/transit/keys/node-task-signer')).body.data.min_decryption_version).toBe(2);
     await ws.expectNoChanges();
   });

@@ -1,0 +1,624 @@
+/**
+ * Faults, against the real engine (OpenTofu) and a real Vault-API server:
+ * an apply killed half-way through a rotation, an apply interrupted gracefully, state lost for one
+ * resource and recovered by import, changes made by hand showing as drift, a concurrent apply refused by
+ * the state lock, and a server restarted on persistent storage.
+ *
+ * A small fault-injecting HTTP proxy sits between the engine and the server where a case needs the
+ * engine to be caught at an exact point (after Vault performed a rotation but before the engine saw the
+ * answer; while it holds the state lock).
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, TerraformOutput, TerraformStack } from 'cdktf';
+import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
+import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
+import { VaultPolicy, acceptVaultProvider5x } from '../../lib/core';
+import { TaskSigningKey, TransitMount } from '../../lib/signing';
+import { OpenBao } from './openbao';
+import { EngineError, RunResult, Workspace, oneLine } from './workspace';
+
+// ---------------------------------------------------------------------------------------------------------
+// Fault-injecting proxy
+
+type Decision = 'pass' | 'hold-request' | 'hold-response';
+
+interface Held {
+  readonly method: string;
+  readonly url: string;
+  /** Lets the held request (or response) continue. */
+  release(): void;
+}
+
+/**
+ * Forwards every request to the server. The rule may hold a request before it reaches the server
+ * ('hold-request') or hold the server's answer after the server acted on it ('hold-response').
+ */
+class FaultProxy {
+  public static async start(target: string): Promise<FaultProxy> {
+    const proxy = new FaultProxy(target);
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  public rule: (method: string, url: string) => Decision = () => 'pass';
+  private readonly held: Held[] = [];
+  private readonly waiters: Array<(h: Held) => void> = [];
+  private readonly releases: Array<() => void> = [];
+  private readonly server: http.Server;
+
+  private constructor(private readonly target: string) {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+  }
+
+  public get addr(): string {
+    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+  }
+
+  /** Resolves with the next held request (or response). */
+  public nextHeld(timeoutMs = 60000): Promise<Held> {
+    const h = this.held.shift();
+    if (h) return Promise.resolve(h);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`nothing was held within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push((held) => {
+        clearTimeout(timer);
+        resolve(held);
+      });
+    });
+  }
+
+  public async close(): Promise<void> {
+    for (const release of this.releases.splice(0)) release();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private hold(method: string, url: string): Promise<void> {
+    return new Promise((resolve) => {
+      this.releases.push(resolve);
+      const h: Held = { method, url, release: resolve };
+      const waiter = this.waiters.shift();
+      if (waiter) waiter(h);
+      else this.held.push(h);
+    });
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const decision = this.rule(method, url);
+    if (decision === 'hold-request') await this.hold(method, url);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined || ['host', 'connection', 'content-length'].includes(k)) continue;
+      headers[k] = Array.isArray(v) ? v.join(',') : v;
+    }
+    let status = 502;
+    let type = 'text/plain';
+    let out: Buffer = Buffer.from('proxy: upstream failed');
+    try {
+      const up = await fetch(this.target + url, { method, headers, body: body.length ? body : undefined });
+      status = up.status;
+      type = up.headers.get('content-type') ?? type;
+      out = Buffer.from(await up.arrayBuffer());
+    } catch {
+      // the 502 above
+    }
+    if (decision === 'hold-response') await this.hold(method, url);
+    if (res.destroyed || res.writableEnded) return;
+    res.writeHead(status, { 'content-type': type });
+    res.end(out);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Stacks and helpers
+
+const KEY = 'node-task-signer';
+
+/** A transit mount, a task signing key at `version` and a signer policy, all under `prefix`. */
+function signingStack(prefix: string, version: number) {
+  return (app: App) => {
+    const stack = new TerraformStack(app, 'faults');
+    new VaultProvider(stack, 'vault', {});
+    acceptVaultProvider5x(stack);
+    const mount = new TransitMount(stack, 'Transit', { path: `${prefix}/transit` });
+    const key = new TaskSigningKey(stack, 'TaskSigner', { mount, name: KEY, version });
+    const signer = new VaultPolicy(stack, 'SignerPolicy', { name: `${prefix}-task-signer` });
+    key.grantSign(signer);
+    new TerraformOutput(stack, 'pubkeys', { value: key.pubkeysJson, staticId: true });
+    return stack;
+  };
+}
+
+/** Logical ids of the synthesized resources of one type, by construct path suffix (for example "RotateToV3"). */
+function logicalIds(synth: any, type: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [id, r] of Object.entries<any>(synth.resource?.[type] ?? {})) {
+    out[String(r['//'].metadata.path).split('/').slice(1).join('/')] = id;
+  }
+  return out;
+}
+
+/** Drops the construct-id hash from an address: vault_policy.SignerPolicy_A5877102 -> vault_policy.SignerPolicy. */
+function shortAddress(address: string): string {
+  return address.replace(/_[0-9A-F]{8}$/, '');
+}
+
+async function must(ws: Workspace, args: string[]): Promise<RunResult> {
+  const r = await ws.run(args);
+  if (r.code !== 0)
+    throw new EngineError(`tofu ${args.join(' ')} failed (exit ${r.code}):\n${r.stderr}\n${r.stdout}`, r);
+  return r;
+}
+
+async function stateList(ws: Workspace): Promise<string[]> {
+  return (await must(ws, ['state', 'list'])).stdout.split('\n').filter((l) => l && !l.startsWith('data.'));
+}
+
+/** Child processes of `pid` (the provider plugins the engine started), read from /proc where there is one. */
+function childPids(pid: number): number[] {
+  const taskDir = `/proc/${pid}/task`;
+  if (!fs.existsSync(taskDir)) return [];
+  const pids: number[] = [];
+  for (const task of fs.readdirSync(taskDir)) {
+    try {
+      const children = fs.readFileSync(path.join(taskDir, task, 'children'), 'utf8').trim();
+      if (children) pids.push(...children.split(/\s+/).map(Number));
+    } catch {
+      // the task ended meanwhile
+    }
+  }
+  return pids;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * The state surgery an operator does when Vault holds rotations the state does not record (an apply
+ * killed after rotating): pull the state, make rotation resource `RotateToV<v>` record version v for
+ * every v in `versions` (adding the missing ones, modelled on an existing rotation object), push it back.
+ */
+async function recordRotations(ws: Workspace, rotationIds: Record<string, string>, versions: number[]) {
+  const state = JSON.parse((await must(ws, ['state', 'pull'])).stdout);
+  const rotations = state.resources.filter(
+    (r: any) => r.type === 'vault_generic_endpoint' && /_RotateToV\d+_/.test(r.name),
+  );
+  const model = rotations[0];
+  if (!model) throw new Error('no rotation object in state to model the missing ones on');
+  for (const v of versions) {
+    const name = rotationIds[`TaskSigner/RotateToV${v}`];
+    let entry = state.resources.find((r: any) => r.type === 'vault_generic_endpoint' && r.name === name);
+    if (!entry) {
+      entry = JSON.parse(JSON.stringify(model));
+      entry.name = name;
+      state.resources.push(entry);
+    }
+    const instance = entry.instances[0];
+    delete instance.status;
+    instance.attributes.write_data = { latest_version: String(v) };
+    instance.attributes.write_data_json = JSON.stringify({ latest_version: v });
+  }
+  state.serial += 1;
+  const file = path.join(ws.dir, 'recovered.tfstate');
+  fs.writeFileSync(file, JSON.stringify(state, null, 2));
+  await must(ws, ['state', 'push', file]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('faults (real OpenTofu, real Vault-API server)', () => {
+  let bao: OpenBao;
+  const workspaces: Workspace[] = [];
+
+  function workspace(): Workspace {
+    const ws = Workspace.create('pt-faults-');
+    ws.env = bao.env;
+    workspaces.push(ws);
+    return ws;
+  }
+
+  async function latestVersion(prefix: string): Promise<number> {
+    const res = await bao.root.read(`${prefix}/transit/keys/${KEY}`);
+    if (res.status !== 200) throw new Error(`reading the key failed (${res.status}): ${JSON.stringify(res.body)}`);
+    return res.body.data.latest_version;
+  }
+
+  beforeAll(async () => {
+    bao = await OpenBao.start();
+  });
+
+  afterAll(async () => {
+    for (const ws of workspaces) ws.dispose();
+    await bao?.stop();
+  });
+
+  test('1. an apply killed (SIGKILL) right after Vault rotated: nothing of it is in state; the re-apply rotates once more and stops loudly; recorded by hand, it converges to exactly the version in code', async () => {
+    const prefix = 'f1';
+    const ws = workspace();
+    ws.synth(signingStack(prefix, 1));
+    await ws.apply();
+    expect(await latestVersion(prefix)).toBe(1);
+
+    // Bump 1 -> 5 (RotateToV2..V5, chained). Vault performs the first rotation; its answer is held, so
+    // the engine is killed exactly between "rotated in Vault" and "recorded in state".
+    const synth = ws.synth(signingStack(prefix, 5));
+    const rotationIds = logicalIds(synth, 'vault_generic_endpoint');
+    const proxy = await FaultProxy.start(bao.addr);
+    let rotations = 0;
+    proxy.rule = (_method, url) => (url.endsWith('/rotate') && ++rotations === 1 ? 'hold-response' : 'pass');
+    ws.env = { ...bao.env, VAULT_ADDR: proxy.addr };
+    let pid = 0;
+    const killed = ws.applyRaw({ onSpawn: (p) => (pid = p) });
+    let providers: number[] = [];
+    try {
+      await proxy.nextHeld();
+      await waitFor('the first rotation in Vault', async () => (await latestVersion(prefix)) >= 2);
+      providers = childPids(pid);
+      process.kill(pid, 'SIGKILL');
+      const result = await killed;
+      expect(result.code).not.toBe(0);
+    } finally {
+      // The provider plugin outlives a SIGKILLed engine (it is not killed with it): end it like the
+      // operator's shell would, by its process id.
+      await new Promise((r) => setTimeout(r, 200));
+      for (const p of providers) if (isAlive(p)) process.kill(p, 'SIGKILL');
+      await proxy.close();
+      ws.env = bao.env;
+    }
+    expect(await latestVersion(prefix)).toBe(2);
+    // The local backend writes state at the end of an apply only: nothing the killed apply did is recorded.
+    expect((await stateList(ws)).filter((a) => a.includes('RotateToV'))).toEqual([]);
+    // The lock file is left behind, but the lock itself (an OS file lock) died with the process: no
+    // force-unlock is needed, and the next plan takes the lock at once.
+    expect(fs.existsSync(path.join(ws.dir, '.terraform.tfstate.lock.info'))).toBe(true);
+    const replan = await ws.plan();
+    // The plan-time guard cannot see the lost rotation (Vault's 2 is not above the 5 in code): the plan
+    // repeats all four rotations.
+    expect(
+      replan.changes
+        .filter((c) => c.type === 'vault_generic_endpoint')
+        .map((c) => [shortAddress(c.address), c.actions]),
+    ).toEqual([
+      ['vault_generic_endpoint.TaskSigner_Floors', ['update']],
+      ['vault_generic_endpoint.TaskSigner_RotateToV2', ['create']],
+      ['vault_generic_endpoint.TaskSigner_RotateToV3', ['create']],
+      ['vault_generic_endpoint.TaskSigner_RotateToV4', ['create']],
+      ['vault_generic_endpoint.TaskSigner_RotateToV5', ['create']],
+    ]);
+
+    // A plain re-apply: RotateToV2 rotates once more (Vault 2 -> 3), its postcondition sees 3 and stops
+    // the apply before the next rotation.
+    const reapply = await ws.applyRaw();
+    expect(reapply.code).toBe(1);
+    expect(oneLine(reapply.stderr)).toContain(
+      `Rotating transit key "${KEY}" was expected to create version 2, but Vault reports a different latest version`,
+    );
+    expect(oneLine(reapply.stderr)).toContain('"Rotations Vault has but state does not" in docs/import-ids.md');
+    expect(await latestVersion(prefix)).toBe(3);
+    // From then on every plan fails on that postcondition, and nothing rotates any more.
+    const stuck = await ws.plan().catch((e: EngineError) => e);
+    expect(stuck).toBeInstanceOf(EngineError);
+    expect(oneLine((stuck as EngineError).result.stderr)).toContain('was expected to create version 2');
+    expect(await latestVersion(prefix)).toBe(3);
+
+    // Rotation resources cannot be imported (the provider reads the write-only path: 405). Recovery is
+    // to record in state what Vault did: RotateToV2 made version 2, RotateToV3 made version 3.
+    await recordRotations(ws, rotationIds, [2, 3]);
+    const recovered = await ws.apply();
+    expect(
+      recovered.filter((c) => c.type === 'vault_generic_endpoint').map((c) => [shortAddress(c.address), c.actions]),
+    ).toEqual([
+      ['vault_generic_endpoint.TaskSigner_Floors', ['update']],
+      ['vault_generic_endpoint.TaskSigner_RotateToV4', ['create']],
+      ['vault_generic_endpoint.TaskSigner_RotateToV5', ['create']],
+    ]);
+    expect(await latestVersion(prefix)).toBe(5);
+    await ws.expectNoChanges();
+  });
+
+  test('1b. an apply interrupted gracefully (SIGINT, as Ctrl-C sends) records the rotation in flight; the re-apply converges to exactly 5', async () => {
+    const prefix = 'f1g';
+    const ws = workspace();
+    ws.synth(signingStack(prefix, 1));
+    await ws.apply();
+
+    ws.synth(signingStack(prefix, 5));
+    const proxy = await FaultProxy.start(bao.addr);
+    let rotations = 0;
+    proxy.rule = (_method, url) => (url.endsWith('/rotate') && ++rotations === 2 ? 'hold-request' : 'pass');
+    ws.env = { ...bao.env, VAULT_ADDR: proxy.addr };
+    let pid = 0;
+    const interrupted = ws.applyRaw({ onSpawn: (p) => (pid = p) });
+    let result: RunResult;
+    try {
+      const held = await proxy.nextHeld();
+      expect(await latestVersion(prefix)).toBe(2);
+      process.kill(pid, 'SIGINT');
+      // Let the engine see the interrupt before the rotation in flight (to version 3) reaches Vault.
+      await new Promise((r) => setTimeout(r, 1000));
+      held.release();
+      result = await interrupted;
+    } finally {
+      await proxy.close();
+      ws.env = bao.env;
+    }
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/Interrupt received/);
+    expect(await latestVersion(prefix)).toBe(3);
+    expect((await stateList(ws)).filter((a) => a.includes('RotateToV')).map(shortAddress)).toEqual([
+      'vault_generic_endpoint.TaskSigner_RotateToV2',
+      'vault_generic_endpoint.TaskSigner_RotateToV3',
+    ]);
+    const changes = await ws.apply();
+    expect(changes.filter((c) => c.address.includes('RotateToV')).map((c) => shortAddress(c.address))).toEqual([
+      'vault_generic_endpoint.TaskSigner_RotateToV4',
+      'vault_generic_endpoint.TaskSigner_RotateToV5',
+    ]);
+    expect(await latestVersion(prefix)).toBe(5);
+    await ws.expectNoChanges();
+  });
+
+  test('2. state lost for one resource is recovered by import (ids as in docs/import-ids.md); the resources that cannot be imported are recovered from the state backup', async () => {
+    const env: EnvironmentConfig = {
+      name: 'imp',
+      controlPlaneUrl: 'https://control.imp.localhost',
+      taskSigning: { version: 2 },
+      bundle: { sequence: 1 },
+      nodeDomain: 'nodes.imp.internal',
+      auditFilePath: path.join(bao.auditDir, 'imp-audit.log'),
+    };
+    const ws = workspace();
+    ws.synth((app) => new PlatformTrustStack(app, { environment: env }));
+    await ws.apply();
+    const shown = JSON.parse((await must(ws, ['show', '-json'])).stdout);
+    const resources: any[] = shown.values.root_module.resources.filter((r: any) => r.mode === 'managed');
+
+    // The import id of each resource, computed from its settings by the rules in docs/import-ids.md.
+    const importId = (r: any): string | undefined => {
+      const v = r.values;
+      switch (r.type) {
+        case 'vault_mount':
+        case 'vault_auth_backend':
+        case 'vault_audit':
+          return v.path;
+        case 'vault_policy':
+          return v.name;
+        case 'vault_transit_secret_backend_key':
+          return `${v.backend}/keys/${v.name}`;
+        case 'vault_kv_secret_backend_v2':
+          return `${v.mount}/config`;
+        case 'vault_kv_secret_v2':
+          return `${v.mount}/data/${v.name}`;
+        case 'vault_approle_auth_backend_role':
+          return `auth/${v.backend}/role/${v.role_name}`;
+        case 'vault_pki_secret_backend_role':
+          return `${v.backend}/roles/${v.name}`;
+        case 'vault_pki_secret_backend_config_issuers':
+          return `${v.backend}/config/issuers`;
+        default:
+          return undefined;
+      }
+    };
+    const importable = resources.filter((r) => importId(r) !== undefined);
+    const notImportable = resources.filter((r) => importId(r) === undefined);
+    expect([...new Set(importable.map((r) => r.type))].sort()).toEqual([
+      'vault_approle_auth_backend_role',
+      'vault_audit',
+      'vault_auth_backend',
+      'vault_kv_secret_backend_v2',
+      'vault_kv_secret_v2',
+      'vault_mount',
+      'vault_pki_secret_backend_config_issuers',
+      'vault_pki_secret_backend_role',
+      'vault_policy',
+      'vault_transit_secret_backend_key',
+    ]);
+    expect([...new Set(notImportable.map((r) => r.type))].sort()).toEqual([
+      'vault_generic_endpoint',
+      'vault_pki_secret_backend_intermediate_cert_request',
+      'vault_pki_secret_backend_intermediate_set_signed',
+      'vault_pki_secret_backend_root_cert',
+      'vault_pki_secret_backend_root_sign_intermediate',
+    ]);
+    // The rule gives the id the provider itself records.
+    for (const r of importable) expect([r.address, importId(r)]).toEqual([r.address, r.values.id]);
+
+    // Lose every importable resource from state, import each back by its id.
+    await must(ws, ['state', 'rm', ...importable.map((r) => r.address)]);
+    expect(await stateList(ws)).toHaveLength(resources.length - importable.length);
+    for (const r of importable) await must(ws, ['import', '-input=false', '-no-color', r.address, importId(r)!]);
+
+    // The only difference left: the KV secrets' data is not read back on import, so each is written once
+    // more with the same data (a new KV version with identical content; nothing else changes).
+    const { changes } = await ws.plan();
+    expect(changes.map((c) => [c.type, c.actions])).toEqual([
+      ['vault_kv_secret_v2', ['update']],
+      ['vault_kv_secret_v2', ['update']],
+    ]);
+    const bundleBefore = await bao.root.read('imp/kv/data/bootstrap/bundle');
+    await ws.apply();
+    const bundleAfter = await bao.root.read('imp/kv/data/bootstrap/bundle');
+    expect(bundleAfter.body.data.data).toEqual(bundleBefore.body.data.data);
+    expect(bundleAfter.body.data.metadata.version).toBe(bundleBefore.body.data.metadata.version + 1);
+    await ws.expectNoChanges();
+
+    // The rest cannot be imported: PKI issuers and CSRs (the provider has no importer) and the
+    // generic endpoints (Floors, RotateToV<n>: import reads the write-only path and Vault answers 405).
+    const backup = path.join(ws.dir, 'before-rm.tfstate');
+    await must(ws, ['state', 'rm', `-backup=${backup}`, ...notImportable.map((r) => r.address)]);
+    const refusals: string[] = [];
+    for (const r of notImportable) {
+      const res = await ws.run(['import', '-input=false', '-no-color', r.address, r.values.id]);
+      expect([r.address, res.code]).toEqual([r.address, 1]);
+      const text = oneLine(res.stderr);
+      refusals.push(
+        text.includes(`resource ${r.type} doesn't support import`)
+          ? `${r.type}: no importer`
+          : text.includes('Code: 405')
+            ? `${r.type}: 405 on read`
+            : `${r.type}: ${text}`,
+      );
+    }
+    expect([...new Set(refusals)].sort()).toEqual([
+      'vault_generic_endpoint: 405 on read',
+      'vault_pki_secret_backend_intermediate_cert_request: no importer',
+      'vault_pki_secret_backend_intermediate_set_signed: no importer',
+      'vault_pki_secret_backend_root_cert: no importer',
+      'vault_pki_secret_backend_root_sign_intermediate: no importer',
+    ]);
+    // Without them the plan would mint new CAs and rotate the key again: restore the state backup
+    // that `state rm` wrote, and the plan is empty again.
+    const unsafe = await ws.plan();
+    expect(unsafe.changes.filter((c) => c.actions.includes('create')).map((c) => c.type)).toEqual(
+      expect.arrayContaining(['vault_generic_endpoint', 'vault_pki_secret_backend_root_cert']),
+    );
+    const restored = JSON.parse(fs.readFileSync(backup, 'utf8'));
+    restored.serial = JSON.parse((await must(ws, ['state', 'pull'])).stdout).serial + 1;
+    fs.writeFileSync(backup, JSON.stringify(restored));
+    await must(ws, ['state', 'push', backup]);
+    await ws.expectNoChanges();
+  });
+
+  test('3. a policy or key changed by hand shows as drift; a rotation by hand fails the next plan and is adopted by recording it in state', async () => {
+    const prefix = 'f3';
+    const ws = workspace();
+    ws.synth(signingStack(prefix, 2));
+    await ws.apply();
+    const policyName = `${prefix}-task-signer`;
+    const original = (await bao.root.read(`sys/policies/acl/${policyName}`)).body.data.policy;
+
+    // Policy text edited through the API: the plan updates that policy, and nothing else.
+    const widened = `path "${prefix}/transit/*" {\n  capabilities = ["create", "read", "update", "delete", "list"]\n}\n`;
+    expect((await bao.root.write(`sys/policies/acl/${policyName}`, { policy: widened })).status).toBe(204);
+    const drift = await ws.plan();
+    expect(drift.changes.map((c) => [shortAddress(c.address), c.actions])).toEqual([
+      ['vault_policy.SignerPolicy', ['update']],
+    ]);
+    const change = drift.json.resource_changes.find((c: any) => c.type === 'vault_policy').change;
+    expect(change.before.policy).toBe(widened);
+    expect(change.after.policy).toBe(original);
+    await ws.apply();
+    expect((await bao.root.read(`sys/policies/acl/${policyName}`)).body.data.policy).toBe(original);
+
+    // Key settings changed through the API: the plan updates the key back.
+    expect((await bao.root.write(`${prefix}/transit/keys/${KEY}/config`, { deletion_allowed: true })).status).toBe(200);
+    const keyDrift = await ws.plan();
+    expect(keyDrift.changes.map((c) => [shortAddress(c.address), c.actions])).toEqual([
+      ['vault_transit_secret_backend_key.TaskSigner_Key', ['update']],
+    ]);
+    await ws.apply();
+    expect((await bao.root.read(`${prefix}/transit/keys/${KEY}`)).body.data.deletion_allowed).toBe(false);
+    await ws.expectNoChanges();
+
+    // The key rotated by hand: the next plan fails and names the drift.
+    expect((await bao.root.write(`${prefix}/transit/keys/${KEY}/rotate`)).status).toBeLessThan(300);
+    const rotated = await ws.plan().catch((e: EngineError) => e);
+    expect(rotated).toBeInstanceOf(EngineError);
+    expect(oneLine((rotated as EngineError).result.stderr)).toContain(
+      `Transit key "${KEY}" is at a higher version in Vault than the version in code (2)`,
+    );
+    // Raising version to Vault's latest is not a recovery by itself: it adds RotateToV3, which would
+    // rotate once more (to 4). Record the hand-made version 3 as RotateToV3's in state, then apply.
+    const raised = ws.synth(signingStack(prefix, 3));
+    const naive = await ws.plan();
+    expect(
+      naive.changes.filter((c) => c.address.includes('RotateToV')).map((c) => [shortAddress(c.address), c.actions]),
+    ).toEqual([['vault_generic_endpoint.TaskSigner_RotateToV3', ['create']]]);
+    await recordRotations(ws, logicalIds(raised, 'vault_generic_endpoint'), [3]);
+    const adopted = await ws.apply();
+    expect(adopted.map((c) => [shortAddress(c.address), c.actions])).toEqual([
+      ['vault_generic_endpoint.TaskSigner_Floors', ['update']],
+      ['vault_policy.SignerPolicy', ['update']],
+    ]);
+    expect(await latestVersion(prefix)).toBe(3);
+    await ws.expectNoChanges();
+  });
+
+  test('4. a second apply while one runs is refused by the state lock', async () => {
+    const prefix = 'f4';
+    const ws = workspace();
+    ws.synth(signingStack(prefix, 1));
+    await ws.apply();
+
+    // The first apply is held at its first request to Vault, that is, while it holds the lock.
+    const proxy = await FaultProxy.start(bao.addr);
+    let first = true;
+    proxy.rule = () => {
+      const hold = first;
+      first = false;
+      return hold ? 'hold-request' : 'pass';
+    };
+    ws.env = { ...bao.env, VAULT_ADDR: proxy.addr };
+    const running = ws.applyRaw();
+    let second: RunResult;
+    let firstResult: RunResult;
+    try {
+      const held = await proxy.nextHeld();
+      ws.env = bao.env;
+      second = await ws.run(['apply', '-input=false', '-no-color', '-auto-approve', '-lock-timeout=0s']);
+      held.release();
+      firstResult = await running;
+    } finally {
+      await proxy.close();
+      ws.env = bao.env;
+    }
+    expect(second.code).toBe(1);
+    const text = oneLine(second.stderr);
+    expect(text).toContain('Error acquiring the state lock');
+    expect(text).toMatch(/Operation: OperationTypeApply/);
+    expect(firstResult.code).toBe(0);
+    // The first apply released the lock: a plan takes it at once.
+    await ws.expectNoChanges();
+  });
+
+  test('5. a server restarted on file storage (not dev mode) keeps what was applied: the next plan is empty', async () => {
+    const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-faults-storage-'));
+    let server: OpenBao | undefined;
+    try {
+      server = await OpenBao.start({ fileStorageDir: storage });
+      const ws = workspace();
+      ws.env = server.env;
+      ws.synth(signingStack('f5', 2));
+      await ws.apply();
+      const before = (await server.root.read(`f5/transit/keys/${KEY}`)).body.data;
+      expect(before.latest_version).toBe(2);
+      const firstAddr = server.addr;
+      await server.stop();
+      server = undefined;
+
+      server = await OpenBao.start({ fileStorageDir: storage });
+      expect(server.addr).not.toBe(firstAddr);
+      ws.env = server.env;
+      const after = (await server.root.read(`f5/transit/keys/${KEY}`)).body.data;
+      expect(after.latest_version).toBe(2);
+      expect(after.keys).toEqual(before.keys);
+      await ws.expectNoChanges();
+    } finally {
+      await server?.stop();
+      fs.rmSync(storage, { recursive: true, force: true });
+    }
+  });
+});
