@@ -20,22 +20,13 @@ import { PlatformTrustStack } from '../stacks/platform-trust-stack';
 import { verifyBundle, verifyTask } from '../lib/node';
 import { explainPlan, renderMarkdown } from '../lib/review';
 import { OpenBao } from '../test/integration/openbao';
+import { repoRoot } from '../test/integration/toolchain';
 import { Workspace } from '../test/integration/workspace';
 
 const started = Date.now();
 function step(n: number, text: string): void {
   const s = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
   process.stdout.write(`\n[demo ${s}s] ${n}. ${text}\n`);
-}
-
-function findRepoRoot(): string {
-  let dir = __dirname;
-  while (!require('node:fs').existsSync(path.join(dir, 'scripts', 'toolchain.sh'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('scripts/toolchain.sh not found');
-    dir = up;
-  }
-  return dir;
 }
 
 /** Runs `work` while printing a dot every 2 s, so long steps show progress. */
@@ -66,7 +57,7 @@ async function main(): Promise<void> {
 
   try {
     step(1, 'toolchain: building or finding OpenTofu, the providers and a Vault-API server');
-    const tc = spawnSync('bash', [path.join(findRepoRoot(), 'scripts', 'toolchain.sh')], {
+    const tc = spawnSync('bash', [path.join(repoRoot, 'scripts', 'toolchain.sh')], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     if (tc.status !== 0) throw new Error('the toolchain could not be built (see the messages above)');

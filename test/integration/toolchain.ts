@@ -29,7 +29,7 @@ function findRepoRoot(start: string): string {
   }
 }
 
-const repoRoot = findRepoRoot(__dirname);
+export const repoRoot = findRepoRoot(__dirname);
 let cached: Toolchain | undefined;
 
 /**
