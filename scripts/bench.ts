@@ -670,10 +670,10 @@ export async function engineSection(opts: Options, report: Report): Promise<void
     });
     return;
   }
-  const { OpenBao } = await import('../test/integration/openbao');
+  const { VaultServer } = await import('../test/integration/vault-server');
   const { Workspace } = await import('../test/integration/workspace');
   log('engine: starting a local Vault-API server');
-  const bao = await OpenBao.start();
+  const bao = await VaultServer.start();
   const ws = Workspace.create('pt-bench-ws-');
   ws.env = bao.env;
   const timed = async (args: string[], okCodes = [0]) => {

@@ -19,7 +19,7 @@ import { dev } from '../stacks/environments';
 import { PlatformTrustStack } from '../stacks/platform-trust-stack';
 import { verifyBundle, verifyTask } from '../lib/node';
 import { explainPlan, renderMarkdown } from '../lib/review';
-import { OpenBao } from '../test/integration/openbao';
+import { VaultServer } from '../test/integration/vault-server';
 import { repoRoot } from '../test/integration/toolchain';
 import { Workspace } from '../test/integration/workspace';
 
@@ -41,7 +41,7 @@ async function withProgress<T>(work: Promise<T>): Promise<T> {
 }
 
 async function main(): Promise<void> {
-  let server: OpenBao | undefined;
+  let server: VaultServer | undefined;
   let ws: Workspace | undefined;
   let cleaned = false;
   const cleanup = async () => {
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     if (tc.status !== 0) throw new Error('the toolchain could not be built (see the messages above)');
 
     step(2, 'starting a local dev server on 127.0.0.1');
-    server = await OpenBao.start();
+    server = await VaultServer.start();
     console.log(`  server at ${server.addr} (root token only in this process's memory)`);
 
     const env: EnvironmentConfig = { ...dev };

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the integration suite: builds or finds the toolchain (OpenTofu, providers, OpenBao) first,
+// Runs the integration suite: builds or finds the toolchain (OpenTofu, providers, VaultServer) first,
 // with progress, then runs jest in band against real servers. The only way to skip it is the explicit
 // opt-out PLATFORM_TRUST_SKIP_INTEGRATION=1, which CI never sets.
 const { spawnSync } = require('node:child_process');

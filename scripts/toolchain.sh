@@ -5,7 +5,7 @@
 #
 #   tofu     OpenTofu 1.12.6 (fallback 1.11.14), or a tofu >= 1.6 / terraform >= 1.5
 #            already on PATH
-#   bao      OpenBao 2.6.2; if the Go module proxy refuses it, HashiCorp Vault 1.21.4
+#   bao      VaultServer 2.6.2; if the Go module proxy refuses it, HashiCorp Vault 1.21.4
 #            (same CLI/API surface for what the tests use), or a bao >= 2 / vault >= 1.15
 #            already on PATH
 #   providers hashicorp/vault 5.9.0 and hashicorp/tls 4.1.0, always built, installed
@@ -52,7 +52,7 @@ OPENBAO_MODULE=github.com/openbao/openbao
 # The module path has no /v2 suffix, so the v2.6.2 tag (commit dd9c19c37a87) is only
 # reachable as a pseudo-version.
 OPENBAO_MODULE_VERSION=v0.0.0-20260818154305-dd9c19c37a87
-# The OpenBao go.mod replaces these with in-repo folders that are separate modules
+# The VaultServer go.mod replaces these with in-repo folders that are separate modules
 # (absent from the module zip); the published versions are required instead.
 OPENBAO_REQUIRES="github.com/openbao/openbao/api/v2@v2.6.0
 github.com/openbao/openbao/api/auth/approle/v2@v2.6.0
@@ -61,7 +61,7 @@ github.com/openbao/openbao/api/auth/kubernetes/v2@v2.6.0
 github.com/openbao/openbao/sdk/v2@v2.6.2"
 BAO_MIN=2.0.0
 
-# Fallback server when the OpenBao module is not served: HashiCorp Vault (BUSL-1.1;
+# Fallback server when the VaultServer module is not served: HashiCorp Vault (BUSL-1.1;
 # used here only as a local test server).  Its go.mod replaces api, api/auth/* and sdk
 # with in-repo folders; the versions its go.mod already requires are published.
 VAULT_SERVER_VERSION=1.21.4
@@ -124,11 +124,11 @@ version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ];
 # first vX.Y.Z in a command's version output, without the v
 extract_version() { sed -n 's/.*v\([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' | head -n1; }
 
-# cli_version BIN -> "<Name> <x.y.z>" from `BIN version` (OpenTofu|Terraform|OpenBao|Vault)
+# cli_version BIN -> "<Name> <x.y.z>" from `BIN version` (OpenTofu|Terraform|VaultServer|Vault)
 cli_version() {
   local out name ver
   # (tofu prints CLI-config warnings on stdout before the version line)
-  out="$("$1" version 2>/dev/null | grep -m1 -E '^(OpenTofu|Terraform|OpenBao|Vault) v')" || return 1
+  out="$("$1" version 2>/dev/null | grep -m1 -E '^(OpenTofu|Terraform|VaultServer|Vault) v')" || return 1
   name="${out%% *}"
   ver="$(printf '%s\n' "$out" | extract_version)"
   [ -n "$ver" ] || return 1
@@ -319,7 +319,7 @@ resolve_tofu() {
   return 1
 }
 
-# resolve_bao BUILD(0|1): cache, then PATH, then (if BUILD) build OpenBao, else Vault
+# resolve_bao BUILD(0|1): cache, then PATH, then (if BUILD) build VaultServer, else Vault
 resolve_bao() {
   local build=$1 cand kind ver
   if [ -x "$BIN_DIR/bao-$OPENBAO_VERSION" ]; then
@@ -344,23 +344,23 @@ resolve_bao() {
     done
   fi
   [ "$build" = 1 ] || return 1
-  need_go "OpenBao"
+  need_go "VaultServer"
   mkdir -p "$BIN_DIR"
-  if run_step "OpenBao v$OPENBAO_VERSION" "bao-$OPENBAO_VERSION" build_module_copy \
-      "OpenBao v$OPENBAO_VERSION" "openbao-$OPENBAO_VERSION" "$OPENBAO_MODULE@$OPENBAO_MODULE_VERSION" \
+  if run_step "VaultServer v$OPENBAO_VERSION" "bao-$OPENBAO_VERSION" build_module_copy \
+      "VaultServer v$OPENBAO_VERSION" "openbao-$OPENBAO_VERSION" "$OPENBAO_MODULE@$OPENBAO_MODULE_VERSION" \
       . "$BIN_DIR/bao-$OPENBAO_VERSION" \
       "-s -w -X github.com/openbao/openbao/version.fullVersion=$OPENBAO_VERSION" 1 "$OPENBAO_REQUIRES"; then
     BAO_BIN="$BIN_DIR/bao-$OPENBAO_VERSION" BAO_KIND=openbao BAO_VER=$OPENBAO_VERSION BAO_SOURCE=built
     return 0
   fi
-  say "OpenBao v$OPENBAO_VERSION could not be built; falling back to HashiCorp Vault v$VAULT_SERVER_VERSION (dev server for tests)"
+  say "VaultServer v$OPENBAO_VERSION could not be built; falling back to HashiCorp Vault v$VAULT_SERVER_VERSION (dev server for tests)"
   if run_step "Vault v$VAULT_SERVER_VERSION" "vault-$VAULT_SERVER_VERSION" build_module_copy \
       "Vault v$VAULT_SERVER_VERSION" "vault-$VAULT_SERVER_VERSION" "$VAULT_SERVER_MODULE@v$VAULT_SERVER_VERSION" \
       . "$BIN_DIR/vault-$VAULT_SERVER_VERSION" "-s -w" 1 "" patch_vault_server; then
     BAO_BIN="$BIN_DIR/vault-$VAULT_SERVER_VERSION" BAO_KIND=vault BAO_VER=$VAULT_SERVER_VERSION BAO_SOURCE=built
     return 0
   fi
-  FAILED+=("OpenBao v$OPENBAO_VERSION (see $LOG_DIR/bao-$OPENBAO_VERSION.log) and fallback Vault v$VAULT_SERVER_VERSION (see $LOG_DIR/vault-$VAULT_SERVER_VERSION.log)")
+  FAILED+=("VaultServer v$OPENBAO_VERSION (see $LOG_DIR/bao-$OPENBAO_VERSION.log) and fallback Vault v$VAULT_SERVER_VERSION (see $LOG_DIR/vault-$VAULT_SERVER_VERSION.log)")
   return 1
 }
 

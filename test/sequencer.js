@@ -1,4 +1,4 @@
-// Runs unit tests first, then synth tests, then the integration suite (real OpenTofu + OpenBao),
+// Runs unit tests first, then synth tests, then the integration suite (real OpenTofu + VaultServer),
 // so a fast failure surfaces before the slow suite starts.
 const Sequencer = require('@jest/test-sequencer').default;
 

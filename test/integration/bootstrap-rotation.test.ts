@@ -22,7 +22,7 @@ import {
   spkiPin,
   verifyBundle,
 } from '../../lib/node';
-import { OpenBao, VaultClient } from './openbao';
+import { VaultServer, VaultClient } from './vault-server';
 import { EngineError, ResourceChange, Workspace, oneLine } from './workspace';
 
 const ROOT_1 = { issuerName: 'rot-cp-root-1' };
@@ -98,7 +98,7 @@ function fetchTrusting(port: number, ca: string): Promise<{ outcome: string; roo
 }
 
 describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, sequence guard (real engine, real server)', () => {
-  let bao: OpenBao;
+  let bao: VaultServer;
   let ws: Workspace;
   let outputs: Record<string, any>;
   let cp: VaultClient;
@@ -173,7 +173,7 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
   }
 
   beforeAll(async () => {
-    bao = await OpenBao.start();
+    bao = await VaultServer.start();
     ws = Workspace.create();
     ws.env = bao.env;
   });

@@ -11,7 +11,7 @@ import { App } from 'cdktf';
 import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
 import { materializeBundle, spkiPin, verifyBundle, verifyTask } from '../../lib/node';
 import { explainPlan, renderMarkdown } from '../../lib/review';
-import { OpenBao, VaultClient } from './openbao';
+import { VaultServer, VaultClient } from './vault-server';
 import { Workspace } from './workspace';
 
 const env: EnvironmentConfig = {
@@ -49,13 +49,13 @@ function fetchTrusting(port: number, ca: string): Promise<string> {
 }
 
 describe('dev stack (real OpenTofu, real Vault-API server)', () => {
-  let bao: OpenBao;
+  let bao: VaultServer;
   let ws: Workspace;
   let outputs: Record<string, any>;
   let cp: VaultClient;
 
   beforeAll(async () => {
-    bao = await OpenBao.start();
+    bao = await VaultServer.start();
     ws = Workspace.create();
     ws.env = bao.env;
     ws.synth(build(env));

@@ -17,7 +17,7 @@ import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
 import { VaultPolicy, acceptVaultProvider5x } from '../../lib/core';
 import { TaskSigningKey, TransitMount } from '../../lib/signing';
-import { OpenBao } from './openbao';
+import { VaultServer } from './vault-server';
 import { EngineError, RunResult, Workspace, oneLine } from './workspace';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ async function recordRotations(ws: Workspace, rotationIds: Record<string, string
 // ---------------------------------------------------------------------------------------------------------
 
 describe('faults (real OpenTofu, real Vault-API server)', () => {
-  let bao: OpenBao;
+  let bao: VaultServer;
   const workspaces: Workspace[] = [];
 
   function workspace(): Workspace {
@@ -247,7 +247,7 @@ describe('faults (real OpenTofu, real Vault-API server)', () => {
   }
 
   beforeAll(async () => {
-    bao = await OpenBao.start();
+    bao = await VaultServer.start();
   });
 
   afterAll(async () => {
@@ -596,9 +596,9 @@ describe('faults (real OpenTofu, real Vault-API server)', () => {
 
   test('5. a server restarted on file storage (not dev mode) keeps what was applied: the next plan is empty', async () => {
     const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-faults-storage-'));
-    let server: OpenBao | undefined;
+    let server: VaultServer | undefined;
     try {
-      server = await OpenBao.start({ fileStorageDir: storage });
+      server = await VaultServer.start({ fileStorageDir: storage });
       const ws = workspace();
       ws.env = server.env;
       ws.synth(signingStack('f5', 2));
@@ -609,7 +609,7 @@ describe('faults (real OpenTofu, real Vault-API server)', () => {
       await server.stop();
       server = undefined;
 
-      server = await OpenBao.start({ fileStorageDir: storage });
+      server = await VaultServer.start({ fileStorageDir: storage });
       expect(server.addr).not.toBe(firstAddr);
       ws.env = server.env;
       const after = (await server.root.read(`f5/transit/keys/${KEY}`)).body.data;

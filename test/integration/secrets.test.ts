@@ -13,7 +13,7 @@ import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { acceptVaultProvider5x } from '../../lib/core';
 import { PolicyRule } from '../../lib/core/policy-document';
 import { AppRoleConsumer, AuditDeviceType, PlatformSecrets, SecretPath } from '../../lib/secrets';
-import { OpenBao, VaultClient, VaultResponse } from './openbao';
+import { VaultServer, VaultClient, VaultResponse } from './vault-server';
 import { Workspace } from './workspace';
 
 const MOUNT = 'it/kv';
@@ -170,7 +170,7 @@ function probesFor(rulePath: string): string[] {
 }
 
 describe('platform secrets (real OpenTofu, real Vault-API server)', () => {
-  let bao: OpenBao;
+  let bao: VaultServer;
   let ws: Workspace;
   let synthesized: any;
   let appliedChanges: string[];
@@ -213,7 +213,7 @@ describe('platform secrets (real OpenTofu, real Vault-API server)', () => {
 
   beforeAll(async () => {
     let t = Date.now();
-    bao = await OpenBao.start();
+    bao = await VaultServer.start();
     timings['server start'] = Date.now() - t;
     auditFile = path.join(bao.auditDir, 'platform-audit.log');
     ws = Workspace.create();

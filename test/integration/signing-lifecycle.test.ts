@@ -1,5 +1,5 @@
 /**
- * Task signing lifecycle against a real OpenBao with the real engine: sign through Vault with the
+ * Task signing lifecycle against a real VaultServer with the real engine: sign through Vault with the
  * control plane's token, verify with the node-side code, check what the signer policy denies, and walk
  * pre-publish -> activate -> rollback -> activate -> retire, with the plan of each step checked.
  */
@@ -11,7 +11,7 @@ import { VaultPolicy, acceptVaultProvider5x } from '../../lib/core';
 import { GraceEntry, TaskSigningKey, TransitMount } from '../../lib/signing';
 import { parseVerifierSet, verifyTask } from '../../lib/node';
 import { explainPlan, renderMarkdown } from '../../lib/review';
-import { OpenBao, VaultClient } from './openbao';
+import { VaultServer, VaultClient } from './vault-server';
 import { EngineError, Workspace, oneLine } from './workspace';
 
 interface Schedule {
@@ -42,8 +42,8 @@ const AFTER_END = new Date('2030-01-01T00:00:00Z');
 const task = JSON.stringify({ type: 'node.task.v1', node: 'gpu-node-7', action: 'drain', nonce: 'a1b2c3' });
 const input = Buffer.from(task).toString('base64');
 
-describe('task signing lifecycle (real OpenTofu, real OpenBao)', () => {
-  let bao: OpenBao;
+describe('task signing lifecycle (real OpenTofu, real VaultServer)', () => {
+  let bao: VaultServer;
   let ws: Workspace;
   let signer: VaultClient;
   let v1Signature: string;
@@ -60,7 +60,7 @@ describe('task signing lifecycle (real OpenTofu, real OpenBao)', () => {
   }
 
   beforeAll(async () => {
-    bao = await OpenBao.start();
+    bao = await VaultServer.start();
     ws = Workspace.create();
     ws.env = bao.env;
   });

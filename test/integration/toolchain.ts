@@ -1,6 +1,6 @@
 /**
  * Finds the toolchain built by scripts/toolchain.sh (OpenTofu, the vault and tls providers in a
- * filesystem mirror, OpenBao). Loaded by jest's setupFiles for the integration suite, before cdktf is
+ * filesystem mirror, VaultServer). Loaded by jest's setupFiles for the integration suite, before cdktf is
  * imported, so cdktf's own matchers (toBeValidTerraform, toPlanSuccessfully) use the same engine.
  */
 import { execFileSync } from 'node:child_process';
@@ -48,7 +48,7 @@ export function toolchain(): Toolchain {
   } catch (e) {
     const err = e as { stderr?: string; stdout?: string };
     throw new Error(
-      `The integration toolchain (OpenTofu, providers, OpenBao) is not built: ${(err.stderr || err.stdout || String(e)).trim()}\n` +
+      `The integration toolchain (OpenTofu, providers, VaultServer) is not built: ${(err.stderr || err.stdout || String(e)).trim()}\n` +
         'Run `npm run toolchain` (or `npm test`, which builds it first).',
     );
   }

@@ -91,7 +91,7 @@ describe('PlatformSecrets', () => {
       max_versions: 20,
       cas_required: true,
     });
-    // No API audit device by default: OpenBao refuses it unless the server opts in.
+    // No API audit device by default: VaultServer refuses it unless the server opts in.
     expect(synth).not.toHaveResource(Audit);
     expect(synth).not.toHaveResource(AuthBackend);
   });

@@ -20,7 +20,7 @@ const RECOVERY_TOKEN = `hvr.${base62(40)}`;
 const LEGACY_TOKEN = `s.${base62(24)}`;
 
 describe('audit device', () => {
-  test('defaults to a file device on stdout, rendered as an OpenBao declarative stanza', () => {
+  test('defaults to a file device on stdout, rendered as an VaultServer declarative stanza', () => {
     const spec = auditDeviceSpec();
     expect(spec).toEqual({
       type: AuditDeviceType.FILE,

@@ -1,5 +1,5 @@
 /**
- * A real OpenBao server for integration tests: dev mode (in-memory) or file storage, on a free
+ * A real Vault-API server for integration tests (OpenBao, or HashiCorp Vault where OpenBao cannot be built; see scripts/toolchain.sh): dev mode (in-memory) or file storage, on a free
  * 127.0.0.1 port, with a random root token. Address and token reach the engine only through the
  * environment of the processes we start.
  */
@@ -73,7 +73,7 @@ export class VaultClient {
   }
 }
 
-export interface OpenBaoOptions {
+export interface VaultServerOptions {
   /**
    * Use persistent file storage in this directory instead of dev mode's memory (the server then needs
    * init and unseal, which start() does, keeping the unseal key in the returned server).
@@ -93,16 +93,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A running OpenBao server. Always call stop() (tests do it in afterAll). */
-export class OpenBao {
-  public static async start(options: OpenBaoOptions = {}): Promise<OpenBao> {
+/** A running VaultServer server. Always call stop() (tests do it in afterAll). */
+export class VaultServer {
+  public static async start(options: VaultServerOptions = {}): Promise<VaultServer> {
     const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-bao-'));
     const addr = `http://127.0.0.1:${port}`;
     const auditDir = path.join(dir, 'audit');
     fs.mkdirSync(auditDir);
     const config = [
-      // Current OpenBao refuses API-created audit devices unless the server opts in.
+      // Current VaultServer refuses API-created audit devices unless the server opts in.
       'unsafe_allow_api_audit_creation = true',
       ...(options.fileStorageDir
         ? [
@@ -133,7 +133,7 @@ export class OpenBao {
       detached: false,
     });
     fs.closeSync(log);
-    const server = new OpenBao(addr, rootToken, child, dir, logPath, auditDir, options);
+    const server = new VaultServer(addr, rootToken, child, dir, logPath, auditDir, options);
     try {
       await server.waitUntilUp();
       if (options.fileStorageDir) await server.initAndUnseal();
@@ -156,7 +156,7 @@ export class OpenBao {
     public readonly logPath: string,
     /** A directory the tests may use for file audit devices. */
     public readonly auditDir: string,
-    private readonly options: OpenBaoOptions,
+    private readonly options: VaultServerOptions,
   ) {
     this.token = token;
     child.on('exit', () => {
@@ -177,7 +177,7 @@ export class OpenBao {
   private async waitUntilUp(timeoutMs = 60000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.exited) throw new Error(`OpenBao exited during start-up:\n${this.tail()}`);
+      if (this.exited) throw new Error(`VaultServer exited during start-up:\n${this.tail()}`);
       try {
         const res = await fetch(`${this.addr}/v1/sys/health?standbyok=true&sealedcode=200&uninitcode=200`);
         if (res.status === 200) return;
@@ -186,7 +186,7 @@ export class OpenBao {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`OpenBao did not become healthy within ${timeoutMs} ms:\n${this.tail()}`);
+    throw new Error(`VaultServer did not become healthy within ${timeoutMs} ms:\n${this.tail()}`);
   }
 
   private async initAndUnseal(): Promise<void> {
@@ -220,7 +220,7 @@ export class OpenBao {
       if (r.status === 200) return;
       await new Promise((r2) => setTimeout(r2, 100));
     }
-    throw new Error(`OpenBao did not become active after unseal:\n${this.tail()}`);
+    throw new Error(`VaultServer did not become active after unseal:\n${this.tail()}`);
   }
 
   /** Last lines of the server log, for error messages. */
