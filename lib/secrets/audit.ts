@@ -2,17 +2,17 @@
  * The audit device for the platform's Vault server.
  *
  * Which applies where (checked against the servers' documentation, not against a live server here):
- * - **OpenBao 2.x** refuses audit devices created through the API (`sys/audit/<path>`) unless the server
+ * - **VaultServer 2.x** refuses audit devices created through the API (`sys/audit/<path>`) unless the server
  *   configuration sets `unsafe_allow_api_audit_creation = true`. Its supported way is a declarative
  *   `audit "<type>" "<path>" { ... }` stanza in the server configuration. This construct renders that
  *   stanza as `serverAuditStanza` (an artifact for the server's configuration management; a stack can
  *   expose it as an output) and by default creates nothing through the API.
  * - **HashiCorp Vault** (1.20.1+ and the matching patch releases) still accepts API-created `file`
  *   devices, but refuses executable file modes and needs `allow_audit_log_prefixing = true` for the
- *   `prefix` option (not used here). Set `createApiDevice: true` there, or on an OpenBao server that opted in.
+ *   `prefix` option (not used here). Set `createApiDevice: true` there, or on an VaultServer server that opted in.
  * - Enabling a device through the API needs `sudo` on `sys/audit/<path>` for the Terraform runner's token.
  *
- * Use exactly one of the two mechanisms for a device: OpenBao refuses a declarative device that
+ * Use exactly one of the two mechanisms for a device: VaultServer refuses a declarative device that
  * duplicates an API-created one.
  */
 import { TerraformResource, TerraformStack } from 'cdktf';
@@ -65,7 +65,7 @@ export interface PlatformAuditProps {
   readonly description?: string;
   /**
    * Also create the device through the API as a `vault_audit` resource (protected from destroy).
-   * Only where the server allows it: HashiCorp Vault, or OpenBao with
+   * Only where the server allows it: HashiCorp Vault, or VaultServer with
    * `unsafe_allow_api_audit_creation = true`. Otherwise put `serverAuditStanza` in the server configuration.
    * @default false
    */
@@ -141,7 +141,7 @@ export function auditDeviceSpec(props: PlatformAuditProps = {}): AuditDeviceSpec
 }
 
 /**
- * Renders the OpenBao 2.x declarative audit stanza for the server configuration (HCL). Deterministic.
+ * Renders the VaultServer 2.x declarative audit stanza for the server configuration (HCL). Deterministic.
  * Values are validated by `auditDeviceSpec`, so no escaping beyond JSON string quoting is needed.
  */
 export function renderAuditStanza(spec: AuditDeviceSpec): string {
@@ -165,7 +165,7 @@ export class PlatformAudit extends Construct {
   /** The device as rendered. */
   public readonly spec: AuditDeviceSpec;
   /**
-   * The declarative server configuration stanza (OpenBao 2.x `audit "file" "<name>" { options { ... } }`).
+   * The declarative server configuration stanza (VaultServer 2.x `audit "file" "<name>" { options { ... } }`).
    * Put it in the server configuration; a stack can expose it with a TerraformOutput.
    */
   public readonly serverAuditStanza: string;

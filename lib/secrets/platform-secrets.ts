@@ -203,7 +203,7 @@ export class PlatformSecrets extends PlatformSecretsBase {
   /** The audit device. */
   public readonly audit: PlatformAudit;
   /**
-   * OpenBao 2.x declarative audit stanza for the server configuration; see `PlatformAudit`.
+   * VaultServer 2.x declarative audit stanza for the server configuration; see `PlatformAudit`.
    * A stack can expose it as a TerraformOutput.
    */
   public readonly serverAuditStanza: string;

@@ -7,7 +7,7 @@
 export enum SecretFindingRule {
   /** A PEM private key block ("-----BEGIN ... PRIVATE KEY-----"). */
   PEM_PRIVATE_KEY = 'pem-private-key',
-  /** A Vault/OpenBao token: `hvs.`, `hvb.`, `hvr.` or legacy `s.` followed by a long base62 string. */
+  /** A Vault/VaultServer token: `hvs.`, `hvb.`, `hvr.` or legacy `s.` followed by a long base62 string. */
   VAULT_TOKEN = 'vault-token',
   /**
    * An AppRole secret id: a `secret_id` field holding a value, or a

@@ -93,7 +93,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A running VaultServer server. Always call stop() (tests do it in afterAll). */
+/** A running Vault-API server. Always call stop() (tests do it in afterAll). */
 export class VaultServer {
   public static async start(options: VaultServerOptions = {}): Promise<VaultServer> {
     const port = await freePort();
