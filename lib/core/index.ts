@@ -4,3 +4,4 @@ export * from './policy-document';
 export * from './grant';
 export * from './naming';
 export * from './providers';
+export * from './policy-hcl';

@@ -13,13 +13,3 @@ export function invalidPlanJson(reason: string, received: unknown): PlatformTrus
     'pass the output of `tofu plan -out=plan.tfplan` followed by `tofu show -json plan.tfplan` (a saved plan, not a state file).',
   );
 }
-
-/** A Vault policy text the HCL reader could not read. */
-export function invalidPolicyText(reason: string, line: number, column: number, near: string): PlatformTrustError {
-  return new PlatformTrustError(
-    ErrorCode.INVALID_PROP,
-    `Cannot read the Vault policy text: ${reason} at line ${line}, column ${column}.`,
-    near,
-    'check the policy text: `path "<path>" { capabilities = ["read"] }` blocks, optionally with parameter maps.',
-  );
-}

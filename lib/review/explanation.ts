@@ -3,7 +3,7 @@
  */
 import type { CertificateFacts } from './certificate-facts';
 import type { ActionKind } from './plan-json';
-import type { PolicyPathDiff } from './policy-hcl';
+import type { PolicyPathDiff } from '../core/policy-hcl';
 
 /** Counts as the engine prints them: a replacement counts once in add and once in destroy. */
 export interface PlanSummary {

@@ -2,5 +2,4 @@
 export * from './plan-explainer';
 export type { ActionKind, PlanChange, PlanJson, PlanResourceChange } from './plan-json';
 export { actionKind } from './plan-json';
-export * from './policy-hcl';
 export * from './certificate-facts';

@@ -54,7 +54,7 @@ import {
   str,
   wholeNumber,
 } from './plan-json';
-import { ParsedPolicy, diffPolicies, parsePolicy } from './policy-hcl';
+import { ParsedPolicy, diffPolicies, parsePolicy } from '../core/policy-hcl';
 
 export * from './explanation';
 export type { RenderOptions } from './render-markdown';

@@ -65,18 +65,18 @@ describe('parsePolicyText', () => {
       },
     });
     expect(parsePolicyText(json)).toEqual([
-      { path: 'transit/export/signing-key/k', capabilities: ['read'], line: 0 },
-      { path: 'secret/*', capabilities: ['create', 'read', 'update', 'delete', 'list', 'sudo'], line: 0 },
+      { path: 'secret/*', capabilities: ['create', 'read', 'update', 'delete', 'list', 'sudo'], line: 1 },
+      { path: 'transit/export/signing-key/k', capabilities: ['read'], line: 1 },
     ]);
   });
 
   test.each([
-    ['path "a" {', 'line 1, column 11: expected "}"'],
-    ['path "a" { capabilities = ["read" }', 'expected "," or "]"'],
+    ['path "a" {', 'line 1, column 11: expected a name, found the end of the text'],
+    ['path "a" { capabilities = ["read" }', 'line 1, column 35: expected a value, found "}"'],
     ['path "a {}', 'unterminated string'],
-    ['path "a" "b" { capabilities = [] }', 'a path block needs exactly one label'],
+    ['path "a" "b" { capabilities = [] }', 'a path block needs exactly one quoted path, found 2'],
     ['path "a" { capabilities = ["read"] } @', 'unexpected character "@"'],
-    ['{ "path": ', 'not valid JSON'],
+    ['{ "path": ', 'invalid JSON'],
   ])('refuses %j with a located error', (text, message) => {
     expect(() => parsePolicyText(text)).toThrow(PolicyParseError);
     expect(() => parsePolicyText(text)).toThrow(message);

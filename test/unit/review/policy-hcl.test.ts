@@ -1,7 +1,12 @@
 import * as fc from 'fast-check';
 import { Capability, PolicyDocument } from '../../../lib/core/policy-document';
 import { PlatformTrustError } from '../../../lib/core/errors';
-import { diffPolicies, parsePolicy, sortCapabilities } from '../../../lib/review/policy-hcl';
+import { diffPolicies, parsePolicy, sortCapabilities } from '../../../lib/core/policy-hcl';
+
+/** Rules without their source line (the JSON form has no lines; lines are tested separately). */
+function withoutLines<T extends { line: number }>(rules: readonly T[]): Array<Omit<T, 'line'>> {
+  return rules.map(({ line: _line, ...rest }) => rest);
+}
 
 describe('parsePolicy', () => {
   test('GIVEN the HCL that PolicyDocument renders WHEN read THEN every rule comes back', () => {
@@ -21,7 +26,7 @@ describe('parsePolicy', () => {
 
     // THEN
     expect(parsed.ignored).toEqual([]);
-    expect(parsed.rules).toEqual([
+    expect(withoutLines(parsed.rules)).toEqual([
       { path: 'dev/kv/data/apps/control-plane/*', capabilities: ['read'], other: {} },
       { path: 'dev/kv/metadata/x', capabilities: ['read', 'list'], other: {} },
       {
@@ -69,7 +74,7 @@ describe('parsePolicy', () => {
 
     // THEN
     expect(parsed.ignored).toEqual(['name']);
-    expect(parsed.rules).toEqual([
+    expect(withoutLines(parsed.rules)).toEqual([
       {
         path: 'secret/data/app/*',
         capabilities: ['create', 'read', 'list'],
@@ -100,7 +105,7 @@ describe('parsePolicy', () => {
       'path "kv/data/a" { capabilities = ["read"] }\npath "transit/sign/k" { capabilities = ["update"]\n allowed_parameters = { key_version = ["3"] } }';
 
     // WHEN / THEN
-    expect(parsePolicy(json)).toEqual(parsePolicy(hcl));
+    expect(withoutLines(parsePolicy(json).rules)).toEqual(withoutLines(parsePolicy(hcl).rules));
   });
 
   test('GIVEN heredoc strings, escapes and sudo WHEN read THEN values and order are right', () => {
@@ -246,7 +251,7 @@ describe('parsePolicy and PolicyDocument agree (property)', () => {
           });
         }
         const parsed = parsePolicy(doc.toHcl());
-        expect(parsed.rules).toEqual(
+        expect(withoutLines(parsed.rules)).toEqual(
           doc.toRules().map((r) => ({
             path: r.path,
             capabilities: sortCapabilities(r.capabilities),
@@ -256,5 +261,22 @@ describe('parsePolicy and PolicyDocument agree (property)', () => {
         );
       }),
     );
+  });
+});
+
+describe('parsePolicy source lines', () => {
+  test('each rule carries the line of the first block for its path', () => {
+    const text =
+      '# header\npath "a" { capabilities = ["read"] }\n\npath "b" {\n  capabilities = ["list"]\n}\npath "a" { capabilities = ["update"] }\n';
+    expect(parsePolicy(text).rules.map((r) => [r.path, r.line])).toEqual([
+      ['a', 2],
+      ['b', 4],
+    ]);
+  });
+
+  test('template sequences in paths are kept verbatim, quotes inside them included', () => {
+    expect(
+      parsePolicy('path "${vault_mount.kv.path}/data/${lookup(var.m, "a")}" { capabilities = ["read"] }').rules[0].path,
+    ).toBe('${vault_mount.kv.path}/data/${lookup(var.m, "a")}');
   });
 });

@@ -8,7 +8,28 @@
  * (`#`, `//`, `/* *\/`) and heredoc strings are accepted. Blocks for the same path are merged the way Vault
  * merges them: capabilities and parameter values are united.
  */
-import { invalidPolicyText } from './errors';
+import { ErrorCode, PlatformTrustError } from './errors';
+
+/** A policy text that cannot be read, with where and why (line and column are 1-based). */
+export class PolicyTextError extends PlatformTrustError {
+  constructor(
+    public readonly reason: string,
+    public readonly line: number,
+    public readonly column: number,
+    near: string,
+  ) {
+    super(
+      ErrorCode.INVALID_PROP,
+      `Cannot read the Vault policy text: ${reason} at line ${line}, column ${column}.`,
+      near,
+      'check the policy text: `path "<path>" { capabilities = ["read"] }` blocks, optionally with parameter maps.',
+    );
+  }
+}
+
+function invalidPolicyText(reason: string, line: number, column: number, near: string): PolicyTextError {
+  return new PolicyTextError(reason, line, column, near);
+}
 
 /** Parameter constraints by parameter name; each value list is sorted (empty = any value). */
 export type ParameterMap = Readonly<Record<string, readonly string[]>>;
@@ -23,6 +44,8 @@ export interface PolicyPathRule {
   readonly deniedParameters?: ParameterMap;
   /** Other attributes (for example `min_wrapping_ttl`), as canonical JSON text, by name. */
   readonly other: Readonly<Record<string, string>>;
+  /** 1-based line of the first block for this path (1 for the JSON form). */
+  readonly line: number;
 }
 
 /** A policy read from text: rules sorted by path. */
@@ -122,6 +145,19 @@ function tokenize(src: string): Tok[] {
         if (k >= src.length || src[k] === '\n') fail('unterminated string', i);
         const ch = src[k];
         if (ch === '"') break;
+        // A Terraform template sequence (`${...}`, `%{...}`) is kept verbatim, quotes inside it included.
+        if ((ch === '$' || ch === '%') && src[k + 1] === '{') {
+          let depth = 0;
+          let j = k + 1;
+          for (; j < src.length && src[j] !== '\n'; j++) {
+            if (src[j] === '{') depth++;
+            else if (src[j] === '}' && --depth === 0) break;
+          }
+          if (depth !== 0) fail('unterminated template sequence in a string', k);
+          out += src.slice(k, j + 1);
+          k = j + 1;
+          continue;
+        }
         if (ch === '\\') {
           const e = src[k + 1];
           const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', '/': '/' };
@@ -331,6 +367,7 @@ class Parser {
 // ------------------------------------------------------------------ policy model
 
 interface MutableRule {
+  line: number;
   capabilities: Set<string>;
   required?: Set<string>;
   allowed?: Map<string, Set<string>>;
@@ -479,7 +516,11 @@ export function parsePolicy(text: string): ParsedPolicy {
       );
     }
     const path = item.labels[0];
-    const rule = rules.get(path) ?? { capabilities: new Set<string>(), other: new Map<string, string>() };
+    const rule = rules.get(path) ?? {
+      line: item.at.line,
+      capabilities: new Set<string>(),
+      other: new Map<string, string>(),
+    };
     for (const inner of item.body) {
       if (inner.type === 'attribute') applyAttribute(rule, inner.key, inner.value);
       else applyAttribute(rule, inner.key, blockAsObject(inner.body));
@@ -498,6 +539,7 @@ export function parsePolicy(text: string): ParsedPolicy {
         ...(r.allowed ? { allowedParameters: paramsToRecord(r.allowed) } : {}),
         ...(r.denied ? { deniedParameters: paramsToRecord(r.denied) } : {}),
         other,
+        line: r.line,
       };
     }),
     ignored: [...ignored].sort(),
