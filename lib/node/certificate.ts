@@ -6,6 +6,15 @@ import { decodeBase64Strict } from './base64';
 import { BoundedCache } from './bounded-cache';
 import { NodeTrustError, NodeTrustErrorCode as Code } from './errors';
 
+/**
+ * The SPKI pin of a certificate in the kubeadm `discovery-token-ca-cert-hash` form: `sha256:<hex of SHA-256
+ * over the DER SubjectPublicKeyInfo>`. The one place the library computes a pin.
+ */
+export function pinOfCertificate(cert: X509Certificate): string {
+  const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
+  return `sha256:${createHash('sha256').update(spki).digest('hex')}`;
+}
+
 /** What the bundle rules need to know about one certificate. */
 export interface CertificateInfo {
   /** DER bytes of the certificate. */
@@ -69,7 +78,6 @@ export function parseCertificatePem(pem: unknown, field = 'pem'): CertificateInf
   if (!x509.raw.equals(der)) {
     throw new NodeTrustError(Code.INVALID_CERTIFICATE, field, 'the DER has bytes after the certificate');
   }
-  const spki = x509.publicKey.export({ type: 'spki', format: 'der' });
   let selfSigned = false;
   try {
     selfSigned = x509.checkIssued(x509) && x509.verify(x509.publicKey);
@@ -78,7 +86,7 @@ export function parseCertificatePem(pem: unknown, field = 'pem'): CertificateInf
   }
   const info: CertificateInfo = Object.freeze({
     der,
-    pin: `sha256:${createHash('sha256').update(spki).digest('hex')}`,
+    pin: pinOfCertificate(x509),
     ca: x509.ca,
     selfSigned,
     subject: x509.subject,

@@ -2,7 +2,8 @@
  * Pure checks on PEM certificates known at synth time (node:crypto X509Certificate), and the
  * SPKI pin in kubeadm form. Dates come from code (`asOf`), never from the clock.
  */
-import { X509Certificate, createHash } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
+import { pinOfCertificate } from '../node/certificate';
 import { secretInConfig } from '../core/errors';
 import { isToken, parseIsoUtc } from '../core/validation';
 import { REDACTED, certificateNotValidAt, invalidCertificate, notARoot } from './errors';
@@ -52,9 +53,7 @@ export function splitPemCertificates(kind: string, pem: string): string[] {
 
 /** `sha256:<hex>` of the DER SubjectPublicKeyInfo of the (first) certificate in `pem`. */
 export function spkiPin(pem: string): string {
-  const cert = new X509Certificate(pem);
-  const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
-  return `sha256:${createHash('sha256').update(spki).digest('hex')}`;
+  return pinOfCertificate(new X509Certificate(pem));
 }
 
 function isoOf(opensslDate: string): string {

@@ -2,7 +2,8 @@
  * What a reviewer needs to know about a CA certificate found in a plan: its SPKI pin, subject and end of
  * validity. Pure (node:crypto only); never throws on bad input.
  */
-import { X509Certificate, createHash } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
+import { pinOfCertificate } from '../node/certificate';
 
 /** Facts about one certificate. */
 export interface CertificateFacts {
@@ -23,10 +24,9 @@ export function certificateFacts(pem: unknown): CertificateFacts | undefined {
   if (!block) return undefined;
   try {
     const cert = new X509Certificate(block);
-    const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
     const notAfter = new Date(cert.validTo);
     return {
-      pin: `sha256:${createHash('sha256').update(spki).digest('hex')}`,
+      pin: pinOfCertificate(cert),
       subject: cert.subject
         .split('\n')
         .map((s) => s.trim())
