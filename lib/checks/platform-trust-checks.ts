@@ -41,6 +41,8 @@ interface StackSnapshot {
   readonly views: Map<IConstruct, CheckedElement[]>;
   readonly context: StackContext;
   readonly locations: ReadonlyArray<{ readonly prefix: readonly string[]; readonly construct: IConstruct }>;
+  /** The stack's elements merged as cdk.tf.json holds them, from the fragments resolved once for the views. */
+  readonly json: Record<string, unknown>;
 }
 
 /**
@@ -123,13 +125,9 @@ export class PlatformTrustChecks implements IAspect {
   private checkStack(stack: TerraformStack): void {
     if (this.stackRules.length === 0) return;
     const snapshot = this.snapshot(stack);
-    let json: Record<string, unknown>;
-    try {
-      json = stack.toTerraform();
-    } catch (e) {
-      for (const rule of this.stackRules) this.ruleFailed(stack, rule, e);
-      return;
-    }
+    // The fragments were resolved once for the element views; merging them gives what cdk.tf.json holds
+    // without resolving the whole stack a second time.
+    const json = snapshot.json;
     for (const rule of this.stackRules) {
       let findings;
       try {
@@ -150,9 +148,11 @@ export class PlatformTrustChecks implements IAspect {
     if (cached) return cached;
     const views = new Map<IConstruct, CheckedElement[]>();
     const locations: Array<{ prefix: string[]; construct: IConstruct }> = [];
+    const json: Record<string, unknown> = {};
     for (const c of stack.node.findAll()) {
       if (!TerraformElement.isTerraformElement(c) || TerraformStack.of(c) !== stack) continue;
       const fragment = resolvedFragment(c);
+      deepMerge(json, fragment);
       views.set(c, viewsOfFragment(fragment, c.node.path));
       for (const prefix of locationsOfFragment(fragment)) locations.push({ prefix, construct: c });
     }
@@ -160,6 +160,7 @@ export class PlatformTrustChecks implements IAspect {
       views,
       context: buildStackContext([...views.values()].flat()),
       locations,
+      json,
     };
     this.snapshots.set(stack, snapshot);
     return snapshot;
@@ -216,4 +217,28 @@ export class PlatformTrustChecks implements IAspect {
 function sentence(text: string): string {
   const t = text.trim().replace(/[.\s]+$/, '');
   return `${t.charAt(0).toUpperCase()}${t.slice(1)}.`;
+}
+
+/** Merges `source` into `target` the way a stack merges its elements' fragments (objects merged by key). */
+function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (
+      existing !== null &&
+      typeof existing === 'object' &&
+      !Array.isArray(existing) &&
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value)
+    ) {
+      deepMerge(existing as Record<string, unknown>, value as Record<string, unknown>);
+    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      // Copy, so that merging later fragments never changes an earlier element's fragment.
+      const copy: Record<string, unknown> = {};
+      deepMerge(copy, value as Record<string, unknown>);
+      target[key] = copy;
+    } else {
+      target[key] = value;
+    }
+  }
 }
