@@ -62,7 +62,7 @@ export class PlatformTrustStack extends TerraformStack {
 
   constructor(scope: Construct, props: PlatformTrustStackProps) {
     const env = props.environment;
-    validateName('environment name', env.name);
+    validateName('environment name', env.name, 'prod');
     super(scope, env.name);
     this.environment = env;
     validateHttpsUrl('control-plane URL', env.controlPlaneUrl);

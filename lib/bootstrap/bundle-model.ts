@@ -126,7 +126,7 @@ export function validateSequence(value: number): number {
   if (isToken(value)) return value;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw invalidSequence(
-      'Invalid bundle sequence: it is a whole number of at least 1 that only goes up.',
+      'Invalid bundle sequence: it must be a whole number of at least 1, and it only goes up.',
       value,
       'set sequence to the last published sequence plus one whenever the bundle changes (start at 1).',
     );

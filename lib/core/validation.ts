@@ -31,10 +31,10 @@ export function isToken(value: unknown): boolean {
  * Tokens are accepted unchecked.
  * @returns the name
  */
-export function validateName(kind: string, value: string): string {
+export function validateName(kind: string, value: string, example = 'node-task-signer'): string {
   if (isToken(value)) return value;
   if (typeof value !== 'string' || value.length === 0) {
-    throw invalidName(kind, value, 'it is empty', `give the ${kind} a non-empty name such as "node-task-signer".`);
+    throw invalidName(kind, value, 'it is empty', `give the ${kind} a non-empty name such as ${JSON.stringify(example)}.`);
   }
   if (value.length > MAX_NAME_LENGTH) {
     throw invalidName(
