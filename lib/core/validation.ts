@@ -34,7 +34,12 @@ export function isToken(value: unknown): boolean {
 export function validateName(kind: string, value: string, example = 'node-task-signer'): string {
   if (isToken(value)) return value;
   if (typeof value !== 'string' || value.length === 0) {
-    throw invalidName(kind, value, 'it is empty', `give the ${kind} a non-empty name such as ${JSON.stringify(example)}.`);
+    throw invalidName(
+      kind,
+      value,
+      'it is empty',
+      `give the ${kind} a non-empty name such as ${JSON.stringify(example)}.`,
+    );
   }
   if (value.length > MAX_NAME_LENGTH) {
     throw invalidName(
