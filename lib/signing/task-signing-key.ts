@@ -74,6 +74,14 @@ export interface TaskSigningKeyProps {
    * @default SigningKeyType.ED25519
    */
   readonly keyType?: SigningKeyType | string;
+  /**
+   * Versions that already exist in Vault but were not created by this stack's rotation resources (a rotation
+   * done by hand, or one an apply killed before saving state). They get no rotation resource, so adopting them
+   * rotates nothing: set `version` to Vault's latest version and list the versions to adopt. A reviewed,
+   * one-line change instead of editing state.
+   * @default - none: every version above 1 is created by its own rotation resource
+   */
+  readonly adoptVersions?: readonly number[];
 }
 
 /**
@@ -158,7 +166,9 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
 
     const rotations: GenericEndpoint[] = [];
     let previous: ITerraformDependable = this.key;
+    const adopted = new Set(validateAdopted(props.adoptVersions ?? [], this.version));
     for (let v = 2; v <= this.version; v++) {
+      if (adopted.has(v)) continue;
       const rotation = new GenericEndpoint(this, `RotateToV${v}`, {
         path: `${keyPath}/rotate`,
         dataJson: '{}',
@@ -170,7 +180,7 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
           postcondition: [
             {
               condition: `\${tonumber(lookup(self.write_data, "latest_version", "${v}")) == ${v}}`,
-              errorMessage: `Rotating transit key "${this.keyName}" was expected to create version ${v}, but Vault reports a different latest version: Vault holds versions that state does not record (a rotation by hand, or an earlier apply killed after rotating and before saving state), and this rotation added one more. Every plan fails here until state records which rotation made which version: do not just raise version (each added rotation resource rotates again); follow "Rotations Vault has but state does not" in docs/import-ids.md, then review the verifier set.`,
+              errorMessage: `Rotating transit key "${this.keyName}" was expected to create version ${v}, but Vault reports a different latest version: Vault holds versions that state does not record (a rotation by hand, or an earlier apply killed after rotating and before saving state), and this rotation added one more. Do not just raise version (each added rotation resource rotates again): set version to Vault's latest_version and list the versions no rotation resource of this stack made in adoptVersions, or follow \"Rotations Vault has but state does not\" in docs/import-ids.md; then review the verifier set.`,
             },
           ],
         },
@@ -193,7 +203,7 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
         precondition: [
           {
             condition: Op.lte(this.key.latestVersion, this.version),
-            errorMessage: `Transit key "${this.keyName}" is at a higher version in Vault than the version in code (${this.version}). Key versions only move forward: if version was lowered in code, restore it (rollback means setting activeVersion to an older version still in the verifier set); if the key was rotated outside this stack's state (by hand, or by an apply killed before saving state), raise version to Vault's latest_version AND record the versions Vault already has in state first, or the added rotation resources rotate again: see "Rotations Vault has but state does not" in docs/import-ids.md.`,
+            errorMessage: `Transit key "${this.keyName}" is at a higher version in Vault than the version in code (${this.version}). Key versions only move forward: if version was lowered in code, restore it (rollback means setting activeVersion to an older version still in the verifier set); if the key was rotated outside this stack (by hand, or by an apply killed before saving state), set version to Vault's latest_version and list the versions above ${this.version} in adoptVersions, so they are published without rotating again (see docs/import-ids.md).`,
           },
           {
             condition: Op.lte(this.key.minAvailableVersion, this.plan.minDecryptionVersion),
@@ -283,4 +293,23 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
   private rules() {
     return signingRules(this.mountPath, this.keyName, this.activeVersion);
   }
+}
+
+/** Adopted versions must be whole numbers from 2 to `version`, listed once each. */
+function validateAdopted(versions: readonly number[], version: number): number[] {
+  const seen = new Set<number>();
+  for (const v of versions) {
+    if (!Number.isInteger(v) || v < 2 || v > version) {
+      throw invalidVersion(
+        `adoptVersions lists ${JSON.stringify(v)}, which is not a version from 2 to version (${version}).`,
+        versions,
+        'list only versions Vault already has above 1 and at most version (version 1 is created with the key).',
+      );
+    }
+    if (seen.has(v)) {
+      throw invalidVersion(`adoptVersions lists version ${v} twice.`, versions, 'list each adopted version once.');
+    }
+    seen.add(v);
+  }
+  return [...seen];
 }

@@ -18,6 +18,7 @@ interface Schedule {
   version: number;
   activeVersion?: number;
   grace?: GraceEntry[];
+  adoptVersions?: number[];
 }
 
 function build(schedule: Schedule) {
@@ -212,5 +213,16 @@ describe('task signing lifecycle (real OpenTofu, real VaultServer)', () => {
     expect(oneLine((drifted as EngineError).result.stderr)).toContain(
       'is at a higher version in Vault than the version in code (2)',
     );
+  });
+
+  test('8. the hand-made version is adopted in one reviewed line: published as next, nothing rotated again', async () => {
+    const { changes, set } = await applyStep({ version: 3, activeVersion: 2, adoptVersions: [3] });
+    expect(changes.filter((c) => c.address.includes('RotateTo'))).toEqual([]);
+    expect((await bao.root.read('it/transit/keys/node-task-signer')).body.data.latest_version).toBe(3);
+    expect(set.keys.map((k) => [k.version, k.state])).toEqual([
+      [2, 'active'],
+      [3, 'next'],
+    ]);
+    await ws.expectNoChanges();
   });
 });

@@ -126,6 +126,22 @@ describe('TaskSigningKey', () => {
     expect(() => new TaskSigningKey(stack(), 'Signer', props as any)).toThrow(message);
   });
 
+  test('adoptVersions: adopted versions get no rotation resource; the chain skips them', () => {
+    const s = stack();
+    new TaskSigningKey(s, 'Signer', { name: 'k', version: 4, adoptVersions: [3] });
+    const ids = Object.keys(resources(s, 'vault_generic_endpoint')).map((id) => id.replace(/_[0-9A-F]{8}$/, ''));
+    expect(ids.filter((id) => id.includes('RotateTo'))).toEqual(['Signer_RotateToV2', 'Signer_RotateToV4']);
+  });
+
+  test.each([
+    [[1], 'adoptVersions lists 1, which is not a version from 2 to version (3).'],
+    [[4], 'adoptVersions lists 4, which is not a version from 2 to version (3).'],
+    [[2.5], 'adoptVersions lists 2.5'],
+    [[2, 2], 'adoptVersions lists version 2 twice.'],
+  ])('adoptVersions %j is refused', (adoptVersions, message) => {
+    expect(() => new TaskSigningKey(stack(), 'Signer', { name: 'k', version: 3, adoptVersions })).toThrow(message);
+  });
+
   test('a name given as a token is not checked', () => {
     const s = stack();
     expect(() => new TaskSigningKey(s, 'Signer', { name: Token.asString({ Ref: 'n' }), version: 1 })).not.toThrow();
