@@ -25,10 +25,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PkiSecretBackendRole } from '@cdktf/provider-vault/lib/pki-secret-backend-role';
 import { App } from 'cdktf';
-import { Grant } from '../lib/core/grant';
-import { issueRules } from '../lib/pki/grants';
 import { AppRoleConsumer } from '../lib/secrets/approle-consumer';
 import { SecretPath } from '../lib/secrets/kv-layout';
 import { buildApp } from '../stacks/app';
@@ -70,9 +67,8 @@ export function generatedEnvironments(count: number): EnvironmentConfig[] {
  * - environments: `n` generated environments (one PlatformTrustStack each);
  * - consumers: the dev stack plus `n` AppRoleConsumers `app-NNN`, each granted read on its own secret
  *   `apps/app-NNN/config` (one role, one policy each);
- * - pkiRoles: the dev stack plus `n` client-auth roles `node-pool-NNN` on the node-cert issuing mount, with
- *   NodeCertAuthority's role settings and each its own domain `pool-NNN.<nodeDomain>`, each granted (issue and
- *   sign) to the control plane. NodeCertAuthority has two fixed roles, so the roles are added beside it.
+ * - pkiRoles: the dev stack plus `n` node-pool roles (`NodeCertAuthority.addNodePoolRole('pool-NNN')`, names
+ *   under `pool-NNN.<nodeDomain>`), all granted (issue and sign) to the control plane.
  */
 export function buildScenario(kind: Kind, n: number, outdir: string, checks = true): App {
   const options = { outdir, stackProps: { checks } };
@@ -89,41 +85,10 @@ export function buildScenario(kind: Kind, n: number, outdir: string, checks = tr
       });
       stack.secrets.grantRead(consumer, SecretPath.app(name, 'config'));
     } else {
-      const ca = stack.nodeCertAuthority;
-      const name = `node-pool-${id(i)}`;
-      new PkiSecretBackendRole(stack, `NodePool${id(i)}Role`, {
-        backend: ca.mount.path,
-        name,
-        issuerRef: 'default',
-        allowedDomains: [`pool-${id(i)}.${ca.nodeDomain}`],
-        allowSubdomains: true,
-        allowBareDomains: false,
-        allowGlobDomains: false,
-        allowWildcardCertificates: false,
-        allowLocalhost: false,
-        allowIpSans: false,
-        allowAnyName: false,
-        enforceHostnames: true,
-        serverFlag: false,
-        clientFlag: true,
-        codeSigningFlag: false,
-        emailProtectionFlag: false,
-        keyType: 'ec',
-        keyBits: 256,
-        keyUsage: ['DigitalSignature'],
-        ttl: '86400',
-        maxTtl: '259200',
-        generateLease: false,
-        noStore: false,
-        requireCn: true,
-        useCsrCommonName: true,
-        useCsrSans: true,
-        basicConstraintsValidForNonCa: false,
-        dependsOn: [ca.enrollRole],
-      });
-      Grant.addToPolicy(stack.controlPlane, 'bench: node pool role', issueRules(ca.mountPath, [name]));
+      stack.nodeCertAuthority.addNodePoolRole(`pool-${id(i)}`);
     }
   }
+  if (kind === 'pkiRoles' && n > 0) stack.nodeCertAuthority.grantIssueForPools(stack.controlPlane);
   return app;
 }
 

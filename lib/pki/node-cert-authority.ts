@@ -1,4 +1,4 @@
-import { Fn } from 'cdktf';
+import { Fn, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Mount } from '@cdktf/provider-vault/lib/mount';
 import { PkiSecretBackendConfigIssuers } from '@cdktf/provider-vault/lib/pki-secret-backend-config-issuers';
@@ -140,6 +140,13 @@ export class NodeCertAuthority extends Construct implements INodeCertTrust {
   public readonly root: PkiSecretBackendRootCert;
   public readonly intermediate: PkiSecretBackendIntermediateSetSigned;
   public readonly enrollRole: PkiSecretBackendRole;
+  private readonly roleSettings: {
+    keyType: PkiKeyType;
+    ttl: number;
+    maxTtl: number;
+    dependsOn: ITerraformDependable[];
+  };
+  private readonly poolRoleNames: string[] = [];
   public readonly renewRole: PkiSecretBackendRole;
   /** PEM of the root certificate (token). */
   public readonly rootCertificatePem: string;
@@ -287,37 +294,8 @@ export class NodeCertAuthority extends Construct implements INodeCertTrust {
     });
     const urls = base ? this.urls('Urls', this.mount, this.mountPath, base) : undefined;
 
-    const role = (roleId: string, name: string) =>
-      new PkiSecretBackendRole(this, roleId, {
-        backend: this.mount.path,
-        name,
-        issuerRef: 'default',
-        allowedDomains: [this.nodeDomain],
-        allowSubdomains: true,
-        allowBareDomains: false,
-        allowGlobDomains: false,
-        allowWildcardCertificates: false,
-        allowLocalhost: false,
-        allowIpSans: false,
-        allowAnyName: false,
-        enforceHostnames: true,
-        serverFlag: false,
-        clientFlag: true,
-        codeSigningFlag: false,
-        emailProtectionFlag: false,
-        keyType: keyType.type,
-        keyBits: keyType.bits,
-        keyUsage: keyType.leafKeyUsage,
-        ttl: String(ttl),
-        maxTtl: String(maxTtl),
-        generateLease: false,
-        noStore: false,
-        requireCn: true,
-        useCsrCommonName: true,
-        useCsrSans: true,
-        basicConstraintsValidForNonCa: false,
-        dependsOn: [issuers, ...(urls ? [urls] : [])],
-      });
+    this.roleSettings = { keyType, ttl, maxTtl, dependsOn: [issuers, ...(urls ? [urls] : [])] };
+    const role = (roleId: string, name: string) => this.createRole(roleId, name, this.nodeDomain);
     this.enrollRole = role('EnrollRole', this.enrollRoleName);
     this.renewRole = role('RenewRole', this.renewRoleName);
 
@@ -348,6 +326,61 @@ export class NodeCertAuthority extends Construct implements INodeCertTrust {
       'NodeCertAuthority.grantSignCsr',
       signCsrRules(this.mountPath, [this.enrollRoleName, this.renewRoleName]),
     );
+  }
+
+  /**
+   * Adds a client-auth role for one node pool, with the enrollment role's settings (key type, TTLs, client
+   * auth only) and names limited to subdomains of `<pool>.<nodeDomain>`. Its construct id is `Pool-<pool>`.
+   * @returns the role; grant it with `grantIssueForPool`.
+   */
+  public addNodePoolRole(pool: string): PkiSecretBackendRole {
+    validateName('node pool name', pool, 'gpu-a100');
+    const role = this.createRole(`Pool-${pool}`, `${this.enrollRoleName}-${pool}`, `${pool}.${this.nodeDomain}`);
+    this.poolRoleNames.push(`${this.enrollRoleName}-${pool}`);
+    return role;
+  }
+
+  /** Lets the grantee issue and sign on the node-pool roles added so far: `update` on issue/ and sign/ only. */
+  public grantIssueForPools(grantee: IGrantable): Grant {
+    return Grant.addToPolicy(
+      grantee,
+      'NodeCertAuthority.grantIssueForPools',
+      issueRules(this.mountPath, this.poolRoleNames),
+    );
+  }
+
+  private createRole(roleId: string, name: string, domain: string): PkiSecretBackendRole {
+    const { keyType, ttl, maxTtl, dependsOn } = this.roleSettings;
+    return new PkiSecretBackendRole(this, roleId, {
+      backend: this.mount.path,
+      name,
+      issuerRef: 'default',
+      allowedDomains: [domain],
+      allowSubdomains: true,
+      allowBareDomains: false,
+      allowGlobDomains: false,
+      allowWildcardCertificates: false,
+      allowLocalhost: false,
+      allowIpSans: false,
+      allowAnyName: false,
+      enforceHostnames: true,
+      serverFlag: false,
+      clientFlag: true,
+      codeSigningFlag: false,
+      emailProtectionFlag: false,
+      keyType: keyType.type,
+      keyBits: keyType.bits,
+      keyUsage: keyType.leafKeyUsage,
+      ttl: String(ttl),
+      maxTtl: String(maxTtl),
+      generateLease: false,
+      noStore: false,
+      requireCn: true,
+      useCsrCommonName: true,
+      useCsrSans: true,
+      basicConstraintsValidForNonCa: false,
+      dependsOn,
+    });
   }
 
   private urls(id: string, mount: Mount, mountPath: string, base: string): PkiSecretBackendConfigUrls {

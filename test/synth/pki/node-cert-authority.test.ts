@@ -116,6 +116,32 @@ describe('NodeCertAuthority', () => {
     );
   });
 
+  test('addNodePoolRole adds a client-auth role limited to the pool subdomain; grantIssueForPools grants issue and sign on it', () => {
+    const stack = newStack();
+    const ca = new NodeCertAuthority(stack, 'NodeCa', PROPS);
+    ca.addNodePoolRole('gpu-a100');
+    const cp = new VaultPolicy(stack, 'Cp', { name: 'dev-cp' });
+    expect(ca.grantIssueForPools(cp).paths).toEqual([
+      'dev/pki-nodes/issue/node-enroll-gpu-a100',
+      'dev/pki-nodes/sign/node-enroll-gpu-a100',
+    ]);
+    const json = synthJson(stack);
+    const pool = Object.entries(json.resource.vault_pki_secret_backend_role).find(([id]) =>
+      id.includes('Pool-gpu-a100'),
+    )![1] as any;
+    expect(pool).toMatchObject({
+      name: 'node-enroll-gpu-a100',
+      allowed_domains: ['gpu-a100.nodes.dev.internal'],
+      allow_subdomains: true,
+      allow_bare_domains: false,
+      server_flag: false,
+      client_flag: true,
+      ttl: '86400',
+      max_ttl: '259200',
+    });
+    expect(() => ca.addNodePoolRole('GPU/pool')).toThrow('Invalid node pool name');
+  });
+
   test('grantIssue adds issue and sign on the two roles only; grantSignCsr adds sign only', () => {
     const stack = newStack();
     const ca = new NodeCertAuthority(stack, 'NodeCa', PROPS);
