@@ -3,7 +3,17 @@
  * `vault_policy_document` data source. Pure.
  */
 import { PolicyParseError, parsePolicyText } from './policy-text';
-import { CheckResult, CheckedElement, KnownMount, PolicyStanza, notApplicable } from './types';
+import {
+  CheckResult,
+  CheckedElement,
+  KnownMount,
+  PolicyStanza,
+  StackContext,
+  compliant,
+  nonCompliant,
+  notApplicable,
+} from './types';
+import { globReach, grantingCapabilities, parsePathPattern } from './vault-paths';
 import { isExpression, readObject } from './values';
 
 /** What an element says about policy stanzas. */
@@ -108,4 +118,25 @@ export function stanzaLabel(stanza: PolicyStanza): string {
 /** `["read", "list"]`, for details. */
 export function showCapabilities(capabilities: readonly string[]): string {
   return `[${capabilities.map((c) => JSON.stringify(c)).join(', ')}]`;
+}
+
+/**
+ * The stanzas of a policy that grant on a wildcard of the given reach ("broad": a whole mount, KV tree or every
+ * path; "kv-subtree": a folder inside a KV tree), one detail each. Shared by PolicyBroadGlob and PolicyKvGlob.
+ */
+export function globGrants(
+  element: CheckedElement,
+  context: StackContext,
+  reachKind: 'broad' | 'kv-subtree',
+): CheckResult {
+  const read = stanzasToCheck(element, context.mounts);
+  if ('skip' in read) return read.skip;
+  const details: string[] = [];
+  for (const s of read.stanzas) {
+    const caps = grantingCapabilities(s);
+    if (caps.length === 0) continue;
+    const reach = globReach(parsePathPattern(s.path), context.mounts);
+    if (reach.kind === reachKind) details.push(`${stanzaLabel(s)} grants ${showCapabilities(caps)} on ${reach.what}`);
+  }
+  return details.length > 0 ? nonCompliant(...details) : compliant();
 }

@@ -181,3 +181,25 @@ export function checkSettingOff(
   const through = settings.source === 'endpoint' ? ` through ${via}` : '';
   return nonCompliant(`The ${settings.label} sets ${attribute} = true${through}: ${consequence}`);
 }
+
+/**
+ * A transit key element whose literal type is HMAC or symmetric, with its settings; or the result that ends the
+ * check (not a transit key, type unknown or from an expression, or asymmetric = compliant). Shared by
+ * TransitKeySymmetricSigner and TransitKeySymmetric.
+ */
+export function symmetricTransitKey(
+  element: CheckedElement,
+  mounts: readonly KnownMount[],
+): { readonly settings: TransitKeySettings & { readonly keyType: string } } | { readonly result: CheckResult } {
+  const settings = transitKeySettings(element, mounts);
+  if (!settings) return { result: notApplicable('not a transit key') };
+  const keyType = settings.keyType;
+  if (keyType === undefined) return { result: notApplicable('the element does not set a key type') };
+  if (keyType === EXPRESSION) return { result: notApplicable('the key type is only known at apply time') };
+  const keyClass = classifyKeyType(keyType);
+  if (keyClass === 'unknown') {
+    return { result: notApplicable(`key type "${keyType}" is neither known symmetric nor asymmetric`) };
+  }
+  if (keyClass === 'asymmetric') return { result: compliant() };
+  return { settings: { ...settings, keyType } };
+}

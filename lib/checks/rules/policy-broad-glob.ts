@@ -1,6 +1,5 @@
-import { showCapabilities, stanzaLabel, stanzasToCheck } from '../policy-source';
-import { CheckLevel, ElementRule, compliant, nonCompliant } from '../types';
-import { globReach, grantingCapabilities, parsePathPattern } from '../vault-paths';
+import { globGrants } from '../policy-source';
+import { CheckLevel, ElementRule } from '../types';
 
 /**
  * No wildcard that covers a whole mount, a whole KV data/metadata tree, or every path ("*", "dev/*",
@@ -14,15 +13,6 @@ export const PolicyBroadGlob: ElementRule = {
   description: 'A Vault policy must not grant on a wildcard that covers a whole mount or a whole KV secret tree',
   fix: 'Grant exact paths (KV: one secret, or a folder with a narrow subtree grant); use the grant methods of PlatformSecrets, TaskSigningKey and the PKI constructs.',
   check(element, context) {
-    const read = stanzasToCheck(element, context.mounts);
-    if ('skip' in read) return read.skip;
-    const details: string[] = [];
-    for (const s of read.stanzas) {
-      const caps = grantingCapabilities(s);
-      if (caps.length === 0) continue;
-      const reach = globReach(parsePathPattern(s.path), context.mounts);
-      if (reach.kind === 'broad') details.push(`${stanzaLabel(s)} grants ${showCapabilities(caps)} on ${reach.what}`);
-    }
-    return details.length > 0 ? nonCompliant(...details) : compliant();
+    return globGrants(element, context, 'broad');
   },
 };

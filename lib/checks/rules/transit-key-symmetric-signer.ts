@@ -1,6 +1,5 @@
-import { classifyKeyType, signingEvidence, transitKeySettings } from '../transit';
-import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
-import { EXPRESSION } from '../values';
+import { signingEvidence, symmetricTransitKey } from '../transit';
+import { CheckLevel, ElementRule, nonCompliant, notApplicable } from '../types';
 
 /**
  * A key that signs or verifies node tasks must be asymmetric (invariant 1). A transit key counts as a signer when
@@ -16,14 +15,9 @@ export const TransitKeySymmetricSigner: ElementRule = {
     'A transit key used to sign or verify must be asymmetric: with an HMAC or symmetric key, whoever verifies can also sign',
   fix: 'Use an asymmetric type ("ed25519", the TaskSigningKey default). Changing type replaces the key: create the new key, publish it in the verifier set, then retire the old one.',
   check(element, context) {
-    const settings = transitKeySettings(element, context.mounts);
-    if (!settings) return notApplicable('not a transit key');
-    if (settings.keyType === undefined) return notApplicable('the element does not set a key type');
-    if (settings.keyType === EXPRESSION) return notApplicable('the key type is only known at apply time');
-    const keyClass = classifyKeyType(settings.keyType);
-    if (keyClass === 'unknown')
-      return notApplicable(`key type "${settings.keyType}" is neither known symmetric nor asymmetric`);
-    if (keyClass === 'asymmetric') return compliant();
+    const key = symmetricTransitKey(element, context.mounts);
+    if ('result' in key) return key.result;
+    const settings = key.settings;
     const evidence = signingEvidence(settings.mount, settings.name, context);
     if (evidence.length === 0) return notApplicable('no sign that the key signs or verifies (see TransitKeySymmetric)');
     return nonCompliant(
