@@ -68,12 +68,6 @@ export interface TaskSigningConfig {
    * @default - none
    */
   readonly grace?: readonly GraceEntry[];
-  /**
-   * Versions already in Vault that no rotation resource created (a hand rotation, or an apply killed after
-   * rotating): adopted without rotating again. See `TaskSigningKeyProps.adoptVersions`.
-   * @default - none
-   */
-  readonly adoptVersions?: readonly number[];
 }
 
 /** Where the control plane's public HTTPS trust comes from. Exactly one of the two. */

@@ -123,7 +123,6 @@ export class PlatformTrustStack extends TerraformStack {
       version: env.taskSigning.version,
       activeVersion: env.taskSigning.activeVersion,
       grace: env.taskSigning.grace,
-      adoptVersions: env.taskSigning.adoptVersions,
     });
     const signingMetadata = this.secrets.writeSigningMetadata(this.taskSigningKey);
 

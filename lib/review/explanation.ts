@@ -49,6 +49,11 @@ export interface RotationStep {
   readonly action: ActionKind;
   /** The version the step creates (from the `RotateToV<n>` id), when it can be read. */
   readonly version?: number;
+  /**
+   * True when the create adopts a version Vault already has (an apply killed before saving state, or a
+   * rotation by hand): it writes nothing to the key's config and rotates nothing.
+   */
+  readonly adopts?: boolean;
 }
 
 /** What happens to one transit signing key. */

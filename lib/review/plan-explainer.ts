@@ -184,6 +184,25 @@ const ROTATE_RE = /^(.+)\/keys\/([^/]+)\/rotate$/;
 const CONFIG_RE = /^(.+)\/keys\/([^/]+)\/config$/;
 const ROTATE_ID_RE = /RotateToV([0-9]+)(?![0-9])/;
 
+/** A `RotateToV<n>` endpoint of a task signing key (by its logical id). */
+function isRotation(e: Entry): boolean {
+  return e.type === 'vault_generic_endpoint' && ROTATE_ID_RE.test(e.address);
+}
+
+/**
+ * The construct a resource belongs to, from its logical id (`<type>.<construct>_<part>_<hash>`): for a rotation
+ * the name before `_RotateToV<n>`, for a transit key the name without its hash and its `Key` part (the engine
+ * drops that part when the construct id already ends with it).
+ */
+function constructOf(e: Entry): string | undefined {
+  const name = e.address.slice(e.address.indexOf('.') + 1);
+  if (isRotation(e)) {
+    const m = ROTATE_ID_RE.exec(name);
+    return m ? name.slice(0, m.index).replace(/_$/, '') : undefined;
+  }
+  return name.replace(/_[0-9A-F]{8}$/, '').replace(/_Key$/, '');
+}
+
 function endpointPath(e: Entry): string | undefined {
   return str(e.after, 'path') ?? str(e.before, 'path');
 }
@@ -417,17 +436,31 @@ function explainKeys(ctx: Context, policyTexts: Array<{ before?: ParsedPolicy; a
     g.parts.push(e);
     groups.set(keyPath, g);
   };
+  // A rotation's path is unknown in the plan when its key is created in the same apply (it depends on the key's
+  // latest version): it is grouped with the key whose construct it belongs to.
+  const keysByConstruct = new Map<string, { mount: string; key: string }>();
+  const pendingRotations: Entry[] = [];
   for (const e of ctx.managed) {
     if (e.type === 'vault_transit_secret_backend_key') {
       const v = e.after ?? e.before;
       const backend = str(v, 'backend');
       const name = str(v, 'name');
-      if (backend && name) add(backend, name, e);
+      if (backend && name) {
+        add(backend, name, e);
+        const owner = constructOf(e);
+        if (owner) keysByConstruct.set(owner, { mount: backend, key: name });
+      }
     } else if (e.type === 'vault_generic_endpoint') {
       const p = endpointPath(e);
       const m = p ? (ROTATE_RE.exec(p) ?? CONFIG_RE.exec(p)) : null;
       if (m) add(m[1], m[2], e);
+      else if (p === undefined && isRotation(e)) pendingRotations.push(e);
     }
+  }
+  for (const e of pendingRotations) {
+    const owner = constructOf(e);
+    const key = owner !== undefined ? keysByConstruct.get(owner) : undefined;
+    if (key) add(key.mount, key.key, e);
   }
   const versionOf = (p: Entry) => {
     const m = ROTATE_ID_RE.exec(p.address);
@@ -438,14 +471,21 @@ function explainKeys(ctx: Context, policyTexts: Array<{ before?: ParsedPolicy; a
   const out: KeyRotation[] = [];
   for (const [keyPath, g] of [...groups.entries()].sort(([a], [b]) => byString(a, b))) {
     const keyEntry = g.parts.find((p) => p.type === 'vault_transit_secret_backend_key');
-    const rotationEntries = g.parts.filter((p) => ROTATE_RE.test(endpointPath(p) ?? ''));
-    const floorsEntry = g.parts.find((p) => CONFIG_RE.test(endpointPath(p) ?? ''));
+    const rotationEntries = g.parts.filter(
+      (p) => p.type === 'vault_generic_endpoint' && (isRotation(p) || ROTATE_RE.test(endpointPath(p) ?? '')),
+    );
+    const floorsEntry = g.parts.find(
+      (p) =>
+        p.type === 'vault_generic_endpoint' && !rotationEntries.includes(p) && CONFIG_RE.test(endpointPath(p) ?? ''),
+    );
     const rotations: RotationStep[] = rotationEntries
       .filter((p) => p.kind !== 'no-op')
       .map((p) => ({
         address: p.address,
         action: p.kind,
         ...(versionOf(p) !== undefined ? { version: versionOf(p) } : {}),
+        // A create that writes the key's config instead of rotating: Vault already has that version.
+        ...(p.kind === 'create' && CONFIG_RE.test(str(p.after, 'path') ?? '') ? { adopts: true } : {}),
       }))
       .sort((a, b) => (a.version ?? 0) - (b.version ?? 0) || byString(a.address, b.address));
     const versionsBefore = known(rotationEntries.filter((p) => p.before).map(versionOf));

@@ -89,17 +89,19 @@ export function renderMarkdown(explanation: Explanation, options: RenderOptions 
     for (const k of x.keys) {
       out.push(`#### ${code(k.key)} (${code(k.keyPath)})`, '');
       if (k.keyAction && k.keyAction !== 'no-op') out.push(`- Transit key: ${k.keyAction}`);
-      const created = k.rotations.filter((r) => r.action === 'create');
+      const created = k.rotations.filter((r) => r.action === 'create' && !r.adopts);
       out.push(
         `- Latest key version: ${v(k.latestBefore)} → ${v(k.latestAfter)}${latestNote(k.latestBefore, k.latestAfter)}`,
       );
       for (const r of k.rotations) {
         const what =
-          r.action === 'create'
-            ? `creates ${v(r.version)} at apply (Vault generates it; the private key never leaves Vault)`
-            : r.action === 'delete'
-              ? `is destroyed (${v(r.version)} stays in Vault)`
-              : `${r.action}`;
+          r.action === 'create' && r.adopts
+            ? `adopts ${v(r.version)}, which Vault already has (an apply killed before saving state, or a rotation by hand): nothing rotates`
+            : r.action === 'create'
+              ? `creates ${v(r.version)} at apply (Vault generates it; the private key never leaves Vault)`
+              : r.action === 'delete'
+                ? `is destroyed (${v(r.version)} stays in Vault)`
+                : `${r.action}`;
         out.push(`- Rotation ${code(r.address)}: ${what}`);
       }
       if (created.length > 1) out.push(`- ${created.length} rotations in one apply, oldest first`);

@@ -74,14 +74,6 @@ export interface TaskSigningKeyProps {
    * @default SigningKeyType.ED25519
    */
   readonly keyType?: SigningKeyType | string;
-  /**
-   * Versions that already exist in Vault but were not created by this stack's rotation resources (a rotation
-   * done by hand, or one an apply killed before saving state). They get no rotation resource, so adopting them
-   * rotates nothing: set `version` to Vault's latest version and list the versions to adopt. A reviewed,
-   * one-line change instead of editing state.
-   * @default - none: every version above 1 is created by its own rotation resource
-   */
-  readonly adoptVersions?: readonly number[];
 }
 
 /**
@@ -91,8 +83,11 @@ export interface TaskSigningKeyProps {
  *   (`auto_rotate_period` 0) and is protected from destroy.
  * - Rotation is driven by `version`: one `vault_generic_endpoint` per version above 1 calls
  *   `<mount>/keys/<name>/rotate` once, when it is created, so N -> N+k rotates exactly k times and a
- *   re-apply rotates nothing. A precondition compares Vault's real latest version with `version` at plan
- *   time: lowering `version`, or a rotation done by hand, fails the plan with an explanation.
+ *   re-apply rotates nothing. A rotation resource whose version Vault already has when the plan is made (an
+ *   apply killed after rotating and before saving state, or a rotation by hand) adopts it instead: its create
+ *   writes nothing to `<mount>/keys/<name>/config`, so no version is ever rotated twice; the plan shows the
+ *   path. A precondition compares Vault's real latest version with `version` at plan time: lowering
+ *   `version`, or a rotation by hand above it, fails the plan with an explanation.
  * - Vault's floors follow the verifier set: `min_decryption_version` = oldest accepted version (Vault
  *   itself refuses retired versions), `min_encryption_version` = active version.
  * - The verifier set (`pubkeysJson`) reads the public keys after the rotations of the same apply.
@@ -166,21 +161,26 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
 
     const rotations: GenericEndpoint[] = [];
     let previous: ITerraformDependable = this.key;
-    const adopted = new Set(validateAdopted(props.adoptVersions ?? [], this.version));
+    const rotatePath = `${keyPath}/rotate`;
+    const adoptPath = `${keyPath}/config`;
     for (let v = 2; v <= this.version; v++) {
-      if (adopted.has(v)) continue;
+      // Vault's latest version as refreshed at plan time decides, per version, what the create does: rotate, or
+      // (Vault already has this version: an apply killed before saving state, or a rotation by hand) adopt it
+      // with an empty config write that changes nothing and answers with the key's latest version. The plan
+      // shows which. After the create, the path is ignored: the next refresh moves latest_version past v.
       const rotation = new GenericEndpoint(this, `RotateToV${v}`, {
-        path: `${keyPath}/rotate`,
+        path: Token.asString(Fn.conditional(Op.gte(this.key.latestVersion, v), adoptPath, rotatePath)),
         dataJson: '{}',
         disableRead: true,
         disableDelete: true,
         writeFields: ['latest_version'],
         dependsOn: [previous],
         lifecycle: {
+          ignoreChanges: ['path'],
           postcondition: [
             {
-              condition: `\${tonumber(lookup(self.write_data, "latest_version", "${v}")) == ${v}}`,
-              errorMessage: `Rotating transit key "${this.keyName}" was expected to create version ${v}, but Vault reports a different latest version: Vault holds versions that state does not record (a rotation by hand, or an earlier apply killed after rotating and before saving state), and this rotation added one more. Do not just raise version (each added rotation resource rotates again): set version to Vault's latest_version and list the versions no rotation resource of this stack made in adoptVersions, or follow \"Rotations Vault has but state does not\" in docs/import-ids.md; then review the verifier set.`,
+              condition: `\${self.path == "${adoptPath}" ? tonumber(lookup(self.write_data, "latest_version", "${v}")) >= ${v} : tonumber(lookup(self.write_data, "latest_version", "${v}")) == ${v}}`,
+              errorMessage: `Rotating transit key "${this.keyName}" was expected to create version ${v}, but Vault reports a different latest version: someone rotated the key between this plan and its apply, so Vault now holds one version more than the code. Set version to Vault's latest_version (versions Vault already has are adopted, not rotated again: the plan shows their rotation resource writing ${adoptPath}), plan again and review the verifier set.`,
             },
           ],
         },
@@ -203,7 +203,7 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
         precondition: [
           {
             condition: Op.lte(this.key.latestVersion, this.version),
-            errorMessage: `Transit key "${this.keyName}" is at a higher version in Vault than the version in code (${this.version}). Key versions only move forward: if version was lowered in code, restore it (rollback means setting activeVersion to an older version still in the verifier set); if the key was rotated outside this stack (by hand, or by an apply killed before saving state), set version to Vault's latest_version and list the versions above ${this.version} in adoptVersions, so they are published without rotating again (see docs/import-ids.md).`,
+            errorMessage: `Transit key "${this.keyName}" is at a higher version in Vault than the version in code (${this.version}). Key versions only move forward: if version was lowered in code, restore it (rollback means setting activeVersion to an older version still in the verifier set); if the key was rotated outside this stack (by hand), set version to Vault's latest_version: the rotation resources of versions Vault already has adopt them without rotating again (see docs/import-ids.md).`,
           },
           {
             condition: Op.lte(this.key.minAvailableVersion, this.plan.minDecryptionVersion),
@@ -293,23 +293,4 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
   private rules() {
     return signingRules(this.mountPath, this.keyName, this.activeVersion);
   }
-}
-
-/** Adopted versions must be whole numbers from 2 to `version`, listed once each. */
-function validateAdopted(versions: readonly number[], version: number): number[] {
-  const seen = new Set<number>();
-  for (const v of versions) {
-    if (!Number.isInteger(v) || v < 2 || v > version) {
-      throw invalidVersion(
-        `adoptVersions lists ${JSON.stringify(v)}, which is not a version from 2 to version (${version}).`,
-        versions,
-        'list only versions Vault already has above 1 and at most version (version 1 is created with the key).',
-      );
-    }
-    if (seen.has(v)) {
-      throw invalidVersion(`adoptVersions lists version ${v} twice.`, versions, 'list each adopted version once.');
-    }
-    seen.add(v);
-  }
-  return [...seen];
 }

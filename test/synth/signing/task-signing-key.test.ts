@@ -41,8 +41,30 @@ describe('TaskSigningKey', () => {
       'Signer_RotateToV2',
       'Signer_RotateToV3',
     ]);
-    expect(rotations.every(([, r]) => r.path === 'dev/transit/keys/k/rotate' && r.disable_delete === true)).toBe(true);
+    expect(rotations.every(([, r]) => r.disable_delete === true && r.disable_read === true)).toBe(true);
     expect(rotations[1][1].depends_on[0]).toContain(rotations[0][0]);
+  });
+
+  test("each rotation rotates unless Vault's latest version at plan time already has its version, which it adopts", () => {
+    const s = stack();
+    new TaskSigningKey(s, 'Signer', { name: 'k', version: 3, mount: TransitMount.fromPath('dev/transit') });
+    const json = JSON.parse(Testing.synth(s));
+    const keyId = Object.keys(json.resource.vault_transit_secret_backend_key)[0];
+    const rotations = Object.entries(json.resource.vault_generic_endpoint).filter(([id]) => id.includes('RotateTo'));
+    expect(rotations.map(([, r]: [string, any]) => r.path)).toEqual([
+      `\${(vault_transit_secret_backend_key.${keyId}.latest_version >= 2) ? "dev/transit/keys/k/config" : "dev/transit/keys/k/rotate"}`,
+      `\${(vault_transit_secret_backend_key.${keyId}.latest_version >= 3) ? "dev/transit/keys/k/config" : "dev/transit/keys/k/rotate"}`,
+    ]);
+    const [, v3] = rotations[1] as [string, any];
+    // Created once: later refreshes move latest_version past the version, and the path must not replace it.
+    expect(v3.lifecycle.ignore_changes).toEqual(['path']);
+    expect(v3.data_json).toBe('{}');
+    expect(v3.lifecycle.postcondition[0].condition).toBe(
+      '${self.path == "dev/transit/keys/k/config" ? tonumber(lookup(self.write_data, "latest_version", "3")) >= 3 : tonumber(lookup(self.write_data, "latest_version", "3")) == 3}',
+    );
+    expect(v3.lifecycle.postcondition[0].error_message).toContain(
+      'Rotating transit key "k" was expected to create version 3, but Vault reports a different latest version',
+    );
   });
 
   test('GIVEN a grace entry THEN the floors follow the verifier set', () => {
@@ -124,22 +146,6 @@ describe('TaskSigningKey', () => {
     [{ name: 'k', version: Token.asNumber({ Ref: 'v' }) }, 'version and activeVersion must be literal numbers in code'],
   ])('refuses %j', (props, message) => {
     expect(() => new TaskSigningKey(stack(), 'Signer', props as any)).toThrow(message);
-  });
-
-  test('adoptVersions: adopted versions get no rotation resource; the chain skips them', () => {
-    const s = stack();
-    new TaskSigningKey(s, 'Signer', { name: 'k', version: 4, adoptVersions: [3] });
-    const ids = Object.keys(resources(s, 'vault_generic_endpoint')).map((id) => id.replace(/_[0-9A-F]{8}$/, ''));
-    expect(ids.filter((id) => id.includes('RotateTo'))).toEqual(['Signer_RotateToV2', 'Signer_RotateToV4']);
-  });
-
-  test.each([
-    [[1], 'adoptVersions lists 1, which is not a version from 2 to version (3).'],
-    [[4], 'adoptVersions lists 4, which is not a version from 2 to version (3).'],
-    [[2.5], 'adoptVersions lists 2.5'],
-    [[2, 2], 'adoptVersions lists version 2 twice.'],
-  ])('adoptVersions %j is refused', (adoptVersions, message) => {
-    expect(() => new TaskSigningKey(stack(), 'Signer', { name: 'k', version: 3, adoptVersions })).toThrow(message);
   });
 
   test('a name given as a token is not checked', () => {

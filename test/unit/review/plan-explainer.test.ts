@@ -76,6 +76,47 @@ describe('pre-publish rotation (hand-rotation-prepublish.json)', () => {
   });
 });
 
+describe('rotation resources that adopt a version Vault already has', () => {
+  const ROTATION = 'vault_generic_endpoint.TaskSigningKey_RotateToV2_A94096E3';
+  const rotation = (plan: any) => plan.resource_changes.find((rc: any) => rc.address === ROTATION);
+
+  test('a create that writes the key config instead of rotating is shown as an adoption, not a rotation', () => {
+    const { explanation, lines: out } = explainFile('hand-rotation-prepublish.json', (plan) => {
+      rotation(plan).change.after.path = 'dev/transit/keys/node-task-signer/config';
+    });
+    expect(out).toContain(
+      `- Rotation \`${ROTATION}\`: adopts v2, which Vault already has (an apply killed before saving state, or a rotation by hand): nothing rotates`,
+    );
+    expect(out.join('\n')).not.toContain('creates v2 at apply');
+    expect(explanation.keys[0].rotations).toEqual([{ address: ROTATION, action: 'create', version: 2, adopts: true }]);
+    // The floors (the other config endpoint of the key) are still told apart from the rotation.
+    expect(explanation.keys[0].floors?.address).toBe(FLOORS);
+  });
+
+  test('a rotation whose path is unknown (its key is created in the same plan) is grouped with its key', () => {
+    const { explanation, lines: out } = explainFile('hand-rotation-prepublish.json', (plan) => {
+      const rc = rotation(plan);
+      delete rc.change.after.path;
+      rc.change.after_unknown.path = true;
+    });
+    expect(out).toContain(
+      `- Rotation \`${ROTATION}\`: creates v2 at apply (Vault generates it; the private key never leaves Vault)`,
+    );
+    expect(explanation.keys.map((k) => [k.keyPath, k.rotations])).toEqual([
+      ['dev/transit/keys/node-task-signer', [{ address: ROTATION, action: 'create', version: 2 }]],
+    ]);
+  });
+
+  test('an unknown-path rotation of a construct whose key is not in the plan is left out, not misattributed', () => {
+    const { explanation } = explainFile('hand-rotation-prepublish.json', (plan) => {
+      const rc = rotation(plan);
+      delete rc.change.after.path;
+      rc.address = rc.address.replace('TaskSigningKey_', 'OtherSigner_');
+    });
+    expect(explanation.keys.flatMap((k) => k.rotations)).toEqual([]);
+  });
+});
+
 describe('activation (hand-activation.json)', () => {
   const { explanation, lines: out, markdown } = explainFile('hand-activation.json');
 
