@@ -17,6 +17,7 @@ import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
 import { VaultPolicy, acceptVaultProvider5x } from '../../lib/core';
 import { TaskSigningKey, TransitMount } from '../../lib/signing';
+import { explainPlan, renderMarkdown } from '../../lib/review';
 import { VaultServer } from './vault-server';
 import { EngineError, RunResult, Workspace, oneLine } from './workspace';
 
@@ -137,15 +138,6 @@ function signingStack(prefix: string, version: number) {
   };
 }
 
-/** Logical ids of the synthesized resources of one type, by construct path suffix (for example "RotateToV3"). */
-function logicalIds(synth: any, type: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [id, r] of Object.entries<any>(synth.resource?.[type] ?? {})) {
-    out[String(r['//'].metadata.path).split('/').slice(1).join('/')] = id;
-  }
-  return out;
-}
-
 /** Drops the construct-id hash from an address: vault_policy.SignerPolicy_A5877102 -> vault_policy.SignerPolicy. */
 function shortAddress(address: string): string {
   return address.replace(/_[0-9A-F]{8}$/, '');
@@ -196,37 +188,6 @@ async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/**
- * The state surgery an operator does when Vault holds rotations the state does not record (an apply
- * killed after rotating): pull the state, make rotation resource `RotateToV<v>` record version v for
- * every v in `versions` (adding the missing ones, modelled on an existing rotation object), push it back.
- */
-async function recordRotations(ws: Workspace, rotationIds: Record<string, string>, versions: number[]) {
-  const state = JSON.parse((await must(ws, ['state', 'pull'])).stdout);
-  const rotations = state.resources.filter(
-    (r: any) => r.type === 'vault_generic_endpoint' && /_RotateToV\d+_/.test(r.name),
-  );
-  const model = rotations[0];
-  if (!model) throw new Error('no rotation object in state to model the missing ones on');
-  for (const v of versions) {
-    const name = rotationIds[`TaskSigner/RotateToV${v}`];
-    let entry = state.resources.find((r: any) => r.type === 'vault_generic_endpoint' && r.name === name);
-    if (!entry) {
-      entry = JSON.parse(JSON.stringify(model));
-      entry.name = name;
-      state.resources.push(entry);
-    }
-    const instance = entry.instances[0];
-    delete instance.status;
-    instance.attributes.write_data = { latest_version: String(v) };
-    instance.attributes.write_data_json = JSON.stringify({ latest_version: v });
-  }
-  state.serial += 1;
-  const file = path.join(ws.dir, 'recovered.tfstate');
-  fs.writeFileSync(file, JSON.stringify(state, null, 2));
-  await must(ws, ['state', 'push', file]);
-}
-
 // ---------------------------------------------------------------------------------------------------------
 
 describe('faults (real OpenTofu, real Vault-API server)', () => {
@@ -255,27 +216,26 @@ describe('faults (real OpenTofu, real Vault-API server)', () => {
     await bao?.stop();
   });
 
-  test('1. an apply killed (SIGKILL) right after Vault rotated: nothing of it is in state; the re-apply rotates once more and stops loudly; recorded by hand, it converges to exactly the version in code', async () => {
+  test('1. an apply killed (SIGKILL) after Vault made two of four rotations: nothing of it is in state; the re-apply adopts the two and rotates only the rest, converging to exactly the version in code', async () => {
     const prefix = 'f1';
     const ws = workspace();
     ws.synth(signingStack(prefix, 1));
     await ws.apply();
     expect(await latestVersion(prefix)).toBe(1);
 
-    // Bump 1 -> 5 (RotateToV2..V5, chained). Vault performs the first rotation; its answer is held, so
-    // the engine is killed exactly between "rotated in Vault" and "recorded in state".
-    const synth = ws.synth(signingStack(prefix, 5));
-    const rotationIds = logicalIds(synth, 'vault_generic_endpoint');
+    // Bump 1 -> 5 (RotateToV2..V5, chained). Vault performs the first two rotations; the answer to the second
+    // is held, so the engine is killed exactly between "rotated in Vault" and "recorded in state".
+    ws.synth(signingStack(prefix, 5));
     const proxy = await FaultProxy.start(bao.addr);
     let rotations = 0;
-    proxy.rule = (_method, url) => (url.endsWith('/rotate') && ++rotations === 1 ? 'hold-response' : 'pass');
+    proxy.rule = (_method, url) => (url.endsWith('/rotate') && ++rotations === 2 ? 'hold-response' : 'pass');
     ws.env = { ...bao.env, VAULT_ADDR: proxy.addr };
     let pid = 0;
     const killed = ws.applyRaw({ onSpawn: (p) => (pid = p) });
     let providers: number[] = [];
     try {
       await proxy.nextHeld();
-      await waitFor('the first rotation in Vault', async () => (await latestVersion(prefix)) >= 2);
+      await waitFor('the second rotation in Vault', async () => (await latestVersion(prefix)) >= 3);
       providers = childPids(pid);
       process.kill(pid, 'SIGKILL');
       const result = await killed;
@@ -288,55 +248,36 @@ describe('faults (real OpenTofu, real Vault-API server)', () => {
       await proxy.close();
       ws.env = bao.env;
     }
-    expect(await latestVersion(prefix)).toBe(2);
+    expect(await latestVersion(prefix)).toBe(3);
     // The local backend writes state at the end of an apply only: nothing the killed apply did is recorded.
     expect((await stateList(ws)).filter((a) => a.includes('RotateToV'))).toEqual([]);
     // The lock file is left behind, but the lock itself (an OS file lock) died with the process: no
     // force-unlock is needed, and the next plan takes the lock at once.
     expect(fs.existsSync(path.join(ws.dir, '.terraform.tfstate.lock.info'))).toBe(true);
+
+    // The re-plan sees Vault at 3: RotateToV2 and V3 adopt (an empty write to the key's config), V4 and V5 rotate.
     const replan = await ws.plan();
-    // The plan-time guard cannot see the lost rotation (Vault's 2 is not above the 5 in code): the plan
-    // repeats all four rotations.
-    expect(
-      replan.changes
-        .filter((c) => c.type === 'vault_generic_endpoint')
-        .map((c) => [shortAddress(c.address), c.actions]),
-    ).toEqual([
-      ['vault_generic_endpoint.TaskSigner_Floors', ['update']],
-      ['vault_generic_endpoint.TaskSigner_RotateToV2', ['create']],
-      ['vault_generic_endpoint.TaskSigner_RotateToV3', ['create']],
-      ['vault_generic_endpoint.TaskSigner_RotateToV4', ['create']],
-      ['vault_generic_endpoint.TaskSigner_RotateToV5', ['create']],
+    const planned = (replan.json.resource_changes as any[])
+      .filter((c) => /RotateToV/.test(c.address))
+      .map((c) => [shortAddress(c.address), c.change.actions, c.change.after.path]);
+    expect(planned).toEqual([
+      ['vault_generic_endpoint.TaskSigner_RotateToV2', ['create'], `${prefix}/transit/keys/${KEY}/config`],
+      ['vault_generic_endpoint.TaskSigner_RotateToV3', ['create'], `${prefix}/transit/keys/${KEY}/config`],
+      ['vault_generic_endpoint.TaskSigner_RotateToV4', ['create'], `${prefix}/transit/keys/${KEY}/rotate`],
+      ['vault_generic_endpoint.TaskSigner_RotateToV5', ['create'], `${prefix}/transit/keys/${KEY}/rotate`],
     ]);
+    // The reviewer reads it in the plan explanation.
+    const review = renderMarkdown(explainPlan(replan.json));
+    expect(review).toContain('- Latest key version: v3 → v5');
+    expect(review).toMatch(/RotateToV3_[0-9A-F]{8}`: adopts v3, which Vault already has/);
+    expect(review).toMatch(/RotateToV4_[0-9A-F]{8}`: creates v4 at apply/);
+    expect(review).toContain('- 2 rotations in one apply, oldest first');
 
-    // A plain re-apply: RotateToV2 rotates once more (Vault 2 -> 3), its postcondition sees 3 and stops
-    // the apply before the next rotation.
-    const reapply = await ws.applyRaw();
-    expect(reapply.code).toBe(1);
-    expect(oneLine(reapply.stderr)).toContain(
-      `Rotating transit key "${KEY}" was expected to create version 2, but Vault reports a different latest version`,
-    );
-    expect(oneLine(reapply.stderr)).toContain('"Rotations Vault has but state does not" in docs/import-ids.md');
-    expect(await latestVersion(prefix)).toBe(3);
-    // From then on every plan fails on that postcondition, and nothing rotates any more.
-    const stuck = await ws.plan().catch((e: EngineError) => e);
-    expect(stuck).toBeInstanceOf(EngineError);
-    expect(oneLine((stuck as EngineError).result.stderr)).toContain('was expected to create version 2');
-    expect(await latestVersion(prefix)).toBe(3);
-
-    // Rotation resources cannot be imported (the provider reads the write-only path: 405). Recovery is
-    // to record in state what Vault did: RotateToV2 made version 2, RotateToV3 made version 3.
-    await recordRotations(ws, rotationIds, [2, 3]);
-    const recovered = await ws.apply();
-    expect(
-      recovered.filter((c) => c.type === 'vault_generic_endpoint').map((c) => [shortAddress(c.address), c.actions]),
-    ).toEqual([
-      ['vault_generic_endpoint.TaskSigner_Floors', ['update']],
-      ['vault_generic_endpoint.TaskSigner_RotateToV4', ['create']],
-      ['vault_generic_endpoint.TaskSigner_RotateToV5', ['create']],
-    ]);
+    // Vault was at 3: exactly two more rotations, so nothing was rotated twice.
+    await ws.apply();
     expect(await latestVersion(prefix)).toBe(5);
     await ws.expectNoChanges();
+    expect(await latestVersion(prefix)).toBe(5);
   });
 
   test('1b. an apply interrupted gracefully (SIGINT, as Ctrl-C sends) records the rotation in flight; the re-apply converges to exactly 5', async () => {
@@ -489,12 +430,15 @@ describe('faults (real OpenTofu, real Vault-API server)', () => {
       'vault_pki_secret_backend_root_cert: no importer',
       'vault_pki_secret_backend_root_sign_intermediate: no importer',
     ]);
-    // Without them the plan would mint new CAs and rotate the key again: restore the state backup
-    // that `state rm` wrote, and the plan is empty again.
+    // Without them the plan would mint new CAs (the lost rotation would only adopt the version Vault has,
+    // and the lost floors write the same floors): restore the state backup that `state rm` wrote, and the
+    // plan is empty again.
     const unsafe = await ws.plan();
     expect(unsafe.changes.filter((c) => c.actions.includes('create')).map((c) => c.type)).toEqual(
       expect.arrayContaining(['vault_generic_endpoint', 'vault_pki_secret_backend_root_cert']),
     );
+    const lostRotation = (unsafe.json.resource_changes as any[]).find((c) => /RotateToV2/.test(c.address));
+    expect(lostRotation.change.after.path).toBe('imp/transit/keys/node-task-signer/config');
     const restored = JSON.parse(fs.readFileSync(backup, 'utf8'));
     restored.serial = JSON.parse((await must(ws, ['state', 'pull'])).stdout).serial + 1;
     fs.writeFileSync(backup, JSON.stringify(restored));
@@ -502,7 +446,7 @@ describe('faults (real OpenTofu, real Vault-API server)', () => {
     await ws.expectNoChanges();
   });
 
-  test('3. a policy or key changed by hand shows as drift; a rotation by hand fails the next plan and is adopted by recording it in state', async () => {
+  test('3. a policy or key changed by hand shows as drift; a rotation by hand fails the next plan and is adopted by raising the version in code', async () => {
     const prefix = 'f3';
     const ws = workspace();
     ws.synth(signingStack(prefix, 2));
@@ -540,17 +484,16 @@ describe('faults (real OpenTofu, real Vault-API server)', () => {
     expect(oneLine((rotated as EngineError).result.stderr)).toContain(
       `Transit key "${KEY}" is at a higher version in Vault than the version in code (2)`,
     );
-    // Raising version to Vault's latest is not a recovery by itself: it adds RotateToV3, which would
-    // rotate once more (to 4). Record the hand-made version 3 as RotateToV3's in state, then apply.
-    const raised = ws.synth(signingStack(prefix, 3));
-    const naive = await ws.plan();
-    expect(
-      naive.changes.filter((c) => c.address.includes('RotateToV')).map((c) => [shortAddress(c.address), c.actions]),
-    ).toEqual([['vault_generic_endpoint.TaskSigner_RotateToV3', ['create']]]);
-    await recordRotations(ws, logicalIds(raised, 'vault_generic_endpoint'), [3]);
+    // Raising version to Vault's latest adopts the hand-made version: RotateToV3 writes the key's config
+    // (nothing rotates), the floors and the signer policy follow the new active version.
+    ws.synth(signingStack(prefix, 3));
+    const raised = await ws.plan();
+    const rotation = (raised.json.resource_changes as any[]).find((c) => /RotateToV3/.test(c.address));
+    expect(rotation.change.after.path).toBe(`${prefix}/transit/keys/${KEY}/config`);
     const adopted = await ws.apply();
     expect(adopted.map((c) => [shortAddress(c.address), c.actions])).toEqual([
       ['vault_generic_endpoint.TaskSigner_Floors', ['update']],
+      ['vault_generic_endpoint.TaskSigner_RotateToV3', ['create']],
       ['vault_policy.SignerPolicy', ['update']],
     ]);
     expect(await latestVersion(prefix)).toBe(3);

@@ -18,7 +18,6 @@ interface Schedule {
   version: number;
   activeVersion?: number;
   grace?: GraceEntry[];
-  adoptVersions?: number[];
 }
 
 function build(schedule: Schedule) {
@@ -216,8 +215,13 @@ describe('task signing lifecycle (real OpenTofu, real VaultServer)', () => {
   });
 
   test('8. the hand-made version is adopted in one reviewed line: published as next, nothing rotated again', async () => {
-    const { changes, set } = await applyStep({ version: 3, activeVersion: 2, adoptVersions: [3] });
-    expect(changes.filter((c) => c.address.includes('RotateTo'))).toEqual([]);
+    ws.synth(build({ version: 3, activeVersion: 2 }));
+    const { json } = await ws.plan();
+    const review = renderMarkdown(explainPlan(json));
+    expect(review).toMatch(/RotateToV3_[0-9A-F]{8}`: adopts v3, which Vault already has .*: nothing rotates/);
+    expect(review).not.toContain('creates v3');
+    const { changes, set } = await applyStep({ version: 3, activeVersion: 2 });
+    expect(changes.filter((c) => c.address.includes('RotateTo')).map((c) => c.actions)).toEqual([['create']]);
     expect((await bao.root.read('it/transit/keys/node-task-signer')).body.data.latest_version).toBe(3);
     expect(set.keys.map((k) => [k.version, k.state])).toEqual([
       [2, 'active'],
