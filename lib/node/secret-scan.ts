@@ -5,15 +5,16 @@
  * Looks at every object key and string value of a parsed JSON value, and at the raw text:
  * - PEM private key blocks (`-----BEGIN ... PRIVATE KEY-----`: PKCS#8, RSA, EC, DSA, OpenSSH, encrypted);
  * - Vault tokens: `hvs.`, `hvb.`, `hvr.` followed by 20 or more token characters, and the legacy
- *   `s.`, `b.`, `r.` followed by 20 or more base62 characters;
+ *   `s.`, `b.`, `r.` followed by 24 or more base62 characters (the patterns are in `secret-patterns.ts`);
  * - Vault client settings (`VAULT_ADDR`, `VAULT_TOKEN`, any `VAULT_*` name) as a key or inside a value;
  * - fields that only hold credentials: `secret_id`, `role_id`, `secret_id_accessor`, `client_token`,
  *   `token`, `wrapping_token`, `private_key`, `password`, `secret`.
  * Findings are described without quoting the secret.
  */
+import { pemPrivateKeyPattern, vaultTokenPattern } from './secret-patterns';
 
-const PEM_PRIVATE_KEY_RE = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
-const VAULT_TOKEN_RE = /(?:^|[^A-Za-z0-9_.-])(?:hv[sbr]\.[A-Za-z0-9_-]{20,}|[sbr]\.[A-Za-z0-9]{20,})/;
+const PEM_PRIVATE_KEY_RE = pemPrivateKeyPattern();
+const VAULT_TOKEN_RE = vaultTokenPattern();
 const VAULT_ENV_RE = /\bVAULT_[A-Z_]+\b/;
 const CREDENTIAL_KEY_RE =
   /^(?:vault_[a-z_]*|secret_id|secret_id_accessor|role_id|client_token|token|wrapping_token|private_key|password|secret)$/i;

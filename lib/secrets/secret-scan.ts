@@ -2,12 +2,13 @@
  * A reusable scan of synthesized Terraform JSON (or any JSON text) for secret material that must never
  * be there. Pure; no cdktf import. Findings never repeat the secret: excerpts are redacted.
  */
+import { pemPrivateKeyPattern, vaultTokenPattern } from '../node/secret-patterns';
 
 /** What a finding is about. */
 export enum SecretFindingRule {
   /** A PEM private key block ("-----BEGIN ... PRIVATE KEY-----"). */
   PEM_PRIVATE_KEY = 'pem-private-key',
-  /** A Vault/VaultServer token: `hvs.`, `hvb.`, `hvr.` or legacy `s.` followed by a long base62 string. */
+  /** A Vault token: `hvs.`, `hvb.`, `hvr.` or legacy `s.`, `b.`, `r.` followed by a long base62 string. */
   VAULT_TOKEN = 'vault-token',
   /**
    * An AppRole secret id: a `secret_id` field holding a value, or a
@@ -27,9 +28,8 @@ export interface SecretFinding {
   readonly excerpt: string;
 }
 
-const PEM_PRIVATE_KEY_RE = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----/g;
-// Not preceded by an identifier character or "." so references like `vault_mount.s.path` do not match.
-const VAULT_TOKEN_RE = /(?<![A-Za-z0-9_.$-])(hv[sbr]\.[A-Za-z0-9_-]{20,}|s\.[A-Za-z0-9]{24,})(?![A-Za-z0-9])/g;
+const PEM_PRIVATE_KEY_RE = pemPrivateKeyPattern('g');
+const VAULT_TOKEN_RE = vaultTokenPattern('g');
 const SECRET_ID_FIELD_RE = /^(secret_id|secretId|wrapped_secret_id)$/;
 const SECRET_ID_RESOURCE = 'vault_approle_auth_backend_role_secret_id';
 /** A value that is only a Terraform interpolation ("${var.x}") carries no literal secret. */
