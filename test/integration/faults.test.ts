@@ -333,7 +333,16 @@ describe('faults (real OpenTofu, real Vault-API server)', () => {
     };
     const ws = workspace();
     ws.synth((app) => new PlatformTrustStack(app, { environment: env }));
+    // A new environment starting at version 2: the key is created in the same apply, so the rotation's path
+    // is known only at apply (it rotates); the plan explanation still shows it with its key.
+    const first = await ws.plan();
+    const rotationPath = (first.json.resource_changes as any[]).find((c) => /RotateToV2/.test(c.address)).change;
+    expect([rotationPath.after.path, rotationPath.after_unknown.path]).toEqual([undefined, true]);
+    expect(renderMarkdown(explainPlan(first.json))).toMatch(
+      /#### `node-task-signer` \(`imp\/transit\/keys\/node-task-signer`\)\n\n- Transit key: create\n- Latest key version: none → v2.*\n- Rotation `vault_generic_endpoint\.TaskSigningKey_RotateToV2_[0-9A-F]{8}`: creates v2 at apply/,
+    );
     await ws.apply();
+    expect(await latestVersion('imp')).toBe(2);
     const shown = JSON.parse((await must(ws, ['show', '-json'])).stdout);
     const resources: any[] = shown.values.root_module.resources.filter((r: any) => r.mode === 'managed');
 
