@@ -58,7 +58,12 @@ export function policySourceOf(element: CheckedElement, mounts: readonly KnownMo
           {
             path: rule.path,
             capabilities: caps,
-            ...(rule.allowed_parameter !== undefined ? { allowedParameters: keysOf(rule.allowed_parameter) } : {}),
+            ...(rule.allowed_parameter !== undefined
+              ? {
+                  allowedParameters: keysOf(rule.allowed_parameter),
+                  allowedValues: valuesOf(rule.allowed_parameter),
+                }
+              : {}),
             ...(rule.denied_parameter !== undefined ? { deniedParameters: keysOf(rule.denied_parameter) } : {}),
             line: 0,
           },
@@ -69,6 +74,18 @@ export function policySourceOf(element: CheckedElement, mounts: readonly KnownMo
     return { kind: 'stanzas', stanzas };
   }
   return { kind: 'none' };
+}
+
+/** `key` -> `value` of `allowed_parameter` blocks; a value that is not a literal list reads as "any" (empty). */
+function valuesOf(blocks: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const b of Array.isArray(blocks) ? blocks : [blocks]) {
+    const o = readObject(b);
+    if (!o || typeof o.key !== 'string') continue;
+    const values = Array.isArray(o.value) ? o.value.map((v) => (typeof v === 'string' ? v : String(v))) : [];
+    out[o.key] = [...(out[o.key] ?? []), ...values];
+  }
+  return out;
 }
 
 function keysOf(blocks: unknown): string[] {

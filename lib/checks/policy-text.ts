@@ -31,7 +31,9 @@ export function parsePolicyText(text: string): PolicyStanza[] {
     .map((r) => ({
       path: r.path,
       capabilities: r.capabilities.map((c) => c.toLowerCase()),
-      ...(r.allowedParameters ? { allowedParameters: Object.keys(r.allowedParameters) } : {}),
+      ...(r.allowedParameters
+        ? { allowedParameters: Object.keys(r.allowedParameters), allowedValues: r.allowedParameters }
+        : {}),
       ...(r.deniedParameters ? { deniedParameters: Object.keys(r.deniedParameters) } : {}),
       line: r.line,
     }))

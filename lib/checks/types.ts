@@ -97,6 +97,11 @@ export interface PolicyStanza {
   readonly capabilities: readonly string[];
   /** Names listed in `allowed_parameters` (undefined: the stanza does not restrict parameters). */
   readonly allowedParameters?: readonly string[];
+  /**
+   * The values `allowed_parameters` lists for each name, as text (`false` and `"false"` both read "false"; an
+   * empty list allows any value). Undefined when unknown.
+   */
+  readonly allowedValues?: Readonly<Record<string, readonly string[]>>;
   /** Names listed in `denied_parameters`. */
   readonly deniedParameters?: readonly string[];
   /** 1-based line of the stanza in the policy text (0 when it did not come from text). */

@@ -22,6 +22,13 @@ const CAPABILITY_ORDER: readonly string[] = [
   Capability.DENY,
 ];
 
+/**
+ * An allowed or denied parameter value. Vault compares values with their JSON type: `false` matches a request
+ * that sends the boolean false, `"false"` only the string. Numbers are left out on purpose: Vault reads request
+ * numbers as JSON numbers, which never equal a number written in a policy, so a numeric pin refuses everything.
+ */
+export type PolicyParameterValue = string | boolean;
+
 /** One path stanza of a Vault policy. */
 export interface PolicyRule {
   /** Path relative to the API root, for example "transit/sign/node-task-signer". */
@@ -38,12 +45,12 @@ export interface PolicyRule {
    * When set, any parameter not listed is refused by Vault.
    * @default - any parameter
    */
-  readonly allowedParameters?: Readonly<Record<string, readonly string[]>>;
+  readonly allowedParameters?: Readonly<Record<string, readonly PolicyParameterValue[]>>;
   /**
    * Parameters the request may not carry (empty list = any value refused).
    * @default - none denied
    */
-  readonly deniedParameters?: Readonly<Record<string, readonly string[]>>;
+  readonly deniedParameters?: Readonly<Record<string, readonly PolicyParameterValue[]>>;
   /**
    * Allow a trailing glob ("*") in the path. Off by default: a glob grants more than a path does.
    * @default false
@@ -54,8 +61,8 @@ export interface PolicyRule {
 interface MergedRule {
   capabilities: Set<string>;
   required?: Set<string>;
-  allowed?: Map<string, Set<string>>;
-  denied?: Map<string, Set<string>>;
+  allowed?: Map<string, Set<PolicyParameterValue>>;
+  denied?: Map<string, Set<PolicyParameterValue>>;
 }
 
 /** Validates a policy path; returns it. Tokens are accepted unchecked. */
@@ -215,30 +222,45 @@ function mergeSet(
 }
 
 function mergeMap(
-  current: Map<string, Set<string>> | undefined,
-  incoming: Readonly<Record<string, readonly string[]>> | undefined,
+  current: Map<string, Set<PolicyParameterValue>> | undefined,
+  incoming: Readonly<Record<string, readonly PolicyParameterValue[]>> | undefined,
   hadRules: boolean,
   path: string,
   block: string,
-): Map<string, Set<string>> | undefined {
+): Map<string, Set<PolicyParameterValue>> | undefined {
   if (incoming === undefined) {
     // An unconstrained grant on a path that already carries parameter constraints would silently widen them.
     if (hadRules && current !== undefined) throw conflict(path, block);
     return current;
   }
   if (hadRules && current === undefined) throw conflict(path, block);
-  const m = current ?? new Map<string, Set<string>>();
+  const m = current ?? new Map<string, Set<PolicyParameterValue>>();
   for (const [name, values] of Object.entries(incoming)) {
-    const s = m.get(name) ?? new Set<string>();
-    values.forEach((v) => s.add(v));
+    const s = m.get(name) ?? new Set<PolicyParameterValue>();
+    for (const v of values) {
+      if (typeof v !== 'string' && typeof v !== 'boolean') {
+        throw invalidProp(
+          `The ${block} value of "${name}" on "${path}" is ${JSON.stringify(v)}: only strings and booleans can be pinned.`,
+          v,
+          'write the value as a string or a boolean; Vault never matches a number written in a policy against a request.',
+        );
+      }
+      s.add(v);
+    }
     m.set(name, s);
   }
   return m;
 }
 
-function mapToRecord(m: Map<string, Set<string>>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const k of [...m.keys()].sort()) out[k] = [...m.get(k)!].sort();
+/** Booleans first, then strings; each group in order. */
+function byParameterValue(a: PolicyParameterValue, b: PolicyParameterValue): number {
+  if (typeof a !== typeof b) return typeof a === 'boolean' ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function mapToRecord(m: Map<string, Set<PolicyParameterValue>>): Record<string, PolicyParameterValue[]> {
+  const out: Record<string, PolicyParameterValue[]> = {};
+  for (const k of [...m.keys()].sort()) out[k] = [...m.get(k)!].sort(byParameterValue);
   return out;
 }
 

@@ -291,6 +291,6 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
   }
 
   private rules() {
-    return signingRules(this.mountPath, this.keyName, this.activeVersion);
+    return signingRules(this.mountPath, this.keyName, this.activeVersion, this.keyType.name);
   }
 }

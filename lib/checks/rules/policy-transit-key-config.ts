@@ -5,10 +5,13 @@ import { TRANSIT_CONFIG_ENDPOINT, grantingCapabilities, transitReach } from '../
 /** The key configuration parameters that undo custody. */
 export const CUSTODY_PARAMETERS: readonly string[] = ['exportable', 'allow_plaintext_backup', 'deletion_allowed'];
 
+/** How Vault reads false for a boolean parameter: a value pinned to these cannot turn a setting on. */
+const FALSE_TEXTS: readonly string[] = ['false', 'False', 'FALSE', 'f', 'F', '0'];
+
 /**
  * Write access to `<mount>/keys/<k>/config` can turn on export, plaintext backup and deletion. Compliant when the
- * stanza limits parameters so that none of them can be sent: `allowed_parameters` without them (and without "*"),
- * or `denied_parameters` with all of them (or "*").
+ * stanza limits parameters so that none of them can be turned on: `allowed_parameters` without them (and without
+ * "*") or with each of them pinned to false, or `denied_parameters` with all of them (or "*").
  */
 export const PolicyTransitKeyConfig: ElementRule = {
   id: 'PlatformTrust-PolicyTransitKeyConfig',
@@ -16,7 +19,7 @@ export const PolicyTransitKeyConfig: ElementRule = {
   level: CheckLevel.WARNING,
   description:
     'A Vault policy may change a transit key configuration without parameter limits: it can turn on export, plaintext backup or deletion',
-  fix: 'Limit the stanza: allowed_parameters = { "min_decryption_version" = [], "min_encryption_version" = [] } (what version floors need), or deny "exportable", "allow_plaintext_backup" and "deletion_allowed".',
+  fix: 'Limit the stanza: allowed_parameters = { "min_decryption_version" = [], "min_encryption_version" = [] } (what version floors need), pin "exportable", "allow_plaintext_backup" and "deletion_allowed" to [false] (TaskSigningKey.grantRotate does), or deny them.',
   check(element, context) {
     const read = stanzasToCheck(element, context.mounts);
     if ('skip' in read) return read.skip;
@@ -38,5 +41,11 @@ function limitsCustody(s: PolicyStanza): boolean {
   const denied = s.deniedParameters ?? [];
   if (denied.includes('*') || CUSTODY_PARAMETERS.every((p) => denied.includes(p))) return true;
   const allowed = s.allowedParameters;
-  return allowed !== undefined && !allowed.includes('*') && !CUSTODY_PARAMETERS.some((p) => allowed.includes(p));
+  if (allowed === undefined || allowed.includes('*')) return false;
+  return CUSTODY_PARAMETERS.every((p) => !allowed.includes(p) || pinnedToFalse(s.allowedValues?.[p]));
+}
+
+/** Only false can be sent: at least one value, and every value is a spelling of false (no glob). */
+function pinnedToFalse(values: readonly string[] | undefined): boolean {
+  return values !== undefined && values.length > 0 && values.every((v) => FALSE_TEXTS.includes(v));
 }

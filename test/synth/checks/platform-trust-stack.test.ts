@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { PlatformTrustChecks, viewsOfFragment } from '../../../lib/checks';
 import { resolvedFragment } from '../../../lib/checks/element-view';
 import { VaultPolicy } from '../../../lib/core/grant';
+import { Capability } from '../../../lib/core/policy-document';
 import { NodeCertAuthority } from '../../../lib/pki/node-cert-authority';
 import { TaskSigningKey } from '../../../lib/signing/task-signing-key';
 import { PlatformTrustStack } from '../../../stacks/platform-trust-stack';
@@ -130,13 +131,22 @@ describe('PlatformTrustChecks on PlatformTrustStack', () => {
     expect(ruleNotes(notesOf(stack))).toEqual([]);
   });
 
-  test('GIVEN the Terraform runner policy from TaskSigningKey.grantRotate THEN a warning: keys/<k>/config is not limited', () => {
+  test('GIVEN the Terraform runner policy from TaskSigningKey.grantRotate THEN no finding: custody flags are pinned to false', () => {
     const { stack, checks } = checkedStack();
     const key = new TaskSigningKey(stack, 'Signer', { name: 'node-task-signer', version: 1 });
     key.grantRotate(new VaultPolicy(stack, 'Runner', { name: 'terraform-runner' }));
     Testing.synth(stack);
-    expect(checks.findings.map((f) => `${f.level} ${f.ruleId} ${f.detail}`)).toEqual([
-      'warning PlatformTrust-PolicyTransitKeyConfig path "transit/keys/node-task-signer/config" (line 4) grants ["update"] on key configuration under transit mount "transit" without limiting exportable, allow_plaintext_backup, deletion_allowed',
+    expect(checks.findings.map((f) => `${f.level} ${f.ruleId} ${f.detail}`)).toEqual([]);
+    // Without the pins, the same stanza is reported.
+    const { stack: other, checks: otherChecks } = checkedStack();
+    new VaultPolicy(other, 'Runner', { name: 'terraform-runner' }).policyDocument.addRule({
+      path: 'transit/keys/node-task-signer/config',
+      capabilities: [Capability.UPDATE],
+    });
+    new TaskSigningKey(other, 'Signer', { name: 'node-task-signer', version: 1 });
+    Testing.synth(other);
+    expect(otherChecks.findings.map((f) => `${f.level} ${f.ruleId}`)).toEqual([
+      'warning PlatformTrust-PolicyTransitKeyConfig',
     ]);
   });
 });

@@ -107,8 +107,22 @@ describe('TaskSigningKey', () => {
     key.grantRotate(policy);
     key.grantReadPublicKeys(policy);
     const hcl = policy.policyDocument.toHcl();
-    expect(hcl).not.toMatch(/export|backup|trim|sudo|delete|\*/);
-    expect(policy.policyDocument.capabilitiesFor('transit/keys/k')).toEqual(['create', 'read', 'update']);
+    // No export, backup, trim or delete path; no sudo or delete capability; no glob.
+    expect(policy.policyDocument.toRules().map((r) => [r.path, r.capabilities])).toEqual([
+      ['transit/keys/k', ['create', 'read', 'update']],
+      ['transit/keys/k/config', ['update']],
+      ['transit/keys/k/rotate', ['update']],
+      ['transit/sign/k', ['update']],
+    ]);
+    // Every write that could carry a custody flag has it pinned to false, and the key type is fixed.
+    const stanza = (p: string) =>
+      hcl.slice(hcl.indexOf(`path "${p}" {`), hcl.indexOf('\n}\n', hcl.indexOf(`path "${p}" {`)));
+    for (const p of ['transit/keys/k', 'transit/keys/k/config']) {
+      expect(stanza(p)).toContain('"exportable" = [false]');
+      expect(stanza(p)).toContain('"allow_plaintext_backup" = [false]');
+    }
+    expect(stanza('transit/keys/k/config')).toContain('"deletion_allowed" = [false]');
+    expect(stanza('transit/keys/k')).toContain('"type" = ["ed25519"]');
   });
 
   test("the verifier set is rendered from Vault's public keys with states and grace ends", () => {

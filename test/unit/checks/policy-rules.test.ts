@@ -148,6 +148,59 @@ describe('PolicyTransitKeyConfig', () => {
     );
     expect(PolicyTransitKeyConfig.check(denied, mounts).status).toBe(CheckStatus.COMPLIANT);
   });
+
+  test('GIVEN the custody flags allowed only with false (boolean or text) THEN compliant', () => {
+    const doc = new PolicyDocument().addRule({
+      path: 'dev/transit/keys/k/config',
+      capabilities: [Capability.UPDATE],
+      allowedParameters: {
+        min_decryption_version: [],
+        exportable: [false],
+        allow_plaintext_backup: [false, 'false'],
+        deletion_allowed: ['0'],
+      },
+    });
+    expect(doc.toHcl()).toContain('"allow_plaintext_backup" = [false, "false"]');
+    expect(PolicyTransitKeyConfig.check(policy(doc.toHcl()), mounts).status).toBe(CheckStatus.COMPLIANT);
+    const asDocument = data('vault_policy_document', {
+      rule: [
+        {
+          path: 'dev/transit/keys/k/config',
+          capabilities: ['update'],
+          allowed_parameter: [
+            { key: 'exportable', value: ['false'] },
+            { key: 'deletion_allowed', value: ['false'] },
+          ],
+        },
+      ],
+    });
+    expect(PolicyTransitKeyConfig.check(asDocument, mounts).status).toBe(CheckStatus.COMPLIANT);
+  });
+
+  test.each([
+    ['any value', '"exportable" = []'],
+    ['true among the values', '"exportable" = [false, true]'],
+    ['a glob value', '"exportable" = ["f*"]'],
+    ['"*" as a name', '"*" = []'],
+  ])('GIVEN a custody flag allowed with %s THEN non-compliant', (_name, allowed) => {
+    const p = policy(
+      `path "dev/transit/keys/k/config" {\n  capabilities = ["update"]\n  allowed_parameters = { ${allowed} }\n}`,
+    );
+    expect(PolicyTransitKeyConfig.check(p, mounts).status).toBe(CheckStatus.NON_COMPLIANT);
+  });
+
+  test('GIVEN a vault_policy_document whose custody value is an expression THEN non-compliant (read as any value)', () => {
+    const doc = data('vault_policy_document', {
+      rule: [
+        {
+          path: 'dev/transit/keys/k/config',
+          capabilities: ['update'],
+          allowed_parameter: [{ key: 'exportable', value: '${var.values}' }],
+        },
+      ],
+    });
+    expect(PolicyTransitKeyConfig.check(doc, mounts).status).toBe(CheckStatus.NON_COMPLIANT);
+  });
 });
 
 describe('PolicyUnparsable', () => {

@@ -17,6 +17,7 @@ describe('parsePolicyText', () => {
         path: 'transit/sign/k',
         capabilities: ['update'],
         allowedParameters: ['input', 'key_version'],
+        allowedValues: { input: [], key_version: ['2'] },
         deniedParameters: ['context'],
         line: 4,
       },

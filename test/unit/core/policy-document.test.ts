@@ -54,6 +54,24 @@ describe('PolicyDocument', () => {
     );
   });
 
+  test('pins booleans as booleans (Vault matches the JSON type) and refuses numbers', () => {
+    const doc = new PolicyDocument().addRule({
+      path: 'transit/keys/k/config',
+      capabilities: [Capability.UPDATE],
+      allowedParameters: { exportable: [false], mode: ['b', 'a', true] },
+    });
+    expect(doc.toHcl()).toContain('    "exportable" = [false]\n    "mode" = [true, "a", "b"]\n');
+    expect(() =>
+      new PolicyDocument().addRule({
+        path: 'transit/keys/k/config',
+        capabilities: [Capability.UPDATE],
+        allowedParameters: { auto_rotate_period: [0 as unknown as string] },
+      }),
+    ).toThrow(
+      'The allowed_parameters value of "auto_rotate_period" on "transit/keys/k/config" is 0: only strings and booleans can be pinned.',
+    );
+  });
+
   test('refuses sudo and unknown capabilities', () => {
     expect(() => new PolicyDocument().addRule({ path: 'sys/mounts', capabilities: ['sudo' as Capability] })).toThrow(
       '"sudo" is never granted by this library',
