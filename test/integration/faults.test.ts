@@ -280,47 +280,52 @@ describe('faults (real OpenTofu, real Vault-API server)', () => {
     expect(await latestVersion(prefix)).toBe(5);
   });
 
-  test('1b. an apply interrupted gracefully (SIGINT, as Ctrl-C sends) records the rotation in flight; the re-apply converges to exactly 5', async () => {
-    const prefix = 'f1g';
-    const ws = workspace();
-    ws.synth(signingStack(prefix, 1));
-    await ws.apply();
+  test.each([
+    ['SIGINT', 'as Ctrl-C sends', 'f1g'],
+    ['SIGTERM', 'as a cancelled CI job or a container stop sends first', 'f1t'],
+  ] as const)(
+    '1b. an apply interrupted gracefully (%s, %s) records the rotation in flight; the re-apply converges to exactly 5',
+    async (signal, _why, prefix) => {
+      const ws = workspace();
+      ws.synth(signingStack(prefix, 1));
+      await ws.apply();
 
-    ws.synth(signingStack(prefix, 5));
-    const proxy = await FaultProxy.start(bao.addr);
-    let rotations = 0;
-    proxy.rule = (_method, url) => (url.endsWith('/rotate') && ++rotations === 2 ? 'hold-request' : 'pass');
-    ws.env = { ...bao.env, VAULT_ADDR: proxy.addr };
-    let pid = 0;
-    const interrupted = ws.applyRaw({ onSpawn: (p) => (pid = p) });
-    let result: RunResult;
-    try {
-      const held = await proxy.nextHeld();
-      expect(await latestVersion(prefix)).toBe(2);
-      process.kill(pid, 'SIGINT');
-      // Let the engine see the interrupt before the rotation in flight (to version 3) reaches Vault.
-      await new Promise((r) => setTimeout(r, 1000));
-      held.release();
-      result = await interrupted;
-    } finally {
-      await proxy.close();
-      ws.env = bao.env;
-    }
-    expect(result.code).not.toBe(0);
-    expect(result.stdout + result.stderr).toMatch(/Interrupt received/);
-    expect(await latestVersion(prefix)).toBe(3);
-    expect((await stateList(ws)).filter((a) => a.includes('RotateToV')).map(shortAddress)).toEqual([
-      'vault_generic_endpoint.TaskSigner_RotateToV2',
-      'vault_generic_endpoint.TaskSigner_RotateToV3',
-    ]);
-    const changes = await ws.apply();
-    expect(changes.filter((c) => c.address.includes('RotateToV')).map((c) => shortAddress(c.address))).toEqual([
-      'vault_generic_endpoint.TaskSigner_RotateToV4',
-      'vault_generic_endpoint.TaskSigner_RotateToV5',
-    ]);
-    expect(await latestVersion(prefix)).toBe(5);
-    await ws.expectNoChanges();
-  });
+      ws.synth(signingStack(prefix, 5));
+      const proxy = await FaultProxy.start(bao.addr);
+      let rotations = 0;
+      proxy.rule = (_method, url) => (url.endsWith('/rotate') && ++rotations === 2 ? 'hold-request' : 'pass');
+      ws.env = { ...bao.env, VAULT_ADDR: proxy.addr };
+      let pid = 0;
+      const interrupted = ws.applyRaw({ onSpawn: (p) => (pid = p) });
+      let result: RunResult;
+      try {
+        const held = await proxy.nextHeld();
+        expect(await latestVersion(prefix)).toBe(2);
+        process.kill(pid, signal);
+        // Let the engine see the interrupt before the rotation in flight (to version 3) reaches Vault.
+        await new Promise((r) => setTimeout(r, 1000));
+        held.release();
+        result = await interrupted;
+      } finally {
+        await proxy.close();
+        ws.env = bao.env;
+      }
+      expect(result.code).not.toBe(0);
+      expect(result.stdout + result.stderr).toMatch(/Interrupt received/);
+      expect(await latestVersion(prefix)).toBe(3);
+      expect((await stateList(ws)).filter((a) => a.includes('RotateToV')).map(shortAddress)).toEqual([
+        'vault_generic_endpoint.TaskSigner_RotateToV2',
+        'vault_generic_endpoint.TaskSigner_RotateToV3',
+      ]);
+      const changes = await ws.apply();
+      expect(changes.filter((c) => c.address.includes('RotateToV')).map((c) => shortAddress(c.address))).toEqual([
+        'vault_generic_endpoint.TaskSigner_RotateToV4',
+        'vault_generic_endpoint.TaskSigner_RotateToV5',
+      ]);
+      expect(await latestVersion(prefix)).toBe(5);
+      await ws.expectNoChanges();
+    },
+  );
 
   test('2. state lost for one resource is recovered by import (ids as in docs/import-ids.md); the resources that cannot be imported are recovered from the state backup', async () => {
     const env: EnvironmentConfig = {
