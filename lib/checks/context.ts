@@ -14,6 +14,7 @@ export function buildStackContext(elements: readonly CheckedElement[]): StackCon
   const transitKeys: KnownTransitKey[] = [];
   const transitSigners: TransitSigner[] = [];
   const pkiRootBackends = new Set<string>();
+  const signedInputs: string[] = [];
 
   for (const e of elements) {
     const source = policySourceOf(e, mounts);
@@ -30,6 +31,9 @@ export function buildStackContext(elements: readonly CheckedElement[]): StackCon
         keyType: type === undefined ? DEFAULT_TRANSIT_KEY_TYPE : typeof type === 'string' ? type : undefined,
       });
     }
+    if (e.kind === 'data' && e.type === 'vault_transit_sign') {
+      signedInputs.push(JSON.stringify([e.config.input ?? null, e.config.batch_input ?? null]));
+    }
     if (e.kind === 'data' && (e.type === 'vault_transit_sign' || e.type === 'vault_transit_verify')) {
       const mount = literalMount(e.config.path, mounts);
       const key = readString(e.config.name);
@@ -45,7 +49,14 @@ export function buildStackContext(elements: readonly CheckedElement[]): StackCon
       }
     }
   }
-  return { mounts, policyStanzas, transitKeys, transitSigners, pkiRootBackends: [...pkiRootBackends] };
+  return {
+    mounts,
+    policyStanzas,
+    transitKeys,
+    transitSigners,
+    pkiRootBackends: [...pkiRootBackends],
+    signedInputs,
+  };
 }
 
 /** Mounts with a literal path: `vault_mount` (KV versions resolved) and auth mounts (`auth/<path>`). */

@@ -147,6 +147,8 @@ export interface StackContext {
    * mounts they reference.
    */
   readonly pkiRootBackends: readonly string[];
+  /** The `input` (or `batch_input`) text of every `data.vault_transit_sign`: what the stack signs. */
+  readonly signedInputs: readonly string[];
 }
 
 /** What every rule carries, element and stack rules alike. */
@@ -200,4 +202,5 @@ export const EMPTY_CONTEXT: StackContext = Object.freeze({
   transitKeys: [],
   transitSigners: [],
   pkiRootBackends: [],
+  signedInputs: [],
 });

@@ -3,7 +3,10 @@
  */
 import { PlatformTrustRule } from '../types';
 import { BundleSamePath } from './bundle-same-path';
+import { BundleSignedWithVerifiers } from './bundle-signed-with-verifiers';
 import { CaRootPreventDestroy } from './ca-root-prevent-destroy';
+import { NoPushToNodes } from './no-push-to-nodes';
+import { NonDeterministicValue } from './non-deterministic-value';
 import { PkiKeyExported } from './pki-key-exported';
 import { PkiRoleAnyName } from './pki-role-any-name';
 import { PkiRoleServerAndClient } from './pki-role-server-and-client';
@@ -22,10 +25,14 @@ import { TransitKeyExportable } from './transit-key-exportable';
 import { TransitKeyPlaintextBackup } from './transit-key-plaintext-backup';
 import { TransitKeySymmetric } from './transit-key-symmetric';
 import { TransitKeySymmetricSigner } from './transit-key-symmetric-signer';
+import { VerifierSetExplicit } from './verifier-set-explicit';
 
 export {
   BundleSamePath,
+  BundleSignedWithVerifiers,
   CaRootPreventDestroy,
+  NoPushToNodes,
+  NonDeterministicValue,
   PkiKeyExported,
   PkiRoleAnyName,
   PkiRoleServerAndClient,
@@ -44,6 +51,7 @@ export {
   TransitKeyPlaintextBackup,
   TransitKeySymmetric,
   TransitKeySymmetricSigner,
+  VerifierSetExplicit,
 };
 
 /** Every rule of the pack. */
@@ -56,6 +64,8 @@ export const PLATFORM_TRUST_RULES: readonly PlatformTrustRule[] = Object.freeze(
   TransitKeySymmetricSigner,
   TransitKeySymmetric,
   SigningKeyPreventDestroy,
+  // Verifier set (invariant 4)
+  VerifierSetExplicit,
   // PKI
   CaRootPreventDestroy,
   PkiKeyExported,
@@ -69,8 +79,12 @@ export const PLATFORM_TRUST_RULES: readonly PlatformTrustRule[] = Object.freeze(
   PolicyTransitKeyMaterial,
   PolicyTransitKeyConfig,
   PolicyUnparsable,
-  // Bootstrap bundle (invariant 5)
+  // Bootstrap bundle (invariants 5, 7 and 8)
   BundleSamePath,
+  BundleSignedWithVerifiers,
+  NoPushToNodes,
+  // Every element (invariant 9)
+  NonDeterministicValue,
   // Whole stack (invariant 6)
   SecretInConfig,
 ]);

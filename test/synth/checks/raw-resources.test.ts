@@ -1,4 +1,4 @@
-import { TerraformLocal, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { Fn, TerraformLocal, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { DataVaultTransitSign } from '@cdktf/provider-vault/lib/data-vault-transit-sign';
 import { GenericEndpoint } from '@cdktf/provider-vault/lib/generic-endpoint';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
@@ -76,6 +76,37 @@ const bundle = (nodePath: string) => (stack: TerraformStack) =>
       },
     }),
   });
+
+/** A verifier set written by hand, as literal JSON. */
+const verifierSet = (entries: Array<Record<string, unknown>>) =>
+  JSON.stringify({ format: 'gpuaas-task-signing-pubkeys/v1', key: 'node-task-signer', keys: entries });
+
+const handBundle = (opts: { verifiers: boolean; signed: boolean }) => (stack: TerraformStack) => {
+  const body = {
+    schema: 'cdktf-platform-trust/bootstrap-bundle/v1',
+    environment: 'dev',
+    sequence: 1,
+    ...(opts.verifiers
+      ? {
+          task_verifiers: { path: '/etc/gpuaas/trust/task-signing-pubkeys.json' },
+          env: { GPUAAS_TASK_SIGNING_PUBKEYS: '/etc/gpuaas/trust/task-signing-pubkeys.json' },
+        }
+      : {}),
+  };
+  const local = new TerraformLocal(stack, 'BundleJson', JSON.stringify(body));
+  if (opts.signed) {
+    new DataVaultTransitSign(stack, 'Sign', {
+      path: 'transit',
+      name: 'node-task-signer',
+      input: Fn.base64encode(local.asString),
+    });
+  }
+  new KvSecretV2(stack, 'Bundle', {
+    mount: 'kv',
+    name: 'bootstrap/bundle',
+    dataJson: Fn.jsonencode({ bundle: local.asString }),
+  });
+};
 
 const PEM_KEY = ['-----BEGIN EC PRIVATE KEY-----', 'MHcCAQEEIB', '-----END EC PRIVATE KEY-----'].join('\n');
 
@@ -189,6 +220,59 @@ const CASES: Record<string, { level: 'error' | 'warning'; bad: Build; good: Buil
     level: 'error',
     bad: bundle('/etc/gpuaas/trust/control-plane-ca.pem'),
     good: bundle('/etc/gpuaas/trust/node-cert-ca.pem'),
+  },
+  'PlatformTrust-VerifierSetExplicit': {
+    level: 'error',
+    bad: (s) =>
+      new TerraformLocal(
+        s,
+        'Verifiers',
+        verifierSet([
+          { version: 1, state: 'grace' },
+          { version: 2, state: 'active' },
+        ]),
+      ),
+    good: (s) =>
+      new TerraformLocal(
+        s,
+        'Verifiers',
+        verifierSet([
+          { version: 1, state: 'grace', until: '2027-01-31T00:00:00Z' },
+          { version: 2, state: 'active' },
+        ]),
+      ),
+  },
+  'PlatformTrust-BundleSignedWithVerifiers': {
+    level: 'error',
+    bad: handBundle({ verifiers: false, signed: false }),
+    good: handBundle({ verifiers: true, signed: true }),
+  },
+  'PlatformTrust-NoPushToNodes': {
+    level: 'error',
+    bad: (s) =>
+      new KvSecretV2(s, 'Bundle', {
+        mount: 'kv',
+        name: 'bootstrap/bundle',
+        dataJson: JSON.stringify({ sequence: 1 }),
+        provisioners: [{ type: 'local-exec', command: 'scp bundle.json node-7:/etc/gpuaas/trust/' }],
+      }),
+    good: (s) =>
+      new KvSecretV2(s, 'Bundle', {
+        mount: 'kv',
+        name: 'bootstrap/bundle',
+        dataJson: JSON.stringify({ sequence: 1 }),
+      }),
+  },
+  'PlatformTrust-NonDeterministicValue': {
+    level: 'error',
+    bad: (s) =>
+      new KvSecretV2(s, 'Meta', { mount: 'kv', name: 'apps/meta', dataJson: Fn.jsonencode({ at: Fn.timestamp() }) }),
+    good: (s) =>
+      new KvSecretV2(s, 'Meta', {
+        mount: 'kv',
+        name: 'apps/meta',
+        dataJson: Fn.jsonencode({ at: '2027-01-31T00:00:00Z' }),
+      }),
   },
   'PlatformTrust-SecretInConfig': {
     level: 'error',

@@ -10,6 +10,7 @@ describe('PlatformTrust rule pack', () => {
       'PlatformTrust-TransitKeySymmetricSigner',
       'PlatformTrust-TransitKeySymmetric',
       'PlatformTrust-SigningKeyPreventDestroy',
+      'PlatformTrust-VerifierSetExplicit',
       'PlatformTrust-CaRootPreventDestroy',
       'PlatformTrust-PkiKeyExported',
       'PlatformTrust-PkiRoleAnyName',
@@ -22,6 +23,9 @@ describe('PlatformTrust rule pack', () => {
       'PlatformTrust-PolicyTransitKeyConfig',
       'PlatformTrust-PolicyUnparsable',
       'PlatformTrust-BundleSamePath',
+      'PlatformTrust-BundleSignedWithVerifiers',
+      'PlatformTrust-NoPushToNodes',
+      'PlatformTrust-NonDeterministicValue',
       'PlatformTrust-SecretInConfig',
     ]);
     expect(PlatformTrustChecks.RULE_IDS).toBe(PLATFORM_TRUST_RULE_IDS);

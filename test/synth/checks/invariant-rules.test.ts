@@ -1,0 +1,237 @@
+import { App, Testing } from 'cdktf';
+import {
+  BundleSignedWithVerifiers,
+  CheckStatus,
+  CheckedElement,
+  NoPushToNodes,
+  NonDeterministicValue,
+  VerifierSetExplicit,
+  buildStackContext,
+  viewsOfFragment,
+} from '../../../lib/checks';
+import { verifierSetProblems } from '../../../lib/checks/rules/verifier-set-explicit';
+import { PlatformTrustStack } from '../../../stacks/platform-trust-stack';
+import { dev } from '../../../stacks/environments';
+import { contextOf, data, detailsOf, element, resource } from '../../unit/checks/helpers';
+
+/** Every element of the dev stack as the rules see it, in an activation with v1 in grace. */
+function devElements(): CheckedElement[] {
+  const app = Testing.app() as App;
+  const stack = new PlatformTrustStack(app, {
+    environment: {
+      ...dev,
+      taskSigning: { version: 3, activeVersion: 2, grace: [{ version: 1, until: '2027-01-31T00:00:00Z' }] },
+    },
+    checks: false,
+  });
+  return viewsOfFragment(JSON.parse(Testing.synth(stack)), 'dev');
+}
+
+describe('the rules of invariants 4, 7, 8 and 9 on the stack this library renders', () => {
+  const elements = devElements();
+  const context = buildStackContext(elements);
+  const statusOn = (rule: typeof VerifierSetExplicit, idPrefix: string) =>
+    elements.filter((e) => e.logicalId.startsWith(idPrefix)).map((e) => rule.check(e, context).status);
+
+  test('VerifierSetExplicit reads the verifier set TaskSigningKey renders, and finds it explicit', () => {
+    expect(statusOn(VerifierSetExplicit, 'TaskSigningKey_PubkeysJson')).toEqual([CheckStatus.COMPLIANT]);
+  });
+
+  test('BundleSignedWithVerifiers finds the bundle BootstrapBundle renders signed and carrying the verifier set', () => {
+    expect(statusOn(BundleSignedWithVerifiers, 'BootstrapBundle_BundleJson')).toEqual([CheckStatus.COMPLIANT]);
+  });
+
+  test('no element pushes to nodes or calls a function whose value changes on every plan', () => {
+    const findings = elements.flatMap((e) =>
+      [NoPushToNodes, NonDeterministicValue].map((r) => [e.address, r.check(e, context).status]),
+    );
+    expect(findings.filter(([, status]) => status === CheckStatus.NON_COMPLIANT)).toEqual([]);
+    expect(findings.filter(([, status]) => status === CheckStatus.COMPLIANT).length).toBeGreaterThan(20);
+  });
+});
+
+describe('VerifierSetExplicit', () => {
+  const local = (value: string) => element('local', 'locals', { value }, 'Verifiers');
+  const set = (entries: Array<Record<string, unknown>>) =>
+    JSON.stringify({ format: 'gpuaas-task-signing-pubkeys/v1', keys: entries });
+
+  test.each([
+    [
+      [
+        { version: 1, state: 'grace' },
+        { version: 2, state: 'active' },
+      ],
+      'version 1 is in grace without an end date',
+    ],
+    [
+      [
+        { version: 1, state: 'grace', until: '31 Jan 2027' },
+        { version: 2, state: 'active' },
+      ],
+      'version 1 ends at "31 Jan 2027", not an ISO 8601 UTC time',
+    ],
+    [
+      [
+        { version: 1, state: 'active' },
+        { version: 2, state: 'active' },
+      ],
+      '2 entries are active (exactly one must be)',
+    ],
+    [[{ version: 1, state: 'next' }], '0 entries are active (exactly one must be)'],
+    [
+      [
+        { version: 1, state: 'active' },
+        { version: 2, state: 'next' },
+        { version: 3, state: 'next' },
+      ],
+      '2 entries are next (at most one may be)',
+    ],
+    [
+      [{ version: 1, state: 'active', until: '2027-01-31T00:00:00Z' }],
+      'version 1 is active but carries an end date (only grace entries end)',
+    ],
+    [
+      [
+        { version: 1, state: 'retired' },
+        { version: 2, state: 'active' },
+      ],
+      'version 1 has state "retired" (expected active, next or grace)',
+    ],
+    [
+      [
+        { version: 2, state: 'active' },
+        { version: 2, state: 'next' },
+      ],
+      'version 2 is listed twice',
+    ],
+    [
+      [
+        { version: 2, state: 'active' },
+        { version: 1, state: 'grace', until: '2027-01-31T00:00:00Z' },
+      ],
+      'the entries are not sorted by version',
+    ],
+    [
+      [
+        { version: 1, state: 'active' },
+        { version: 2, state: 'grace', until: '2027-01-31T00:00:00Z' },
+      ],
+      'version 2 is in grace but newer than the active version 1',
+    ],
+    [
+      [
+        { version: 1, state: 'next' },
+        { version: 2, state: 'active' },
+      ],
+      'version 1 is next but older than the active version 2',
+    ],
+  ])('refuses %j: %s', (entries, problem) => {
+    expect(detailsOf(VerifierSetExplicit.check(local(set(entries)), contextOf()))).toContain(
+      `the verifier set in value: ${problem}`,
+    );
+  });
+
+  test('reads the jsonencode form field by field; entries whose state is an expression are not judged', () => {
+    const expr = (states: string) =>
+      `\${jsonencode({"format" = "gpuaas-task-signing-pubkeys/v1", "keys" = [${states}]})}`;
+    const good = expr(
+      '{"kid" = local.k["1"], "state" = "grace", "until" = "2027-01-31T00:00:00Z", "version" = 1}, {"kid" = local.k["2"], "state" = "active", "version" = 2}',
+    );
+    expect(VerifierSetExplicit.check(local(good), contextOf()).status).toBe(CheckStatus.COMPLIANT);
+    const bad = expr('{"state" = "grace", "version" = 1}, {"state" = "active", "version" = 2}');
+    expect(detailsOf(VerifierSetExplicit.check(local(bad), contextOf()))).toEqual([
+      'the verifier set in value: version 1 is in grace without an end date',
+    ]);
+    const computed = expr('{"state" = var.state, "version" = 1}');
+    expect(VerifierSetExplicit.check(local(computed), contextOf()).status).toBe(CheckStatus.NOT_APPLICABLE);
+    expect(VerifierSetExplicit.check(local('{"other": 1}'), contextOf()).status).toBe(CheckStatus.NOT_APPLICABLE);
+  });
+
+  test('the pure check agrees with the states TaskSigningKey derives', () => {
+    expect(
+      verifierSetProblems([
+        { version: 1, state: 'grace', until: '2027-01-31T00:00:00Z' },
+        { version: 2, state: 'active' },
+        { version: 3, state: 'next' },
+      ]),
+    ).toEqual([]);
+  });
+});
+
+describe('BundleSignedWithVerifiers', () => {
+  const SCHEMA = 'cdktf-platform-trust/bootstrap-bundle/v1';
+  const bundleLocal = (body: string) => element('local', 'locals', { value: body }, 'Bundle');
+  const sign = (input: string) => data('vault_transit_sign', { path: 'transit', name: 'k', input }, 'Sign');
+
+  test('a bundle without verifiers and without a signature: both findings', () => {
+    const b = bundleLocal(JSON.stringify({ schema: SCHEMA, sequence: 1 }));
+    expect(detailsOf(BundleSignedWithVerifiers.check(b, contextOf(b)))).toEqual([
+      'the bundle in value carries no task verifier set (task_verifiers and GPUAAS_TASK_SIGNING_PUBKEYS): a new signing version could only reach nodes by a rebuild',
+      'no data.vault_transit_sign signs local.Bundle: nodes could not tell a bundle update from a forged one',
+    ]);
+  });
+
+  test('signed by reference (not by a reference to another local with a longer name), verifiers present', () => {
+    const body = JSON.stringify({ schema: SCHEMA, task_verifiers: {}, env: { GPUAAS_TASK_SIGNING_PUBKEYS: 'x' } });
+    const b = bundleLocal(body);
+    const signedOther = sign('${base64encode(local.Bundle2)}');
+    expect(detailsOf(BundleSignedWithVerifiers.check(b, contextOf(b, signedOther)))).toEqual([
+      'no data.vault_transit_sign signs local.Bundle: nodes could not tell a bundle update from a forged one',
+    ]);
+    const signed = sign('${base64encode(local.Bundle)}');
+    expect(BundleSignedWithVerifiers.check(b, contextOf(b, signed)).status).toBe(CheckStatus.COMPLIANT);
+  });
+});
+
+describe('NoPushToNodes', () => {
+  test.each([
+    [
+      { connection: { type: 'ssh', host: 'node-7' } },
+      'r has a connection block: it reaches a machine over SSH or WinRM',
+    ],
+    [{ provisioner: [{ 'remote-exec': { inline: ['systemctl restart agent'] } }] }, 'has a "remote-exec" provisioner'],
+    [{ provisioner: [{ file: { source: 'a', destination: 'b' } }] }, 'has a "file" provisioner'],
+    [
+      { provisioner: [{ 'local-exec': { command: 'cd out && rsync -a . node-7:/etc' } }] },
+      'runs "rsync" in a local-exec provisioner',
+    ],
+    [
+      { provisioner: [{ 'local-exec': { command: 'kubectl cp bundle.json pod:/etc' } }] },
+      'runs "kubectl cp" in a local-exec provisioner',
+    ],
+  ])('refuses %j', (config, detail) => {
+    const [found] = detailsOf(NoPushToNodes.check(resource('null_resource', config), contextOf()));
+    expect(found).toContain(detail);
+  });
+
+  test('a local-exec that stays local is fine', () => {
+    const r = resource('null_resource', {
+      provisioner: [{ 'local-exec': { command: 'echo sshd-config > notes.txt' } }],
+    });
+    expect(NoPushToNodes.check(r, contextOf()).status).toBe(CheckStatus.COMPLIANT);
+  });
+});
+
+describe('NonDeterministicValue', () => {
+  test.each(['timestamp', 'plantimestamp', 'uuid', 'bcrypt'])('refuses %s()', (fn) => {
+    const r = resource('vault_kv_secret_v2', { data_json: `\${jsonencode({"at" = ${fn}("x")})}` });
+    expect(detailsOf(NonDeterministicValue.check(r, contextOf()))).toEqual([
+      `vault_kv_secret_v2.r calls ${fn}() in data_json: its value changes on every plan`,
+    ]);
+  });
+
+  test('literal text, other functions and ignored attributes are fine', () => {
+    const text = resource('vault_kv_secret_v2', { data_json: '{"note": "timestamp() is not called here"}' });
+    const other = resource('vault_kv_secret_v2', {
+      data_json: '${jsonencode({"at" = formatdate("YYYY", local.uuid_x)})}',
+    });
+    const ignored = resource('vault_kv_secret_v2', {
+      data_json: '${jsonencode({"at" = timestamp()})}',
+      lifecycle: { ignore_changes: ['data_json'] },
+    });
+    const all = resource('vault_kv_secret_v2', { data_json: '${uuid()}', lifecycle: { ignore_changes: 'all' } });
+    for (const r of [text, other, ignored, all]) {
+      expect(NonDeterministicValue.check(r, contextOf()).status).toBe(CheckStatus.COMPLIANT);
+    }
+  });
+});
