@@ -4,6 +4,7 @@
 import { PlatformTrustRule } from '../types';
 import { BundleSamePath } from './bundle-same-path';
 import { BundleSignedWithVerifiers } from './bundle-signed-with-verifiers';
+import { BundleVaultAccess } from './bundle-vault-access';
 import { CaRootPreventDestroy } from './ca-root-prevent-destroy';
 import { NoPushToNodes } from './no-push-to-nodes';
 import { NonDeterministicValue } from './non-deterministic-value';
@@ -30,6 +31,7 @@ import { VerifierSetExplicit } from './verifier-set-explicit';
 export {
   BundleSamePath,
   BundleSignedWithVerifiers,
+  BundleVaultAccess,
   CaRootPreventDestroy,
   NoPushToNodes,
   NonDeterministicValue,
@@ -79,8 +81,9 @@ export const PLATFORM_TRUST_RULES: readonly PlatformTrustRule[] = Object.freeze(
   PolicyTransitKeyMaterial,
   PolicyTransitKeyConfig,
   PolicyUnparsable,
-  // Bootstrap bundle (invariants 5, 7 and 8)
+  // Bootstrap bundle (invariants 5 to 8)
   BundleSamePath,
+  BundleVaultAccess,
   BundleSignedWithVerifiers,
   NoPushToNodes,
   // Every element (invariant 9)

@@ -1,6 +1,7 @@
 import { App, Testing } from 'cdktf';
 import {
   BundleSignedWithVerifiers,
+  BundleVaultAccess,
   CheckStatus,
   CheckedElement,
   NoPushToNodes,
@@ -39,6 +40,10 @@ describe('the rules of invariants 4, 7, 8 and 9 on the stack this library render
 
   test('BundleSignedWithVerifiers finds the bundle BootstrapBundle renders signed and carrying the verifier set', () => {
     expect(statusOn(BundleSignedWithVerifiers, 'BootstrapBundle_BundleJson')).toEqual([CheckStatus.COMPLIANT]);
+  });
+
+  test('BundleVaultAccess finds nothing in the bundle that would let a node reach Vault', () => {
+    expect(statusOn(BundleVaultAccess, 'BootstrapBundle_BundleJson')).toEqual([CheckStatus.COMPLIANT]);
   });
 
   test('no element pushes to nodes or calls a function whose value changes on every plan', () => {
@@ -233,5 +238,33 @@ describe('NonDeterministicValue', () => {
     for (const r of [text, other, ignored, all]) {
       expect(NonDeterministicValue.check(r, contextOf()).status).toBe(CheckStatus.COMPLIANT);
     }
+  });
+});
+
+describe('BundleVaultAccess', () => {
+  const SCHEMA = 'cdktf-platform-trust/bootstrap-bundle/v1';
+  const bundle = (extra: string) =>
+    element('local', 'locals', { value: `\${jsonencode({"schema" = "${SCHEMA}", ${extra}})}` }, 'Bundle');
+
+  test.each([
+    ['"env" = {"VAULT_ADDR" = "https://vault:8200"}', 'a Vault client setting ("VAULT_ADDR")'],
+    ['"auth" = {"role_id" = "x"}', 'a credential field ("role_id")'],
+    [
+      '"auth" = {"id" = vault_approle_auth_backend_role.Node_1A2B3C4D.role_id}',
+      'a reference to an AppRole credential ("role_id")',
+    ],
+    [
+      '"control_plane" = {"url" = "https://vault.internal:8200/v1/kv/data/x"}',
+      'a Vault API address ("https://vault.internal:8200/v1/")',
+    ],
+  ])('refuses %s', (extra, what) => {
+    expect(detailsOf(BundleVaultAccess.check(bundle(extra), contextOf()))).toEqual([
+      `the bundle in value holds ${what}`,
+    ]);
+  });
+
+  test('trust roots, paths and the control plane URL are fine', () => {
+    const ok = bundle('"control_plane" = {"url" = "https://control.dev.internal"}, "token_path" = "/etc/x"');
+    expect(BundleVaultAccess.check(ok, contextOf()).status).toBe(CheckStatus.COMPLIANT);
   });
 });

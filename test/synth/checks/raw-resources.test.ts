@@ -81,11 +81,12 @@ const bundle = (nodePath: string) => (stack: TerraformStack) =>
 const verifierSet = (entries: Array<Record<string, unknown>>) =>
   JSON.stringify({ format: 'gpuaas-task-signing-pubkeys/v1', key: 'node-task-signer', keys: entries });
 
-const handBundle = (opts: { verifiers: boolean; signed: boolean }) => (stack: TerraformStack) => {
+const handBundle = (opts: { verifiers: boolean; signed: boolean; vaultAddr?: boolean }) => (stack: TerraformStack) => {
   const body = {
     schema: 'cdktf-platform-trust/bootstrap-bundle/v1',
     environment: 'dev',
     sequence: 1,
+    ...(opts.vaultAddr ? { agent: { VAULT_ADDR: 'https://vault.dev.internal:8200' } } : {}),
     ...(opts.verifiers
       ? {
           task_verifiers: { path: '/etc/gpuaas/trust/task-signing-pubkeys.json' },
@@ -245,6 +246,11 @@ const CASES: Record<string, { level: 'error' | 'warning'; bad: Build; good: Buil
   'PlatformTrust-BundleSignedWithVerifiers': {
     level: 'error',
     bad: handBundle({ verifiers: false, signed: false }),
+    good: handBundle({ verifiers: true, signed: true }),
+  },
+  'PlatformTrust-BundleVaultAccess': {
+    level: 'error',
+    bad: handBundle({ verifiers: true, signed: true, vaultAddr: true }),
     good: handBundle({ verifiers: true, signed: true }),
   },
   'PlatformTrust-NoPushToNodes': {

@@ -23,6 +23,7 @@ describe('PlatformTrust rule pack', () => {
       'PlatformTrust-PolicyTransitKeyConfig',
       'PlatformTrust-PolicyUnparsable',
       'PlatformTrust-BundleSamePath',
+      'PlatformTrust-BundleVaultAccess',
       'PlatformTrust-BundleSignedWithVerifiers',
       'PlatformTrust-NoPushToNodes',
       'PlatformTrust-NonDeterministicValue',
