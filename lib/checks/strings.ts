@@ -22,3 +22,8 @@ export function stringsIn(value: unknown, where = ''): StringAt[] {
   walk(value, where, 0);
   return out;
 }
+
+/** The strings under `value` that contain `marker` (a format or schema id), with where they are. */
+export function stringsContaining(value: unknown, marker: string): StringAt[] {
+  return stringsIn(value).filter((s) => s.text.includes(marker));
+}

@@ -1,20 +1,6 @@
 import { BUNDLE_SCHEMA_V1 } from '../../node/formats';
-import { stringsIn } from '../strings';
+import { stringsContaining } from '../strings';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
-
-/** How other elements refer to this one in expressions. */
-function referenceOf(element: { kind: string; type: string; logicalId: string }): string {
-  switch (element.kind) {
-    case 'local':
-      return `local.${element.logicalId}`;
-    case 'data':
-      return `data.${element.type}.${element.logicalId}`;
-    case 'output':
-      return `output.${element.logicalId}`;
-    default:
-      return `${element.type}.${element.logicalId}`;
-  }
-}
 
 /**
  * Normal rotation needs no node rebuild (invariant 7): a bootstrap bundle (schema
@@ -30,7 +16,7 @@ export const BundleSignedWithVerifiers: ElementRule = {
     'A bootstrap bundle must carry the task verifier set and be signed through Vault transit, so that rotation needs no node rebuild',
   fix: 'Render the bundle with BootstrapBundle (it embeds the TaskSigningKey verifier set and signs the bundle with the active version); a hand-written bundle needs task_verifiers and a data.vault_transit_sign over it.',
   check(element, context) {
-    const texts = stringsIn(element.config).filter((s) => s.text.includes(BUNDLE_SCHEMA_V1));
+    const texts = stringsContaining(element.config, BUNDLE_SCHEMA_V1);
     if (texts.length === 0) return notApplicable('no bootstrap bundle');
     const details: string[] = [];
     for (const { where, text } of texts) {
@@ -40,7 +26,8 @@ export const BundleSignedWithVerifiers: ElementRule = {
         );
       }
     }
-    const ref = referenceOf(element);
+    // The address is also how expressions refer to the element (local.<id>, data.<type>.<id>, <type>.<id>).
+    const ref = element.address;
     const signed = context.signedInputs.some(
       (input) =>
         new RegExp(`${ref.replace(/\./g, '\\.')}(?![A-Za-z0-9_-])`).test(input) || input.includes(BUNDLE_SCHEMA_V1),

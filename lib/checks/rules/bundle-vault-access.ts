@@ -1,5 +1,5 @@
 import { BUNDLE_SCHEMA_V1 } from '../../node/formats';
-import { stringsIn } from '../strings';
+import { stringsContaining } from '../strings';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 
 /** What in a bundle would let a node reach Vault, and how to recognise it in literal JSON or an expression. */
@@ -29,7 +29,7 @@ export const BundleVaultAccess: ElementRule = {
     'A bootstrap bundle must not tell nodes how to reach Vault: no Vault address, VAULT_* setting, token or AppRole credential',
   fix: 'Keep Vault access on the control plane: nodes get the bundle from the control plane and need only the trust roots and the verifier set in it. Remove the field from the bundle.',
   check(element) {
-    const texts = stringsIn(element.config).filter((s) => s.text.includes(BUNDLE_SCHEMA_V1));
+    const texts = stringsContaining(element.config, BUNDLE_SCHEMA_V1);
     if (texts.length === 0) return notApplicable('no bootstrap bundle');
     const details: string[] = [];
     for (const { where, text } of texts) {

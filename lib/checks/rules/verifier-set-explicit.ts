@@ -1,5 +1,5 @@
 import { PUBKEYS_FORMAT_V1 } from '../../node/formats';
-import { stringsIn } from '../strings';
+import { stringsContaining } from '../strings';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 import { isExpression } from '../values';
 
@@ -110,7 +110,7 @@ export const VerifierSetExplicit: ElementRule = {
     'A task verifier set must list exactly one active version, at most one next version, and grace versions with explicit end dates',
   fix: 'Let TaskSigningKey render the verifier set from version, activeVersion and grace; when writing one by hand, give every grace entry an "until" in ISO 8601 UTC and keep one active entry.',
   check(element) {
-    const sets = stringsIn(element.config).filter((s) => s.text.includes(PUBKEYS_FORMAT_V1));
+    const sets = stringsContaining(element.config, PUBKEYS_FORMAT_V1);
     if (sets.length === 0) return notApplicable('no verifier set');
     const details: string[] = [];
     let read = 0;
