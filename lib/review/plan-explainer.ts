@@ -471,13 +471,9 @@ function explainKeys(ctx: Context, policyTexts: Array<{ before?: ParsedPolicy; a
   const out: KeyRotation[] = [];
   for (const [keyPath, g] of [...groups.entries()].sort(([a], [b]) => byString(a, b))) {
     const keyEntry = g.parts.find((p) => p.type === 'vault_transit_secret_backend_key');
-    const rotationEntries = g.parts.filter(
-      (p) => p.type === 'vault_generic_endpoint' && (isRotation(p) || ROTATE_RE.test(endpointPath(p) ?? '')),
-    );
-    const floorsEntry = g.parts.find(
-      (p) =>
-        p.type === 'vault_generic_endpoint' && !rotationEntries.includes(p) && CONFIG_RE.test(endpointPath(p) ?? ''),
-    );
+    // The key itself has no path: only endpoints match below.
+    const rotationEntries = g.parts.filter((p) => isRotation(p) || ROTATE_RE.test(endpointPath(p) ?? ''));
+    const floorsEntry = g.parts.find((p) => !rotationEntries.includes(p) && CONFIG_RE.test(endpointPath(p) ?? ''));
     const rotations: RotationStep[] = rotationEntries
       .filter((p) => p.kind !== 'no-op')
       .map((p) => ({

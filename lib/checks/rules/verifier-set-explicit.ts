@@ -1,4 +1,5 @@
-import { PUBKEYS_FORMAT_V1 } from '../../node/formats';
+import { PUBKEYS_FORMAT_V1, VerifierState } from '../../node/formats';
+import { parseIsoUtc } from '../../node/iso-time';
 import { stringsContaining } from '../strings';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 import { isExpression } from '../values';
@@ -10,8 +11,7 @@ interface WrittenEntry {
   readonly until?: string;
 }
 
-const ISO_UTC_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
-const STATES: readonly string[] = ['active', 'next', 'grace'];
+const STATES: readonly VerifierState[] = ['active', 'next', 'grace'];
 
 /**
  * The entries of a verifier set written in `text`: parsed when the text is the JSON itself, read field by field
@@ -59,11 +59,11 @@ export function verifierSetProblems(entries: readonly WrittenEntry[]): string[] 
   const problems: string[] = [];
   const label = (e: WrittenEntry, i: number) => (e.version !== undefined ? `version ${e.version}` : `entry ${i + 1}`);
   entries.forEach((e, i) => {
-    if (e.state !== undefined && !STATES.includes(e.state)) {
+    if (e.state !== undefined && !(STATES as readonly string[]).includes(e.state)) {
       problems.push(`${label(e, i)} has state ${JSON.stringify(e.state)} (expected active, next or grace)`);
     }
     if (e.state === 'grace' && e.until === undefined) problems.push(`${label(e, i)} is in grace without an end date`);
-    if (e.until !== undefined && !ISO_UTC_RE.test(e.until)) {
+    if (e.until !== undefined && parseIsoUtc(e.until) === undefined) {
       problems.push(`${label(e, i)} ends at ${JSON.stringify(e.until)}, not an ISO 8601 UTC time`);
     }
     if (e.until !== undefined && e.state !== undefined && e.state !== 'grace') {
