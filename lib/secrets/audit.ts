@@ -15,9 +15,9 @@
  * Use exactly one of the two mechanisms for a device: VaultServer refuses a declarative device that
  * duplicates an API-created one.
  */
-import { TerraformResource, TerraformStack } from 'cdktf';
+import { Aspects, IAspect, TerraformResource, TerraformStack } from 'cdktf';
 import { Audit } from '@cdktf/provider-vault/lib/audit';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { duplicate, invalidProp } from '../core/errors';
 import { isToken, validateName } from '../core/validation';
 
@@ -67,6 +67,11 @@ export interface PlatformAuditProps {
    * Also create the device through the API as a `vault_audit` resource (protected from destroy).
    * Only where the server allows it: HashiCorp Vault, or VaultServer with
    * `unsafe_allow_api_audit_creation = true`. Otherwise put `serverAuditStanza` in the server configuration.
+   *
+   * Every other Vault resource of the stack on the same provider then depends on the device, so the apply
+   * enables it first and every later write is audited. This ordering is also needed for the apply to
+   * succeed: requests the server handles while a device is being enabled can fail with a 500 ("failed to
+   * audit"), after the change may already be made, so the engine's retry finds "path is already in use".
    * @default false
    */
   readonly createApiDevice?: boolean;
@@ -185,6 +190,7 @@ export class PlatformAudit extends Construct {
         // Disabling an audit device discards its HMAC salt: old log entries can no longer be matched.
         lifecycle: { preventDestroy: true },
       });
+      Aspects.of(TerraformStack.of(this)).add(new AuditDeviceFirst(this.apiDevice));
     }
     this.node.addValidation({ validate: () => this.nameConflicts() });
   }
@@ -214,5 +220,26 @@ export class PlatformAudit extends Construct {
           'declare the platform audit device once per Vault server, or give each device its own name.',
         ).message,
     );
+  }
+}
+
+/**
+ * Makes every managed Vault resource of the stack that uses the device's provider depend on the device
+ * (data sources are left alone: a dependency would defer their reads to apply time). Other audit devices
+ * are left alone too, so two devices never wait on each other.
+ */
+class AuditDeviceFirst implements IAspect {
+  private readonly address: string;
+
+  constructor(private readonly device: Audit) {
+    this.address = `${device.terraformResourceType}.${device.friendlyUniqueId}`;
+  }
+
+  public visit(node: IConstruct): void {
+    if (!(node instanceof TerraformResource) || node === this.device) return;
+    if (!node.terraformResourceType.startsWith('vault_') || node.terraformResourceType === 'vault_audit') return;
+    if (node.provider !== this.device.provider) return;
+    const current = node.dependsOn ?? [];
+    if (!current.includes(this.address)) node.dependsOn = [...current, this.address];
   }
 }

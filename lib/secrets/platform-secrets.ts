@@ -338,8 +338,7 @@ export class PlatformSecrets extends PlatformSecretsBase {
       name: path,
       dataJson,
       disableRead,
-      // Written only once the API-created audit device (if any) is enabled, so the write is audited.
-      dependsOn: this.audit.apiDevice ? [this.audit.apiDevice] : undefined,
+      // An API-created audit device (if any) is enabled first, so the write is audited (see PlatformAudit).
     });
   }
 }

@@ -461,6 +461,21 @@ describe('platform secrets (real OpenTofu, real Vault-API server)', () => {
       .split('\n')
       .filter((l) => l.trim().length > 0)
       .map((l) => JSON.parse(l));
+    // The apply enabled the device before any other write (every other resource depends on it), so the
+    // engine's own writes are in the log: the mounts, each policy and each AppRole role.
+    const applyWrites = new Set(
+      entries.filter((e) => e.type === 'request' && e.request?.operation !== 'read').map((e) => e.request?.path),
+    );
+    const roles = Object.keys(roleIds);
+    expect(roles).toHaveLength(7);
+    const expectedWrites = [
+      `sys/mounts/${MOUNT}`,
+      `${MOUNT}/config`,
+      `sys/auth/${approleMount}`,
+      ...roles.map((r) => `sys/policies/acl/${r}`),
+      ...roles.map((r) => `auth/${approleMount}/role/${r}`),
+    ];
+    expect(expectedWrites.filter((p) => !applyWrites.has(p))).toEqual([]);
     const mine = entries.filter((e) => e.auth?.accessor === accessorHash);
     const allowedRead = mine.find(
       (e) => e.type === 'response' && e.request?.path === `${MOUNT}/data/${robot}` && !e.error,

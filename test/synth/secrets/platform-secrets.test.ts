@@ -1,6 +1,7 @@
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
 import { ApproleAuthBackendRole } from '@cdktf/provider-vault/lib/approle-auth-backend-role';
 import { Audit } from '@cdktf/provider-vault/lib/audit';
+import { DataVaultPolicyDocument } from '@cdktf/provider-vault/lib/data-vault-policy-document';
 import { AuthBackend } from '@cdktf/provider-vault/lib/auth-backend';
 import { KvSecretBackendV2 } from '@cdktf/provider-vault/lib/kv-secret-backend-v2';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
@@ -365,6 +366,47 @@ describe('PlatformSecrets', () => {
       options: { file_path: 'stdout', format: 'json' },
       lifecycle: { prevent_destroy: true },
     });
+  });
+
+  test('audit: with an API device, every other Vault resource on its provider waits for it; data sources, other providers and other devices do not', () => {
+    const s = stack();
+    const other = new VaultProvider(s, 'other', { alias: 'other' });
+    const secrets = new PlatformSecrets(s, 'Secrets', { mountPath: 'dev/kv', audit: { createApiDevice: true } });
+    const v = new TerraformVariable(s, 'v', { type: 'map(string)', sensitive: true });
+    secrets.seedSecret('apps/billing/db', v);
+    // Raw resources added around the construct, before and after it, are ordered too.
+    new Mount(s, 'RawTransit', { path: 'dev/transit', type: 'transit' });
+    const elsewhere = new Mount(s, 'Elsewhere', { path: 'x/transit', type: 'transit', provider: other });
+    new PlatformAudit(s, 'Second', { name: 'second', createApiDevice: true });
+    new DataVaultPolicyDocument(s, 'Doc', { rule: [{ path: 'dev/kv/*', capabilities: ['read'] }] });
+    const json = JSON.parse(Testing.synth(s));
+
+    const device = Object.keys(json.resource.vault_audit).find((k) => k.startsWith('Secrets_Audit'))!;
+    const second = Object.keys(json.resource.vault_audit).find((k) => k.startsWith('Second'))!;
+    const waits: Record<string, string[] | undefined> = {};
+    for (const [type, rs] of Object.entries<Record<string, any>>(json.resource)) {
+      for (const [name, r] of Object.entries<any>(rs)) waits[`${type}.${name}`] = r.depends_on;
+    }
+    const ordered = Object.keys(waits).filter((a) => waits[a]?.includes(`vault_audit.${device}`));
+    const unordered = Object.keys(waits).filter((a) => !ordered.includes(a));
+    expect(unordered.sort()).toEqual(
+      [`vault_audit.${device}`, `vault_audit.${second}`, `vault_mount.${elsewhere.friendlyUniqueId}`].sort(),
+    );
+    expect(ordered.map((a) => a.split('.')[0]).sort()).toEqual([
+      'vault_kv_secret_backend_v2',
+      'vault_kv_secret_v2',
+      'vault_mount',
+      'vault_mount',
+    ]);
+    // With two devices, a resource waits for both, each named once.
+    const seeded = Object.values<any>(json.resource.vault_kv_secret_v2)[0];
+    expect(seeded.depends_on).toEqual([`vault_audit.${device}`, `vault_audit.${second}`]);
+    expect(Object.values<any>(json.data.vault_policy_document)[0].depends_on).toBeUndefined();
+
+    // Without an API device, nothing is reordered.
+    const plain = stack();
+    new PlatformSecrets(plain, 'Secrets', { mountPath: 'dev/kv' });
+    for (const r of Object.values<any>(resources(plain, 'vault_mount'))) expect(r.depends_on).toBeUndefined();
   });
 
   test('audit: two devices with one name in a stack fail synth', () => {
