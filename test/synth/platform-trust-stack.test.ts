@@ -31,6 +31,31 @@ describe('PlatformTrustStack', () => {
     expect(synthJson(stack).terraform.backend.s3).toMatchObject({ bucket: 'platform-state', key: 'dev.tfstate' });
   });
 
+  test('with an audit file, the audit device is enabled before every other Vault resource; without one, nothing waits', () => {
+    const audited = synthJson(
+      new PlatformTrustStack(Testing.app(), { environment: { ...dev, auditFilePath: '/var/log/vault/audit.log' } }),
+    );
+    const [device] = Object.keys(audited.resource.vault_audit);
+    const notWaiting: string[] = [];
+    let waiting = 0;
+    for (const [type, byName] of Object.entries<Record<string, any>>(audited.resource)) {
+      for (const [name, r] of Object.entries<any>(byName)) {
+        if (!type.startsWith('vault_') || type === 'vault_audit') continue;
+        if ((r.depends_on ?? []).includes(`vault_audit.${device}`)) waiting++;
+        else notWaiting.push(`${type}.${name}`);
+      }
+    }
+    expect(notWaiting).toEqual([]);
+    expect(waiting).toBeGreaterThan(20);
+    // The plan-time reads (the transit key's latest version, the published bundle) are not deferred.
+    for (const byName of Object.values<Record<string, any>>(audited.data ?? {})) {
+      for (const d of Object.values<any>(byName)) expect(d.depends_on ?? []).not.toContain(`vault_audit.${device}`);
+    }
+    const plain = synthJson(new PlatformTrustStack(Testing.app(), { environment: dev }));
+    expect(plain.resource.vault_audit).toBeUndefined();
+    expect(JSON.stringify(plain)).not.toContain('vault_audit.');
+  });
+
   test('refuses a control-plane URL that is not https', () => {
     expect(
       () => new PlatformTrustStack(Testing.app(), { environment: { ...dev, controlPlaneUrl: 'http://cp.example' } }),
