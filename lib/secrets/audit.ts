@@ -229,17 +229,15 @@ export class PlatformAudit extends Construct {
  * are left alone too, so two devices never wait on each other.
  */
 class AuditDeviceFirst implements IAspect {
-  private readonly address: string;
-
-  constructor(private readonly device: Audit) {
-    this.address = `${device.terraformResourceType}.${device.friendlyUniqueId}`;
-  }
+  constructor(private readonly device: Audit) {}
 
   public visit(node: IConstruct): void {
     if (!(node instanceof TerraformResource) || node === this.device) return;
     if (!node.terraformResourceType.startsWith('vault_') || node.terraformResourceType === 'vault_audit') return;
     if (node.provider !== this.device.provider) return;
+    // Read at synth, not at construction: the device's logical id may still be overridden until then.
+    const address = `${this.device.terraformResourceType}.${this.device.friendlyUniqueId}`;
     const current = node.dependsOn ?? [];
-    if (!current.includes(this.address)) node.dependsOn = [...current, this.address];
+    if (!current.includes(address)) node.dependsOn = [...current, address];
   }
 }

@@ -403,6 +403,12 @@ describe('PlatformSecrets', () => {
     expect(seeded.depends_on).toEqual([`vault_audit.${device}`, `vault_audit.${second}`]);
     expect(Object.values<any>(json.data.vault_policy_document)[0].depends_on).toBeUndefined();
 
+    // A logical id given to the device after construction is the one waited for.
+    const renamed = stack();
+    const named = new PlatformSecrets(renamed, 'Secrets', { mountPath: 'dev/kv', audit: { createApiDevice: true } });
+    named.audit.apiDevice!.overrideLogicalId('platform_audit');
+    expect(Object.values<any>(resources(renamed, 'vault_mount'))[0].depends_on).toEqual(['vault_audit.platform_audit']);
+
     // Without an API device, nothing is reordered.
     const plain = stack();
     new PlatformSecrets(plain, 'Secrets', { mountPath: 'dev/kv' });
