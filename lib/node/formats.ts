@@ -105,6 +105,75 @@ export interface SignedEnvelope {
   }>;
 }
 
+// ------------------------------------------------------------------ bootstrap bundle format v2
+
+/** Schema id of bootstrap bundle format v2 (see `schemas/bootstrap-bundle.v2.schema.json`). */
+export const BUNDLE_SCHEMA_V2 = 'cdktf-platform-trust/bootstrap-bundle/v2';
+
+/** DSSE payload type of a signed bootstrap bundle v2. */
+export const BUNDLE_PAYLOAD_TYPE_V2 = 'application/vnd.cdktf-platform-trust.bootstrap-bundle.v2+json';
+
+/** Format id of the bundle key set carried in a v2 bundle. */
+export const BUNDLE_KEYS_FORMAT_V1 = 'cdktf-platform-trust/bundle-keys/v1';
+
+/**
+ * The bundle signing key set (format `cdktf-platform-trust/bundle-keys/v1`). The same shape and rules as the
+ * task verifier set (see {@link VerifierSetV1}: entries sorted by version, one `active`, at most one `next`,
+ * `grace` entries with `until`, `kid` = `<key>:v<version>:<first 16 hex of SHA-256 over the public_key text>`),
+ * with its own format id, so a set of one kind is never read as the other. Nodes verify bundle envelopes only
+ * under these keys, and tasks only under `task_verifiers`.
+ */
+export interface BundleKeySetV1 {
+  readonly format: typeof BUNDLE_KEYS_FORMAT_V1;
+  /** Transit key name of the bundle signing key (never the task key's name). */
+  readonly key: string;
+  readonly keys: readonly VerifierEntry[];
+}
+
+/**
+ * Bootstrap bundle format v2: format v1 plus the bundle key set that signs the next bundle. Compact JSON with
+ * keys sorted at every level (as Terraform's `jsonencode` renders it) is the signed payload.
+ */
+export interface BootstrapBundleV2 {
+  readonly schema: typeof BUNDLE_SCHEMA_V2;
+  readonly environment: string;
+  readonly sequence: number;
+  readonly control_plane: { readonly url: string };
+  readonly public_https_trust: { readonly path: string; readonly roots: readonly TrustRoot[] };
+  readonly node_cert_trust: { readonly path: string; readonly pems: readonly string[] };
+  readonly task_verifiers: { readonly path: string; readonly set: VerifierSetV1 };
+  /**
+   * Keys that may sign the next bundle (chained: a node accepts an update only under a bundle key of the bundle
+   * it already holds, as TUF chains root N to N+1).
+   */
+  readonly bundle_keys: { readonly set: BundleKeySetV1 };
+  readonly env: BootstrapBundleV1['env'];
+}
+
+/** Any bundle format a node may hold. */
+export type BootstrapBundle = BootstrapBundleV1 | BootstrapBundleV2;
+
+/**
+ * A DSSE envelope (https://github.com/secure-systems-lab/dsse, v1.0) around a bundle v2: `sig` is the standard
+ * base64 of the raw 64-byte Ed25519 signature over `PAE(payloadType, payload bytes)`, and `keyid` is the kid of
+ * the bundle key version that signed (`<key>:v<version>:<16 hex>`). During a move from v1 an envelope also
+ * carries a signature by the task key's active version (its kid), which only nodes that still hold a v1 bundle
+ * use; nodes that hold a v2 bundle ignore it.
+ */
+export interface DsseEnvelope {
+  readonly payloadType: string;
+  readonly payload: string;
+  readonly signatures: ReadonlyArray<{ readonly keyid: string; readonly sig: string }>;
+}
+
+/**
+ * Pin of a bundle key version for a node's first bundle: `sha256:` followed by the 64 hex digits of SHA-256
+ * over the UTF-8 bytes of the entry's `public_key` text (standard base64 of the raw key). The kid carries the
+ * first 16 of the same digits. A node enrols with this pin, received out of band, as kubeadm nodes do with
+ * `--discovery-token-ca-cert-hash`.
+ */
+export const BUNDLE_KEY_PIN_PREFIX = 'sha256:';
+
 /** Default file paths on a node (three distinct files). */
 export const DEFAULT_PATHS = {
   publicHttpsBundle: '/etc/gpuaas/trust/control-plane-ca.pem',
