@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Runs the integration suite: builds or finds the toolchain (OpenTofu, providers, VaultServer) first,
-// with progress, then runs jest in band against real servers. The only way to skip it is the explicit
+// Runs the integration suite: builds or finds the toolchain (the pinned OpenTofu, the providers, the
+// Vault-API server) first, with progress, says which engine and server the suite runs on, then runs jest
+// in band against real servers. PLATFORM_TRUST_ENGINE chooses another engine explicitly (see
+// scripts/toolchain.sh); extra arguments go to jest (for example test paths). The only way to skip it is the explicit
 // opt-out PLATFORM_TRUST_SKIP_INTEGRATION=1, which CI never sets.
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
@@ -15,6 +17,20 @@ if (tc.status !== 0) {
   console.error('[integration] FAILED: the toolchain could not be built; see the messages above.');
   process.exit(tc.status || 1);
 }
+const env = spawnSync('bash', [path.join(root, 'scripts', 'toolchain.sh'), '--print-env'], {
+  cwd: root,
+  encoding: 'utf8',
+});
+if (env.status !== 0) {
+  console.error(`[integration] FAILED: the toolchain is incomplete: ${env.stderr.trim()}`);
+  process.exit(1);
+}
+const tc = JSON.parse(env.stdout.slice(env.stdout.indexOf('{')));
+const name = { opentofu: 'OpenTofu', terraform: 'Terraform', openbao: 'OpenBao', vault: 'Vault' };
+console.log(
+  `[integration] engine: ${name[tc.kinds.tofu] ?? tc.kinds.tofu} ${tc.versions.tofu} (${tc.sources.tofu}: ${tc.tofu}); ` +
+    `server: ${name[tc.kinds.bao] ?? tc.kinds.bao} ${tc.versions.bao}; providers: vault ${tc.versions.vaultProvider}, tls ${tc.versions.tlsProvider}`,
+);
 const jest = spawnSync(
   process.execPath,
   [

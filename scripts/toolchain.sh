@@ -3,14 +3,16 @@
 # integration tests, built from Go modules (no release downloads, no Terraform
 # registry):
 #
-#   tofu     OpenTofu 1.12.6 (fallback 1.11.14), or a tofu >= 1.6 / terraform >= 1.5
-#            already on PATH
-#   bao      VaultServer 2.6.2; if the Go module proxy refuses it, HashiCorp Vault 1.21.4
-#            (same CLI/API surface for what the tests use), or a bao >= 2 / vault >= 1.15
-#            already on PATH
+#   engine   OpenTofu 1.12.6 (fallback 1.11.14), built from its module: the default engine, whatever
+#            else is on PATH. Another engine only when asked for (PLATFORM_TRUST_ENGINE below).
+#   server   OpenBao 2.6.2; if the Go module proxy refuses it, HashiCorp Vault 1.21.4 (same
+#            CLI/API surface for what the tests use), built from its module. Another server binary
+#            only when asked for (PLATFORM_TRUST_VAULT_SERVER below).
 #   providers hashicorp/vault 5.9.0 and hashicorp/tls 4.1.0, always built, installed
 #            into a filesystem mirror, plus a CLI config (tofu.rc) that points at it, for
 #            use via TF_CLI_CONFIG_FILE so `tofu init` works offline.
+# Nothing is taken from PATH unless an environment variable names it: a fresh machine and a
+# developer machine run the same pinned binaries.
 #
 # Usage:
 #   scripts/toolchain.sh                  build what is missing, write and print env.json
@@ -24,8 +26,13 @@
 # Environment:
 #   PLATFORM_TRUST_TOOLCHAIN_DIR    cache dir (default:
 #                                   ${XDG_CACHE_HOME:-$HOME/.cache}/cdktf-platform-trust/toolchain)
-#   PLATFORM_TRUST_TOOLCHAIN_BUILD=1  ignore tofu/terraform/bao/vault found on PATH and
-#                                   use (or build) the pinned binaries in the cache
+#   PLATFORM_TRUST_ENGINE           which engine the tests and the demo run on:
+#                                     opentofu (default)  the pinned OpenTofu, built when missing
+#                                     terraform           `terraform` from PATH (>= 1.5)
+#                                     tofu                `tofu` from PATH (>= 1.6)
+#                                     /path/to/binary     that binary (OpenTofu or Terraform)
+#   PLATFORM_TRUST_VAULT_SERVER     path of a server binary (bao >= 2 or vault >= 1.15) to use
+#                                   instead of the pinned one (default: the pinned build)
 #   PLATFORM_TRUST_TOOLCHAIN_KEEP_SRC=1  keep the writable module copies under <cache>/src
 #   GO                              go command to use (default: go on PATH)
 #   GOFLAGS, GOPROXY, GONOSUMDB, GOMODCACHE, GOCACHE ... are the user's, untouched.
@@ -52,7 +59,7 @@ OPENBAO_MODULE=github.com/openbao/openbao
 # The module path has no /v2 suffix, so the v2.6.2 tag (commit dd9c19c37a87) is only
 # reachable as a pseudo-version.
 OPENBAO_MODULE_VERSION=v0.0.0-20260818154305-dd9c19c37a87
-# The VaultServer go.mod replaces these with in-repo folders that are separate modules
+# The OpenBao go.mod replaces these with in-repo folders that are separate modules
 # (absent from the module zip); the published versions are required instead.
 OPENBAO_REQUIRES="github.com/openbao/openbao/api/v2@v2.6.0
 github.com/openbao/openbao/api/auth/approle/v2@v2.6.0
@@ -61,7 +68,7 @@ github.com/openbao/openbao/api/auth/kubernetes/v2@v2.6.0
 github.com/openbao/openbao/sdk/v2@v2.6.2"
 BAO_MIN=2.0.0
 
-# Fallback server when the VaultServer module is not served: HashiCorp Vault (BUSL-1.1;
+# Fallback server when the OpenBao module is not served: HashiCorp Vault (BUSL-1.1;
 # used here only as a local test server).  Its go.mod replaces api, api/auth/* and sdk
 # with in-repo folders; the versions its go.mod already requires are published.
 VAULT_SERVER_VERSION=1.21.4
@@ -80,7 +87,8 @@ TLS_PROVIDER_MODULE_VERSION=v1.2.1-0.20250423195406-eefba144662d     # commit of
 
 # ---------------------------------------------------------------- settings
 CACHE_DIR="${PLATFORM_TRUST_TOOLCHAIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdktf-platform-trust/toolchain}"
-FORCE_BUILD="${PLATFORM_TRUST_TOOLCHAIN_BUILD:-0}"
+ENGINE_CHOICE="${PLATFORM_TRUST_ENGINE:-opentofu}"
+SERVER_CHOICE="${PLATFORM_TRUST_VAULT_SERVER:-}"
 KEEP_SRC="${PLATFORM_TRUST_TOOLCHAIN_KEEP_SRC:-0}"
 export CHECKPOINT_DISABLE=1   # keep terraform from phoning home while we ask its version
 
@@ -124,11 +132,11 @@ version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ];
 # first vX.Y.Z in a command's version output, without the v
 extract_version() { sed -n 's/.*v\([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' | head -n1; }
 
-# cli_version BIN -> "<Name> <x.y.z>" from `BIN version` (OpenTofu|Terraform|VaultServer|Vault)
+# cli_version BIN -> "<Name> <x.y.z>" from `BIN version` (OpenTofu|Terraform|OpenBao|Vault)
 cli_version() {
   local out name ver
   # (tofu prints CLI-config warnings on stdout before the version line)
-  out="$("$1" version 2>/dev/null | grep -m1 -E '^(OpenTofu|Terraform|VaultServer|Vault) v')" || return 1
+  out="$("$1" version 2>/dev/null | grep -m1 -E '^(OpenTofu|Terraform|OpenBao|Vault) v')" || return 1
   name="${out%% *}"
   ver="$(printf '%s\n' "$out" | extract_version)"
   [ -n "$ver" ] || return 1
@@ -279,30 +287,46 @@ need_go() {
 TOFU_BIN="" TOFU_KIND="" TOFU_VER="" TOFU_SOURCE=""
 BAO_BIN="" BAO_KIND="" BAO_VER="" BAO_SOURCE=""
 
-# resolve_tofu BUILD(0|1): cache, then PATH, then (if BUILD) build
+# engine_from BIN LABEL: sets TOFU_* from an explicitly chosen binary (its kind from its version line)
+engine_from() {
+  local bin=$1 label=$2 kind="" ver=""
+  read -r kind ver < <(cli_version "$bin" || true) || true
+  [ -n "${ver:-}" ] || die "PLATFORM_TRUST_ENGINE=$ENGINE_CHOICE: $label does not print an OpenTofu or Terraform version"
+  case "$kind" in
+    OpenTofu)
+      version_ge "$ver" "$TOFU_MIN" || die "PLATFORM_TRUST_ENGINE=$ENGINE_CHOICE: OpenTofu $ver is older than $TOFU_MIN"
+      TOFU_KIND=opentofu ;;
+    Terraform)
+      version_ge "$ver" "$TERRAFORM_MIN" || die "PLATFORM_TRUST_ENGINE=$ENGINE_CHOICE: Terraform $ver is older than $TERRAFORM_MIN"
+      TOFU_KIND=terraform ;;
+    *) die "PLATFORM_TRUST_ENGINE=$ENGINE_CHOICE: $label is $kind, not an OpenTofu or Terraform engine" ;;
+  esac
+  TOFU_BIN="$bin" TOFU_VER=$ver TOFU_SOURCE=explicit
+}
+
+# resolve_tofu BUILD(0|1): the engine PLATFORM_TRUST_ENGINE names; by default the pinned OpenTofu
+# from the cache, else (if BUILD) built from its module. PATH is read only when the variable asks for it.
 resolve_tofu() {
-  local build=$1 v cand kind ver
+  local build=$1 v
+  case "$ENGINE_CHOICE" in
+    opentofu) ;;
+    terraform|tofu)
+      command -v "$ENGINE_CHOICE" >/dev/null 2>&1 ||
+        die "PLATFORM_TRUST_ENGINE=$ENGINE_CHOICE, but no $ENGINE_CHOICE is on PATH"
+      engine_from "$(command -v "$ENGINE_CHOICE")" "$ENGINE_CHOICE on PATH"
+      return 0 ;;
+    /*)
+      [ -x "$ENGINE_CHOICE" ] || die "PLATFORM_TRUST_ENGINE=$ENGINE_CHOICE is not an executable file"
+      engine_from "$ENGINE_CHOICE" "$ENGINE_CHOICE"
+      return 0 ;;
+    *) die "PLATFORM_TRUST_ENGINE=$ENGINE_CHOICE: use opentofu (default), terraform, tofu, or an absolute path" ;;
+  esac
   for v in "$TOFU_VERSION" "$TOFU_FALLBACK_VERSION"; do
     if [ -x "$BIN_DIR/tofu-$v" ]; then
       TOFU_BIN="$BIN_DIR/tofu-$v" TOFU_KIND=opentofu TOFU_VER=$v TOFU_SOURCE=cache
       return 0
     fi
   done
-  if [ "$FORCE_BUILD" != 1 ]; then
-    for cand in tofu terraform; do
-      command -v "$cand" >/dev/null 2>&1 || continue
-      kind="" ver=""
-      read -r kind ver < <(cli_version "$cand" || true) || true
-      [ -n "${ver:-}" ] || continue
-      if [ "$cand" = tofu ] && version_ge "$ver" "$TOFU_MIN"; then
-        TOFU_BIN="$(command -v tofu)" TOFU_KIND=opentofu TOFU_VER=$ver TOFU_SOURCE=path; return 0
-      fi
-      if [ "$cand" = terraform ] && version_ge "$ver" "$TERRAFORM_MIN"; then
-        TOFU_BIN="$(command -v terraform)" TOFU_KIND=terraform TOFU_VER=$ver TOFU_SOURCE=path; return 0
-      fi
-      say "ignoring $cand $ver on PATH (too old)"
-    done
-  fi
   [ "$build" = 1 ] || return 1
   need_go "OpenTofu"
   mkdir -p "$BIN_DIR"
@@ -319,48 +343,46 @@ resolve_tofu() {
   return 1
 }
 
-# resolve_bao BUILD(0|1): cache, then PATH, then (if BUILD) build VaultServer, else Vault
+# resolve_bao BUILD(0|1): the server PLATFORM_TRUST_VAULT_SERVER names; by default the pinned build from
+# the cache, else (if BUILD) OpenBao built from its module, else HashiCorp Vault. PATH is never read.
 resolve_bao() {
-  local build=$1 cand kind ver
+  local build=$1 kind ver
+  if [ -n "$SERVER_CHOICE" ]; then
+    [ -x "$SERVER_CHOICE" ] || die "PLATFORM_TRUST_VAULT_SERVER=$SERVER_CHOICE is not an executable file"
+    kind="" ver=""
+    read -r kind ver < <(cli_version "$SERVER_CHOICE" || true) || true
+    case "$kind" in
+      OpenBao) version_ge "${ver:-0}" "$BAO_MIN" && { BAO_KIND=openbao; } ;;
+      Vault) version_ge "${ver:-0}" "$VAULT_MIN" && { BAO_KIND=vault; } ;;
+    esac
+    [ -n "$BAO_KIND" ] || die "PLATFORM_TRUST_VAULT_SERVER=$SERVER_CHOICE is not OpenBao >= $BAO_MIN or Vault >= $VAULT_MIN (it says: ${kind:-nothing} ${ver:-})"
+    BAO_BIN="$SERVER_CHOICE" BAO_VER=$ver BAO_SOURCE=explicit
+    return 0
+  fi
   if [ -x "$BIN_DIR/bao-$OPENBAO_VERSION" ]; then
     BAO_BIN="$BIN_DIR/bao-$OPENBAO_VERSION" BAO_KIND=openbao BAO_VER=$OPENBAO_VERSION BAO_SOURCE=cache; return 0
   fi
   if [ -x "$BIN_DIR/vault-$VAULT_SERVER_VERSION" ]; then
     BAO_BIN="$BIN_DIR/vault-$VAULT_SERVER_VERSION" BAO_KIND=vault BAO_VER=$VAULT_SERVER_VERSION BAO_SOURCE=cache; return 0
   fi
-  if [ "$FORCE_BUILD" != 1 ]; then
-    for cand in bao vault; do
-      command -v "$cand" >/dev/null 2>&1 || continue
-      kind="" ver=""
-      read -r kind ver < <(cli_version "$cand" || true) || true
-      [ -n "${ver:-}" ] || continue
-      if [ "$cand" = bao ] && version_ge "$ver" "$BAO_MIN"; then
-        BAO_BIN="$(command -v bao)" BAO_KIND=openbao BAO_VER=$ver BAO_SOURCE=path; return 0
-      fi
-      if [ "$cand" = vault ] && [ "$kind" = Vault ] && version_ge "$ver" "$VAULT_MIN"; then
-        BAO_BIN="$(command -v vault)" BAO_KIND=vault BAO_VER=$ver BAO_SOURCE=path; return 0
-      fi
-      say "ignoring $cand $ver on PATH (too old or not a server CLI)"
-    done
-  fi
   [ "$build" = 1 ] || return 1
-  need_go "VaultServer"
+  need_go "OpenBao"
   mkdir -p "$BIN_DIR"
-  if run_step "VaultServer v$OPENBAO_VERSION" "bao-$OPENBAO_VERSION" build_module_copy \
-      "VaultServer v$OPENBAO_VERSION" "openbao-$OPENBAO_VERSION" "$OPENBAO_MODULE@$OPENBAO_MODULE_VERSION" \
+  if run_step "OpenBao v$OPENBAO_VERSION" "bao-$OPENBAO_VERSION" build_module_copy \
+      "OpenBao v$OPENBAO_VERSION" "openbao-$OPENBAO_VERSION" "$OPENBAO_MODULE@$OPENBAO_MODULE_VERSION" \
       . "$BIN_DIR/bao-$OPENBAO_VERSION" \
       "-s -w -X github.com/openbao/openbao/version.fullVersion=$OPENBAO_VERSION" 1 "$OPENBAO_REQUIRES"; then
     BAO_BIN="$BIN_DIR/bao-$OPENBAO_VERSION" BAO_KIND=openbao BAO_VER=$OPENBAO_VERSION BAO_SOURCE=built
     return 0
   fi
-  say "VaultServer v$OPENBAO_VERSION could not be built; falling back to HashiCorp Vault v$VAULT_SERVER_VERSION (dev server for tests)"
+  say "OpenBao v$OPENBAO_VERSION could not be built; falling back to HashiCorp Vault v$VAULT_SERVER_VERSION (dev server for tests)"
   if run_step "Vault v$VAULT_SERVER_VERSION" "vault-$VAULT_SERVER_VERSION" build_module_copy \
       "Vault v$VAULT_SERVER_VERSION" "vault-$VAULT_SERVER_VERSION" "$VAULT_SERVER_MODULE@v$VAULT_SERVER_VERSION" \
       . "$BIN_DIR/vault-$VAULT_SERVER_VERSION" "-s -w" 1 "" patch_vault_server; then
     BAO_BIN="$BIN_DIR/vault-$VAULT_SERVER_VERSION" BAO_KIND=vault BAO_VER=$VAULT_SERVER_VERSION BAO_SOURCE=built
     return 0
   fi
-  FAILED+=("VaultServer v$OPENBAO_VERSION (see $LOG_DIR/bao-$OPENBAO_VERSION.log) and fallback Vault v$VAULT_SERVER_VERSION (see $LOG_DIR/vault-$VAULT_SERVER_VERSION.log)")
+  FAILED+=("OpenBao v$OPENBAO_VERSION (see $LOG_DIR/bao-$OPENBAO_VERSION.log) and fallback Vault v$VAULT_SERVER_VERSION (see $LOG_DIR/vault-$VAULT_SERVER_VERSION.log)")
   return 1
 }
 
@@ -495,12 +517,12 @@ fi
 
 MISSING=()
 if resolve_tofu 1; then
-  say "tofu: $TOFU_KIND $TOFU_VER ($TOFU_SOURCE) $TOFU_BIN"
+  say "engine: $TOFU_KIND $TOFU_VER ($TOFU_SOURCE) $TOFU_BIN"
 else
   MISSING+=("tofu")
 fi
 if resolve_bao 1; then
-  say "bao: $BAO_KIND $BAO_VER ($BAO_SOURCE) $BAO_BIN"
+  say "server: $BAO_KIND $BAO_VER ($BAO_SOURCE) $BAO_BIN"
 else
   MISSING+=("bao")
 fi

@@ -48,7 +48,7 @@ function fetchTrusting(port: number, ca: string): Promise<string> {
   });
 }
 
-describe('dev stack (real OpenTofu, real Vault-API server)', () => {
+describe('dev stack (real engine, real Vault-API server)', () => {
   let bao: VaultServer;
   let ws: Workspace;
   let outputs: Record<string, any>;

@@ -18,6 +18,8 @@ import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
 import { VaultPolicy, acceptVaultProvider5x } from '../../lib/core';
 import { TaskSigningKey, TransitMount } from '../../lib/signing';
 import { explainPlan, renderMarkdown } from '../../lib/review';
+import { parseVerifierSet } from '../../lib/node';
+import { engineKind } from './toolchain';
 import { VaultServer } from './vault-server';
 import { EngineError, RunResult, Workspace, oneLine } from './workspace';
 
@@ -190,7 +192,7 @@ async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 
 
 // ---------------------------------------------------------------------------------------------------------
 
-describe('faults (real OpenTofu, real Vault-API server)', () => {
+describe('faults (real engine, real Vault-API server)', () => {
   let bao: VaultServer;
   const workspaces: Workspace[] = [];
 
@@ -216,7 +218,7 @@ describe('faults (real OpenTofu, real Vault-API server)', () => {
     await bao?.stop();
   });
 
-  test('1. an apply killed (SIGKILL) after Vault made two of four rotations: nothing of it is in state; the re-apply adopts the two and rotates only the rest, converging to exactly the version in code', async () => {
+  test('1. an apply killed (SIGKILL) after Vault made two of four rotations: the re-apply adopts what Vault already has and rotates only the rest, converging to exactly the version in code', async () => {
     const prefix = 'f1';
     const ws = workspace();
     ws.synth(signingStack(prefix, 1));
@@ -249,23 +251,35 @@ describe('faults (real OpenTofu, real Vault-API server)', () => {
       ws.env = bao.env;
     }
     expect(await latestVersion(prefix)).toBe(3);
-    // The local backend writes state at the end of an apply only: nothing the killed apply did is recorded.
-    expect((await stateList(ws)).filter((a) => a.includes('RotateToV'))).toEqual([]);
-    // The lock file is left behind, but the lock itself (an OS file lock) died with the process: no
-    // force-unlock is needed, and the next plan takes the lock at once.
-    expect(fs.existsSync(path.join(ws.dir, '.terraform.tfstate.lock.info'))).toBe(true);
 
-    // The re-plan sees Vault at 3: RotateToV2 and V3 adopt (an empty write to the key's config), V4 and V5 rotate.
+    // What the killed apply left in state is the engine's business: OpenTofu's local backend writes state at
+    // the end of an apply only; Terraform also persists it during the apply. Recorded as an observation, and
+    // asserted only for the engine it belongs to. The promise below holds either way.
+    const recorded = (await stateList(ws)).filter((a) => a.includes('RotateToV')).map(shortAddress);
+    console.log(`[faults 1] ${engineKind()}: the killed apply recorded ${JSON.stringify(recorded)} in state`);
+    if (engineKind() === 'opentofu') expect(recorded).toEqual([]);
+    // Only what Vault really made can be recorded, oldest first.
+    expect(
+      ['vault_generic_endpoint.TaskSigner_RotateToV2', 'vault_generic_endpoint.TaskSigner_RotateToV3'].slice(
+        0,
+        recorded.length,
+      ),
+    ).toEqual(recorded);
+
+    // The re-plan sees Vault at 3: each version not yet in state is created once: versions Vault already has
+    // adopt (an empty write to the key's config), the rest rotate. Nothing recorded is planned again.
     const replan = await ws.plan();
     const planned = (replan.json.resource_changes as any[])
-      .filter((c) => /RotateToV/.test(c.address))
+      .filter((c) => /RotateToV/.test(c.address) && !c.change.actions.includes('no-op'))
       .map((c) => [shortAddress(c.address), c.change.actions, c.change.after.path]);
-    expect(planned).toEqual([
-      ['vault_generic_endpoint.TaskSigner_RotateToV2', ['create'], `${prefix}/transit/keys/${KEY}/config`],
-      ['vault_generic_endpoint.TaskSigner_RotateToV3', ['create'], `${prefix}/transit/keys/${KEY}/config`],
-      ['vault_generic_endpoint.TaskSigner_RotateToV4', ['create'], `${prefix}/transit/keys/${KEY}/rotate`],
-      ['vault_generic_endpoint.TaskSigner_RotateToV5', ['create'], `${prefix}/transit/keys/${KEY}/rotate`],
-    ]);
+    const expected = [2, 3, 4, 5]
+      .map((v) => [
+        `vault_generic_endpoint.TaskSigner_RotateToV${v}`,
+        ['create'],
+        `${prefix}/transit/keys/${KEY}/${v <= 3 ? 'config' : 'rotate'}`,
+      ])
+      .filter(([address]) => !recorded.includes(address as string));
+    expect(planned).toEqual(expected);
     // The reviewer reads it in the plan explanation.
     const review = renderMarkdown(explainPlan(replan.json));
     expect(review).toContain('- Latest key version: v3 → v5');
@@ -273,9 +287,12 @@ describe('faults (real OpenTofu, real Vault-API server)', () => {
     expect(review).toMatch(/RotateToV4_[0-9A-F]{8}`: creates v4 at apply/);
     expect(review).toContain('- 2 rotations in one apply, oldest first');
 
-    // Vault was at 3: exactly two more rotations, so nothing was rotated twice.
+    // Vault was at 3: exactly two more rotations, so nothing was rotated twice, and the verifier set lists
+    // every version in code once.
     await ws.apply();
     expect(await latestVersion(prefix)).toBe(5);
+    const set = parseVerifierSet((await ws.outputs()).pubkeys);
+    expect(set.keys.map((k) => k.version)).toEqual([5]);
     await ws.expectNoChanges();
     expect(await latestVersion(prefix)).toBe(5);
   });

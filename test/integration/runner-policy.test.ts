@@ -48,7 +48,7 @@ function runnerStack(schedule: Schedule) {
   };
 }
 
-describe('the Terraform runner policy (real OpenTofu, real VaultServer)', () => {
+describe('the Terraform runner policy (real engine, real Vault-API server)', () => {
   let bao: VaultServer;
   let ws: Workspace;
   let runner: VaultClient;

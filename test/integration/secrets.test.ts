@@ -169,7 +169,7 @@ function probesFor(rulePath: string): string[] {
   return [`${prefix}db`, `${prefix}team/deep`];
 }
 
-describe('platform secrets (real OpenTofu, real Vault-API server)', () => {
+describe('platform secrets (real engine, real Vault-API server)', () => {
   let bao: VaultServer;
   let ws: Workspace;
   let synthesized: any;

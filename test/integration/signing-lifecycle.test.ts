@@ -42,7 +42,7 @@ const AFTER_END = new Date('2030-01-01T00:00:00Z');
 const task = JSON.stringify({ type: 'node.task.v1', node: 'gpu-node-7', action: 'drain', nonce: 'a1b2c3' });
 const input = Buffer.from(task).toString('base64');
 
-describe('task signing lifecycle (real OpenTofu, real VaultServer)', () => {
+describe('task signing lifecycle (real engine, real Vault-API server)', () => {
   let bao: VaultServer;
   let ws: Workspace;
   let signer: VaultClient;

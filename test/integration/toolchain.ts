@@ -1,6 +1,6 @@
 /**
- * Finds the toolchain built by scripts/toolchain.sh (OpenTofu, the vault and tls providers in a
- * filesystem mirror, VaultServer). Loaded by jest's setupFiles for the integration suite, before cdktf is
+ * Finds the toolchain built by scripts/toolchain.sh (the pinned OpenTofu or the engine PLATFORM_TRUST_ENGINE
+ * names, the vault and tls providers in a filesystem mirror, the Vault-API server). Loaded by jest's setupFiles for the integration suite, before cdktf is
  * imported, so cdktf's own matchers (toBeValidTerraform, toPlanSuccessfully) use the same engine.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,6 +16,8 @@ export interface Toolchain {
   readonly cliConfig: string;
   readonly mirror: string;
   readonly versions: Record<string, string>;
+  /** `opentofu` or `terraform` (engine), `openbao` or `vault` (server). */
+  readonly kinds: { readonly tofu: 'opentofu' | 'terraform'; readonly bao: 'openbao' | 'vault' };
 }
 
 /** The repository root: the nearest folder above this file with scripts/toolchain.sh (works from dist/ too). */
@@ -48,13 +50,18 @@ export function toolchain(): Toolchain {
   } catch (e) {
     const err = e as { stderr?: string; stdout?: string };
     throw new Error(
-      `The integration toolchain (OpenTofu, providers, VaultServer) is not built: ${(err.stderr || err.stdout || String(e)).trim()}\n` +
+      `The integration toolchain (engine, providers, Vault-API server) is not built: ${(err.stderr || err.stdout || String(e)).trim()}\n` +
         'Run `npm run toolchain` (or `npm test`, which builds it first).',
     );
   }
   const start = out.indexOf('{');
   cached = JSON.parse(out.slice(start)) as Toolchain;
   return cached;
+}
+
+/** The engine the suite runs on: `opentofu` (the default, pinned) or `terraform` (chosen explicitly). */
+export function engineKind(): 'opentofu' | 'terraform' {
+  return toolchain().kinds.tofu;
 }
 
 /** Environment for the engine: offline provider installation, no prompts, no colour. */
