@@ -82,4 +82,9 @@ describe('PlatformTrustStack', () => {
       '[PT010] Duplicate environment name. Received: "dev".',
     );
   });
+
+  test('reviewed snapshot of the dev stack: every construct id is a Terraform address', () => {
+    const json = synthJson(new PlatformTrustStack(Testing.app(), { environment: dev }));
+    expect(json).toMatchSnapshot();
+  });
 });

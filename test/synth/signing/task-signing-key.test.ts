@@ -172,4 +172,16 @@ describe('TaskSigningKey', () => {
     new TaskSigningKey(s, 'Signer', { name: 'k', version: 1, keyType: SigningKeyType.ECDSA_P256 });
     expect(Testing.synth(s)).toHaveResourceWithProperties(TransitSecretBackendKey, { type: 'ecdsa-p256' });
   });
+
+  test('reviewed snapshot: construct ids are Terraform addresses, so the synthesized JSON must not drift', () => {
+    const s = stack();
+    new TaskSigningKey(s, 'Signer', {
+      name: 'node-task-signer',
+      version: 3,
+      activeVersion: 2,
+      grace: [{ version: 1, until: '2027-01-01T00:00:00Z' }],
+      mount: new TransitMount(s, 'Transit', { path: 'dev/transit' }),
+    });
+    expect(JSON.parse(Testing.synth(s, true))).toMatchSnapshot();
+  });
 });
