@@ -1,0 +1,100 @@
+/**
+ * The bootstrap bundle's sequence before and after: from the published KV secret's custom metadata (known at plan
+ * time), else from the bundle itself. Warns when it goes down. Internal to lib/review.
+ */
+import type { BundleChange } from '../explanation';
+import { WarningKind } from '../explanation';
+import { actionKind, attrs, isUnknown, jsonValue, wholeNumber } from '../plan-json';
+import { bundleOutputs, isBundle } from './bundle-outputs';
+import { Context, Entry, outputSide } from './context';
+
+/**
+ * The published bundle secret's sequence, before and after: the KV v2 secret whose custom metadata holds
+ * `sequence` and `inputs_sha256` (or whose data holds `envelope` and `sequence`).
+ */
+export function explainBundles(ctx: Context): BundleChange[] {
+  const sequenceIn = (o: Record<string, unknown> | undefined, marker: string) =>
+    o && marker in o ? wholeNumber(o.sequence) : undefined;
+  // The published sequence, as Vault holds it: the custom metadata read back by the refresh.
+  const publishedSeq = (v: Record<string, unknown> | undefined) =>
+    sequenceIn(attrs(jsonValue(attrs(v?.metadata)?.custom_metadata)), 'inputs_sha256');
+  // The sequence the configuration writes: custom metadata (known at plan time), else the data itself.
+  const writtenSeq = (v: Record<string, unknown> | undefined, dataUnknown: boolean) => {
+    const custom = Array.isArray(v?.custom_metadata) ? attrs(attrs(v!.custom_metadata[0])?.data) : undefined;
+    return (
+      sequenceIn(custom, 'inputs_sha256') ??
+      (dataUnknown ? undefined : sequenceIn(attrs(jsonValue(v?.data_json)), 'envelope')) ??
+      sequenceIn(attrs(v?.data), 'envelope')
+    );
+  };
+  const seqOf = (v: Record<string, unknown> | undefined) => publishedSeq(v) ?? writtenSeq(v, false);
+  const sequenceOutput = ctx.outputs.find(([n]) => n === 'bootstrap_bundle_sequence')?.[1];
+  const [bundleOutput] = bundleOutputs(ctx);
+  const outSeq = (side: 'before' | 'after') => {
+    const direct = sequenceOutput ? wholeNumber(outputSide(sequenceOutput, side)) : undefined;
+    if (direct !== undefined) return direct;
+    const b = bundleOutput ? outputSide(bundleOutput[1], side) : undefined;
+    return isBundle(b) ? wholeNumber(b.sequence) : undefined;
+  };
+  // The inputs digest (known at plan time) changes whenever the code changes what the bundle says.
+  const digestOf = (o: Record<string, unknown> | undefined) =>
+    o && typeof o.inputs_sha256 === 'string' ? o.inputs_sha256 : undefined;
+  const digestChanged = (e: Entry): boolean => {
+    const published = digestOf(attrs(jsonValue(attrs(e.before?.metadata)?.custom_metadata)));
+    const custom = Array.isArray(e.after?.custom_metadata)
+      ? attrs(attrs(e.after!.custom_metadata[0])?.data)
+      : undefined;
+    const written = digestOf(custom);
+    return published !== undefined && written !== undefined && published !== written;
+  };
+  const contentChanged = (): boolean | 'unknown' => {
+    const b = bundleOutput ? outputSide(bundleOutput[1], 'before') : undefined;
+    const a = bundleOutput ? outputSide(bundleOutput[1], 'after') : undefined;
+    if (!isBundle(b) || !isBundle(a)) return 'unknown';
+    const withoutSequence = (x: Record<string, unknown>) => JSON.stringify({ ...x, sequence: 0 });
+    return withoutSequence(b) !== withoutSequence(a);
+  };
+
+  const secrets = ctx.managed.filter(
+    (e) =>
+      e.type === 'vault_kv_secret_v2' &&
+      (seqOf(e.before) !== undefined ||
+        seqOf(e.after) !== undefined ||
+        (!!e.rc && /Bundle/.test(e.address) && isUnknown(e.rc.change, 'data_json'))),
+  );
+  const single = secrets.length === 1;
+  const bundles: BundleChange[] = [];
+  for (const e of secrets.filter((x) => x.kind !== 'no-op')) {
+    const unknownAfter = !!e.rc && isUnknown(e.rc.change, 'data_json');
+    const before = seqOf(e.before) ?? (single ? outSeq('before') : undefined);
+    const after = writtenSeq(e.after, unknownAfter) ?? (single ? outSeq('after') : undefined);
+    bundles.push({
+      subject: e.address,
+      action: e.kind,
+      ...(before !== undefined ? { sequenceBefore: before } : {}),
+      ...(after !== undefined && e.kind !== 'delete' ? { sequenceAfter: after } : {}),
+      contentChanged: digestChanged(e) || (single ? contentChanged() : 'unknown'),
+    });
+  }
+  if (secrets.length === 0 && bundleOutput && actionKind(bundleOutput[1].actions) !== 'no-op') {
+    const before = outSeq('before');
+    const after = outSeq('after');
+    bundles.push({
+      subject: bundleOutput[0],
+      action: actionKind(bundleOutput[1].actions),
+      ...(before !== undefined ? { sequenceBefore: before } : {}),
+      ...(after !== undefined ? { sequenceAfter: after } : {}),
+      contentChanged: contentChanged(),
+    });
+  }
+  for (const b of bundles) {
+    if (b.sequenceBefore !== undefined && b.sequenceAfter !== undefined && b.sequenceAfter < b.sequenceBefore) {
+      ctx.warnings.push({
+        kind: WarningKind.SEQUENCE_DOWN,
+        subject: b.subject,
+        message: `the bootstrap bundle sequence goes down ${b.sequenceBefore} → ${b.sequenceAfter}: nodes refuse a bundle whose sequence does not go up. Set it to ${b.sequenceBefore + 1}.`,
+      });
+    }
+  }
+  return bundles;
+}
