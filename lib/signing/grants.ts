@@ -1,20 +1,31 @@
 import { Capability, PolicyRule } from '../core/policy-document';
 
 /**
- * The path and capability lists of every task-signing grant, kept in one place.
+ * Sign with one version of a transit key only: `update` on `<mount>/sign/<key>`, `key_version` required and
+ * pinned to that version as a string, the input allowed, nothing else (no hash_algorithm, prehashed, context,
+ * batch_input, ...). Vault compares policy parameter values as sent, so the caller sends `key_version` as a JSON
+ * string (`{"input": "...", "key_version": "2"}`); a JSON number is refused.
+ */
+export function signRule(mount: string, key: string, version: number): PolicyRule {
+  return {
+    path: `${mount}/sign/${key}`,
+    capabilities: [Capability.UPDATE],
+    requiredParameters: ['key_version'],
+    allowedParameters: { key_version: [String(version)], input: [] },
+  };
+}
+
+/**
+ * The path and capability lists of every grant on a versioned transit signing key, kept in one place.
  * None of them grants export, backup, delete, key trimming or sudo, and none can turn on export, plaintext
  * backup or deletion: where a write could carry those flags, they are pinned to false.
+ *
+ * - `sign`: sign with the active version only;
+ * - `readPublicKeys`: read `<mount>/keys/<key>` (public keys, names and flags; the key is not exportable);
+ * - `manage`: what the Terraform runner needs to create, rotate and configure the key (no sign).
  */
 export function signingRules(mount: string, key: string, activeVersion: number, keyType = 'ed25519') {
   const keyPath = `${mount}/keys/${key}`;
-  const sign: PolicyRule = {
-    path: `${mount}/sign/${key}`,
-    capabilities: [Capability.UPDATE],
-    // Vault checks request parameters: key_version must be present and equal to the active version,
-    // and nothing but the input may be sent (no hash_algorithm, prehashed, context, batch_input, ...).
-    requiredParameters: ['key_version'],
-    allowedParameters: { key_version: [String(activeVersion)], input: [] },
-  };
   // Custody flags are booleans in the provider's requests; Vault matches a boolean pin only against a boolean.
   const custodyOff = { exportable: [false], allow_plaintext_backup: [false] };
   // Writing `<mount>/keys/<name>` creates the key: what the provider sends, with the type fixed and custody off.
@@ -29,11 +40,11 @@ export function signingRules(mount: string, key: string, activeVersion: number, 
     key_size: [],
   };
   return {
-    sign: [sign],
+    sign: [signRule(mount, key, activeVersion)],
     readPublicKeys: [
       { path: keyPath, capabilities: [Capability.READ], allowedParameters: keyParameters },
     ] as PolicyRule[],
-    rotate: [
+    manage: [
       {
         path: keyPath,
         capabilities: [Capability.CREATE, Capability.READ, Capability.UPDATE],
@@ -54,8 +65,6 @@ export function signingRules(mount: string, key: string, activeVersion: number, 
           auto_rotate_period: [],
         },
       },
-      // The runner signs the bootstrap bundle with the active version at apply time.
-      { ...sign },
     ] as PolicyRule[],
   };
 }

@@ -1,16 +1,21 @@
-import { Annotations, Fn, ITerraformDependable, Op, TerraformLocal, Token } from 'cdktf';
+import { Annotations, ITerraformDependable } from 'cdktf';
 import { DataVaultGenericSecret } from '@cdktf/provider-vault/lib/data-vault-generic-secret';
 import { GenericEndpoint } from '@cdktf/provider-vault/lib/generic-endpoint';
 import { TransitSecretBackendKey } from '@cdktf/provider-vault/lib/transit-secret-backend-key';
 import { Construct } from 'constructs';
-import { invalidKeyType, invalidVersion } from '../core/errors';
+import { invalidKeyType } from '../core/errors';
 import { Grant, IGrantable } from '../core/grant';
+import { PolicyRule } from '../core/policy-document';
 import { validateName } from '../core/validation';
 import { PUBKEYS_FORMAT_V1 } from '../node/formats';
 import { signingRules } from './grants';
+import { declareVersionedTransitKey, planSchedule } from './private/versioned-transit-key';
 import { ITransitMount, TransitMount } from './transit-mount';
 import { ITaskSigningKey } from './types';
-import { GraceEntry, VerifierPlan, planVerifierSet } from './verifier-set';
+import { GraceEntry, VerifierPlan } from './verifier-set';
+
+/** The grants of a task signing key (see `TaskSigningKey.grant`). */
+export type TaskSigningKeyGrant = 'sign' | 'readPublicKeys' | 'rotate';
 
 /** Transit key types a task signing key may use. All asymmetric; HMAC and symmetric types are refused. */
 export class SigningKeyType {
@@ -121,17 +126,7 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
     super(scope, id);
     this.keyName = validateName('task signing key name', props.name);
     this.keyType = SigningKeyType.of(props.keyType ?? SigningKeyType.ED25519);
-    if (
-      Token.isUnresolved(props.version) ||
-      (props.activeVersion !== undefined && Token.isUnresolved(props.activeVersion))
-    ) {
-      throw invalidVersion(
-        'version and activeVersion must be literal numbers in code: each version is its own rotation resource and reviewers read the change in the plan.',
-        'a token',
-        'write the numbers in the environment config (for example version: 2, activeVersion: 1).',
-      );
-    }
-    this.plan = planVerifierSet({ version: props.version, activeVersion: props.activeVersion, grace: props.grace });
+    this.plan = planSchedule(props);
     this.version = this.plan.latestVersion;
     this.activeVersion = this.plan.activeVersion;
     this.mount = props.mount ?? new TransitMount(this, 'Mount', { path: 'transit' });
@@ -142,132 +137,27 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
       );
     }
 
-    const keyPath = `${this.mountPath}/keys/${this.keyName}`;
-    this.key = new TransitSecretBackendKey(this, 'Key', {
-      backend: this.mountPath,
-      name: this.keyName,
-      type: this.keyType.name,
-      exportable: false,
-      allowPlaintextBackup: false,
-      deletionAllowed: false,
-      autoRotatePeriod: 0,
-      dependsOn: this.mount.dependables,
-      lifecycle: {
-        preventDestroy: true,
-        // The floors are set by the Floors resource after this apply's rotations; the key must not fight it.
-        ignoreChanges: ['min_decryption_version', 'min_encryption_version'],
-      },
+    const parts = declareVersionedTransitKey(this, {
+      mount: this.mount,
+      keyName: this.keyName,
+      keyType: this.keyType.name,
+      plan: this.plan,
+      setFormat: PUBKEYS_FORMAT_V1,
+      setLocalId: 'PubkeysJson',
     });
-
-    const rotations: GenericEndpoint[] = [];
-    let previous: ITerraformDependable = this.key;
-    const rotatePath = `${keyPath}/rotate`;
-    const adoptPath = `${keyPath}/config`;
-    for (let v = 2; v <= this.version; v++) {
-      // Vault's latest version as refreshed at plan time decides, per version, what the create does: rotate, or
-      // (Vault already has this version: an apply killed before saving state, or a rotation by hand) adopt it
-      // with an empty config write that changes nothing and answers with the key's latest version. The plan
-      // shows which. After the create, the path is ignored: the next refresh moves latest_version past v.
-      const rotation = new GenericEndpoint(this, `RotateToV${v}`, {
-        path: Token.asString(Fn.conditional(Op.gte(this.key.latestVersion, v), adoptPath, rotatePath)),
-        dataJson: '{}',
-        disableRead: true,
-        disableDelete: true,
-        writeFields: ['latest_version'],
-        dependsOn: [previous],
-        lifecycle: {
-          ignoreChanges: ['path'],
-          postcondition: [
-            {
-              condition: `\${self.path == "${adoptPath}" ? tonumber(lookup(self.write_data, "latest_version", "${v}")) >= ${v} : tonumber(lookup(self.write_data, "latest_version", "${v}")) == ${v}}`,
-              errorMessage: `Rotating transit key "${this.keyName}" was expected to create version ${v}, but Vault reports a different latest version: someone rotated the key between this plan and its apply, so Vault now holds one version more than the code. Set version to Vault's latest_version (versions Vault already has are adopted, not rotated again: the plan shows their rotation resource writing ${adoptPath}), plan again and review the verifier set.`,
-            },
-          ],
-        },
-      });
-      rotations.push(rotation);
-      previous = rotation;
-    }
-    this.rotations = rotations;
-
-    this.floors = new GenericEndpoint(this, 'Floors', {
-      path: `${keyPath}/config`,
-      dataJson: JSON.stringify({
-        min_decryption_version: this.plan.minDecryptionVersion,
-        min_encryption_version: this.plan.minEncryptionVersion,
-      }),
-      disableRead: true,
-      disableDelete: true,
-      dependsOn: [previous],
-      lifecycle: {
-        precondition: [
-          {
-            condition: Op.lte(this.key.latestVersion, this.version),
-            errorMessage: `Transit key "${this.keyName}" is at a higher version in Vault than the version in code (${this.version}). Key versions only move forward: if version was lowered in code, restore it (rollback means setting activeVersion to an older version still in the verifier set); if the key was rotated outside this stack (by hand), set version to Vault's latest_version: the rotation resources of versions Vault already has adopt them without rotating again (see docs/import-ids.md).`,
-          },
-          {
-            condition: Op.lte(this.key.minAvailableVersion, this.plan.minDecryptionVersion),
-            errorMessage: `The verifier set of "${this.keyName}" accepts version ${this.plan.minDecryptionVersion}, but Vault has trimmed versions below its min_available_version: that version no longer exists. Remove grace entries for trimmed versions.`,
-          },
-        ],
-      },
-    });
-    this.signingDependables = [this.floors, ...rotations];
-
-    // Read after this apply's rotations and floors. It also checks the floors Vault holds: the Floors resource
-    // cannot read its write-only path back, so a floor changed by hand would otherwise go unseen.
-    const floorsInVault = (field: string) =>
-      `tonumber(lookup(jsondecode(nonsensitive(self.data_json)), "${field}", -1))`;
-    this.publicKeys = new DataVaultGenericSecret(this, 'PublicKeys', {
-      path: keyPath,
-      withLeaseStartTime: false,
-      dependsOn: [this.floors, ...rotations],
-      lifecycle: {
-        postcondition: [
-          {
-            condition: `\${${floorsInVault('min_decryption_version')} == ${this.plan.minDecryptionVersion} && ${floorsInVault('min_encryption_version')} == ${this.plan.minEncryptionVersion}}`,
-            errorMessage: `Transit key "${this.keyName}": Vault's version floors differ from the verifier set in code (min_decryption_version ${this.plan.minDecryptionVersion}, min_encryption_version ${this.plan.minEncryptionVersion}); someone changed the key's config by hand. Restore them with \`tofu apply -replace=<address of this key's Floors resource>\` and review who changed them (the audit log has the request).`,
-          },
-        ],
-      },
-    });
-    // The provider marks every generic read as sensitive. A transit key read holds no private material
-    // (the key is not exportable): only names, flags and public keys, which nodes must receive.
-    const keysLocal = new TerraformLocal(
-      this,
-      'public_keys',
-      Fn.lookup(Fn.jsondecode(Fn.nonsensitive(this.publicKeys.dataJson)), 'keys'),
-    );
-
-    const publicKeyOf: Record<number, string> = {};
-    const kidOf: Record<number, string> = {};
-    const entries = this.plan.versions.map((v) => {
-      const pk = Token.asString(Fn.lookupNested(keysLocal.expression, [String(v.version), 'public_key']));
-      const kid = Fn.join('', [`${this.keyName}:v${v.version}:`, Fn.substr(Fn.sha256(pk), 0, 16)]);
-      publicKeyOf[v.version] = pk;
-      kidOf[v.version] = kid;
-      return {
-        alg: this.keyType.name,
-        kid,
-        public_key: pk,
-        state: v.state,
-        ...(v.until ? { until: v.until } : {}),
-        version: v.version,
-      };
-    });
-    this.publicKeyOf = publicKeyOf;
-    this.kidOf = kidOf;
-    this.activeKid = new TerraformLocal(this, 'ActiveKid', kidOf[this.activeVersion]).asString;
-    // jsonencode sorts object keys, so the rendering is canonical: keys sorted at every level, compact.
-    this.pubkeysJson = new TerraformLocal(
-      this,
-      'PubkeysJson',
-      Fn.jsonencode({ format: PUBKEYS_FORMAT_V1, key: this.keyName, keys: entries }),
-    ).asString;
+    this.key = parts.key;
+    this.rotations = parts.rotations;
+    this.floors = parts.floors;
+    this.signingDependables = parts.signingDependables;
+    this.publicKeys = parts.publicKeys;
+    this.publicKeyOf = parts.publicKeyOf;
+    this.kidOf = parts.kidOf;
+    this.activeKid = parts.activeKid;
+    this.pubkeysJson = parts.setJson;
   }
 
   /** The one grant primitive for this key. */
-  public grant(grantee: IGrantable, what: keyof ReturnType<typeof signingRules>): Grant {
+  public grant(grantee: IGrantable, what: TaskSigningKeyGrant): Grant {
     return Grant.addToPolicy(grantee, `TaskSigningKey.${what}`, this.rules()[what]);
   }
 
@@ -285,12 +175,17 @@ export class TaskSigningKey extends Construct implements ITaskSigningKey {
     return this.grant(grantee, 'readPublicKeys');
   }
 
-  /** What the Terraform runner needs to create, rotate and configure this key and sign the bundle. */
+  /**
+   * What the Terraform runner needs to create, rotate and configure this key. It grants no sign: bundles are
+   * signed by a BundleSigningKey (the runner gets that right from `BootstrapBundle.grantPublish`, which also adds
+   * this key's active version while `migrateFromV1` is on).
+   */
   public grantRotate(grantee: IGrantable): Grant {
     return this.grant(grantee, 'rotate');
   }
 
-  private rules() {
-    return signingRules(this.mountPath, this.keyName, this.activeVersion, this.keyType.name);
+  private rules(): Record<TaskSigningKeyGrant, PolicyRule[]> {
+    const rules = signingRules(this.mountPath, this.keyName, this.activeVersion, this.keyType.name);
+    return { sign: rules.sign, readPublicKeys: rules.readPublicKeys, rotate: rules.manage };
   }
 }

@@ -100,7 +100,7 @@ describe('TaskSigningKey', () => {
     );
   });
 
-  test('grantRotate and grantReadPublicKeys never grant export, backup, delete or sudo', () => {
+  test('grantRotate and grantReadPublicKeys never grant export, backup, delete, sudo or sign', () => {
     const s = stack();
     const key = new TaskSigningKey(s, 'Signer', { name: 'k', version: 1 });
     const policy = new VaultPolicy(s, 'Runner', { name: 'runner' });
@@ -112,8 +112,9 @@ describe('TaskSigningKey', () => {
       ['transit/keys/k', ['create', 'read', 'update']],
       ['transit/keys/k/config', ['update']],
       ['transit/keys/k/rotate', ['update']],
-      ['transit/sign/k', ['update']],
     ]);
+    // The runner no longer signs with the task key: bundles are signed by a BundleSigningKey.
+    expect(hcl).not.toContain('transit/sign/k');
     // Every write that could carry a custody flag has it pinned to false, and the key type is fixed.
     const stanza = (p: string) =>
       hcl.slice(hcl.indexOf(`path "${p}" {`), hcl.indexOf('\n}\n', hcl.indexOf(`path "${p}" {`)));

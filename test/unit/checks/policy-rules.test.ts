@@ -113,7 +113,7 @@ describe('PolicyTransitKeyMaterial', () => {
   test('GIVEN the signing and rotation grants of TaskSigningKey THEN compliant', () => {
     const doc = new PolicyDocument();
     const rules = signingRules('dev/transit', 'node-task-signer', 1);
-    [...rules.sign, ...rules.readPublicKeys, ...rules.rotate].forEach((r) => doc.addRule(r));
+    [...rules.sign, ...rules.readPublicKeys, ...rules.manage].forEach((r) => doc.addRule(r));
     expect(PolicyTransitKeyMaterial.check(policy(doc.toHcl()), mounts).status).toBe(CheckStatus.COMPLIANT);
     expect(
       PolicyTransitKeyMaterial.check(
