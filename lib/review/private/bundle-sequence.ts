@@ -1,67 +1,66 @@
 /**
  * The bootstrap bundle's sequence before and after: from the published KV secret's custom metadata (known at plan
- * time), else from the bundle itself. Warns when it goes down. Internal to lib/review.
+ * time), else from the bundle itself (the `bootstrap_bundle` output). Warns when it goes down. Internal to
+ * lib/review.
  */
 import type { BundleChange } from '../explanation';
 import { WarningKind } from '../explanation';
 import { actionKind, attrs, isUnknown, jsonValue, wholeNumber } from '../plan-json';
-import { bundleOutputs, isBundle } from './bundle-outputs';
-import { Context, Entry, outputSide } from './context';
+import {
+  bundleOutputs,
+  bundleSequence,
+  bundleSide,
+  inputsDigests,
+  publishedMetadata,
+  writtenMetadata,
+} from './bundle-read';
+import { Context, Entry } from './context';
+
+const sequenceIn = (o: Record<string, unknown> | undefined, marker: string) =>
+  o && marker in o ? wholeNumber(o.sequence) : undefined;
+// The published sequence, as Vault holds it: the custom metadata read back by the refresh.
+const publishedSeq = (v: Record<string, unknown> | undefined) => sequenceIn(publishedMetadata(v), 'inputs_sha256');
+// The sequence the configuration writes: custom metadata (known at plan time), else the data itself.
+const writtenSeq = (v: Record<string, unknown> | undefined, dataUnknown: boolean) =>
+  sequenceIn(writtenMetadata(v), 'inputs_sha256') ??
+  (dataUnknown ? undefined : sequenceIn(attrs(jsonValue(v?.data_json)), 'envelope')) ??
+  sequenceIn(attrs(v?.data), 'envelope');
+const seqOf = (v: Record<string, unknown> | undefined) => publishedSeq(v) ?? writtenSeq(v, false);
 
 /**
- * The published bundle secret's sequence, before and after: the KV v2 secret whose custom metadata holds
- * `sequence` and `inputs_sha256` (or whose data holds `envelope` and `sequence`).
+ * The published bundle secrets: KV v2 secrets whose custom metadata holds `sequence` and `inputs_sha256` (or whose
+ * data holds `envelope` and `sequence`), changed or not.
  */
-export function explainBundles(ctx: Context): BundleChange[] {
-  const sequenceIn = (o: Record<string, unknown> | undefined, marker: string) =>
-    o && marker in o ? wholeNumber(o.sequence) : undefined;
-  // The published sequence, as Vault holds it: the custom metadata read back by the refresh.
-  const publishedSeq = (v: Record<string, unknown> | undefined) =>
-    sequenceIn(attrs(jsonValue(attrs(v?.metadata)?.custom_metadata)), 'inputs_sha256');
-  // The sequence the configuration writes: custom metadata (known at plan time), else the data itself.
-  const writtenSeq = (v: Record<string, unknown> | undefined, dataUnknown: boolean) => {
-    const custom = Array.isArray(v?.custom_metadata) ? attrs(attrs(v!.custom_metadata[0])?.data) : undefined;
-    return (
-      sequenceIn(custom, 'inputs_sha256') ??
-      (dataUnknown ? undefined : sequenceIn(attrs(jsonValue(v?.data_json)), 'envelope')) ??
-      sequenceIn(attrs(v?.data), 'envelope')
-    );
-  };
-  const seqOf = (v: Record<string, unknown> | undefined) => publishedSeq(v) ?? writtenSeq(v, false);
-  const sequenceOutput = ctx.outputs.find(([n]) => n === 'bootstrap_bundle_sequence')?.[1];
-  const [bundleOutput] = bundleOutputs(ctx);
-  const outSeq = (side: 'before' | 'after') => {
-    const direct = sequenceOutput ? wholeNumber(outputSide(sequenceOutput, side)) : undefined;
-    if (direct !== undefined) return direct;
-    const b = bundleOutput ? outputSide(bundleOutput[1], side) : undefined;
-    return isBundle(b) ? wholeNumber(b.sequence) : undefined;
-  };
-  // The inputs digest (known at plan time) changes whenever the code changes what the bundle says.
-  const digestOf = (o: Record<string, unknown> | undefined) =>
-    o && typeof o.inputs_sha256 === 'string' ? o.inputs_sha256 : undefined;
-  const digestChanged = (e: Entry): boolean => {
-    const published = digestOf(attrs(jsonValue(attrs(e.before?.metadata)?.custom_metadata)));
-    const custom = Array.isArray(e.after?.custom_metadata)
-      ? attrs(attrs(e.after!.custom_metadata[0])?.data)
-      : undefined;
-    const written = digestOf(custom);
-    return published !== undefined && written !== undefined && published !== written;
-  };
-  const contentChanged = (): boolean | 'unknown' => {
-    const b = bundleOutput ? outputSide(bundleOutput[1], 'before') : undefined;
-    const a = bundleOutput ? outputSide(bundleOutput[1], 'after') : undefined;
-    if (!isBundle(b) || !isBundle(a)) return 'unknown';
-    const withoutSequence = (x: Record<string, unknown>) => JSON.stringify({ ...x, sequence: 0 });
-    return withoutSequence(b) !== withoutSequence(a);
-  };
-
-  const secrets = ctx.managed.filter(
+export function bundleSecrets(ctx: Context): Entry[] {
+  return ctx.managed.filter(
     (e) =>
       e.type === 'vault_kv_secret_v2' &&
       (seqOf(e.before) !== undefined ||
         seqOf(e.after) !== undefined ||
         (!!e.rc && /Bundle/.test(e.address) && isUnknown(e.rc.change, 'data_json'))),
   );
+}
+
+/** The published bundle secret's sequence, before and after (one entry per changed secret, or the output). */
+export function explainBundles(ctx: Context): BundleChange[] {
+  const [bundleOutput] = bundleOutputs(ctx);
+  // The sequence the bundle itself carries (there is no separate sequence output).
+  const outSeq = (side: 'before' | 'after') =>
+    bundleOutput ? bundleSequence(bundleSide(bundleOutput[1], side)) : undefined;
+  // The inputs digest (known at plan time) changes whenever the code changes what the bundle says.
+  const digestChanged = (e: Entry): boolean => {
+    const { published, written } = inputsDigests(e);
+    return published !== undefined && written !== undefined && published !== written;
+  };
+  const contentChanged = (): boolean | 'unknown' => {
+    const b = bundleOutput ? bundleSide(bundleOutput[1], 'before') : undefined;
+    const a = bundleOutput ? bundleSide(bundleOutput[1], 'after') : undefined;
+    if (b?.state !== 'known' || a?.state !== 'known') return 'unknown';
+    const withoutSequence = (x: Record<string, unknown>) => JSON.stringify({ ...x, sequence: 0 });
+    return withoutSequence(b.bundle) !== withoutSequence(a.bundle);
+  };
+
+  const secrets = bundleSecrets(ctx);
   const single = secrets.length === 1;
   const bundles: BundleChange[] = [];
   for (const e of secrets.filter((x) => x.kind !== 'no-op')) {

@@ -5,7 +5,7 @@
 import { certificateFacts } from '../certificate-facts';
 import type { BundleRootsChange, CaChanges, DefaultIssuerChange, IssuerChange, RootView } from '../explanation';
 import { PlanChange, actionKind, attrs, isUnknown, str, wholeNumber } from '../plan-json';
-import { bundleOutputs, isBundle } from './bundle-outputs';
+import { bundleOutputs, isBundle } from './bundle-read';
 import { Context, Entry, configReferences, outputSide } from './context';
 
 /** Root issuers that change, default-issuer changes (named, not ids), and the bundle's roots with their pins. */

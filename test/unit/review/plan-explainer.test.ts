@@ -553,7 +553,7 @@ describe('edge cases', () => {
     );
   });
 
-  test('GIVEN a bootstrap_bundle_sequence output WHEN the bundle secret is unknown THEN the new sequence comes from it', () => {
+  test('GIVEN a bundle secret without custom metadata WHEN the bundle output is known THEN the new sequence comes from the bundle itself', () => {
     // A bundle secret without custom metadata (an older stack): the sequence is inside the unknown data_json.
     const dropCustomMetadata = (p: any) => {
       const secret = p.resource_changes.find((r: any) => r.address === BUNDLE).change;
@@ -562,21 +562,31 @@ describe('edge cases', () => {
       delete secret.before.custom_metadata;
       secret.before.data_json = JSON.stringify({ envelope: {}, inputs_sha256: 'x', sequence: 1 });
     };
-    expect(explainFile('hand-rotation-prepublish.json', dropCustomMetadata).lines).toContain(
-      `- Sequence (\`${BUNDLE}\`, update): 1 → known after apply (the signed envelope is computed at apply)`,
-    );
-    const withSequence = explainFile('hand-rotation-prepublish.json', (p) => {
-      dropCustomMetadata(p);
+    // The stack emits no sequence output: one in the plan is not read.
+    const strayOutput = (p: any) => {
       p.output_changes.bootstrap_bundle_sequence = {
         actions: ['update'],
         before: '1',
-        after: '2',
+        after: '7',
         after_unknown: false,
         before_sensitive: false,
         after_sensitive: false,
       };
+    };
+    expect(
+      explainFile('hand-rotation-prepublish.json', (p) => {
+        dropCustomMetadata(p);
+        strayOutput(p);
+      }).lines,
+    ).toContain(`- Sequence (\`${BUNDLE}\`, update): 1 → known after apply (the signed envelope is computed at apply)`);
+    const withBundle = explainFile('hand-rotation-prepublish.json', (p) => {
+      dropCustomMetadata(p);
+      strayOutput(p);
+      const c = p.output_changes.bootstrap_bundle;
+      c.after = JSON.stringify({ ...JSON.parse(c.before), sequence: 2 });
+      c.after_unknown = false;
     });
-    expect(withSequence.lines).toContain(`- Sequence (\`${BUNDLE}\`, update): 1 → 2`);
+    expect(withBundle.lines).toContain(`- Sequence (\`${BUNDLE}\`, update): 1 → 2`);
   });
 
   test('GIVEN a bundle change without a sequence bump WHEN explained THEN the bundle section says nodes will refuse it', () => {

@@ -1,0 +1,79 @@
+/**
+ * Where a plan holds the bootstrap bundle, and how to read it: the bundle output (`bootstrap_bundle`, compact
+ * JSON of a bundle of format v1 or v2), the envelope output (`bootstrap_envelope`), and the published KV v2
+ * secret whose custom metadata carries `sequence` and `inputs_sha256`. Internal to lib/review.
+ */
+import { BUNDLE_SCHEMA_V1, BUNDLE_SCHEMA_V2 } from '../../node/formats';
+import { PlanChange, actionKind, attrs, isUnknown, jsonValue, wholeNumber } from '../plan-json';
+import { Context, Entry, outputSide } from './context';
+
+/** Output names the stack emits and the explainer reads (see `stacks/platform-trust-stack.ts`). */
+export const BUNDLE_OUTPUT = 'bootstrap_bundle';
+export const ENVELOPE_OUTPUT = 'bootstrap_envelope';
+
+/** Bundle formats this explainer reads, by schema id. */
+const FORMATS: ReadonlyArray<[string, string]> = [
+  [BUNDLE_SCHEMA_V1, 'v1'],
+  [BUNDLE_SCHEMA_V2, 'v2'],
+];
+
+/** A bootstrap bundle of a known format (by its schema id). */
+export function isBundle(v: unknown): v is Record<string, unknown> {
+  const o = attrs(v);
+  return !!o && FORMATS.some(([schema]) => o.schema === schema);
+}
+
+/** `v1`/`v2` for a known schema id, else the id itself (or `none`). */
+export function formatName(schema: unknown): string {
+  const known = FORMATS.find(([s]) => s === schema);
+  if (known) return known[1];
+  return typeof schema === 'string' ? schema : 'none';
+}
+
+/** Outputs that hold a bootstrap bundle (by schema id, or the stack's output name). */
+export function bundleOutputs(ctx: Context): Array<[string, PlanChange]> {
+  return ctx.outputs.filter(
+    ([name, c]) => isBundle(outputSide(c, 'before')) || isBundle(outputSide(c, 'after')) || name === BUNDLE_OUTPUT,
+  );
+}
+
+/** One side of a bundle output: absent (created or removed), unknown until apply, or a bundle. */
+export type BundleSide =
+  | { readonly state: 'absent' }
+  | { readonly state: 'unknown' }
+  | { readonly state: 'known'; readonly bundle: Record<string, unknown> };
+
+/** Reads one side of a bundle output. A value that is not a bundle of a known format reads as absent. */
+export function bundleSide(change: PlanChange, side: 'before' | 'after'): BundleSide {
+  if (side === 'after' && actionKind(change.actions) === 'delete') return { state: 'absent' };
+  if (side === 'after' && isUnknown(change)) return { state: 'unknown' };
+  const value = outputSide(change, side);
+  return isBundle(value) ? { state: 'known', bundle: value } : { state: 'absent' };
+}
+
+/** The bundle's own sequence. */
+export function bundleSequence(side: BundleSide): number | undefined {
+  return side.state === 'known' ? wholeNumber(side.bundle.sequence) : undefined;
+}
+
+/** Custom metadata as Vault holds it (the computed `metadata.custom_metadata`, refreshed before the plan). */
+export function publishedMetadata(v: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return attrs(jsonValue(attrs(v?.metadata)?.custom_metadata));
+}
+
+/** Custom metadata the configuration writes (`custom_metadata[0].data`, known at plan time). */
+export function writtenMetadata(v: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return Array.isArray(v?.custom_metadata) ? attrs(attrs(v!.custom_metadata[0])?.data) : undefined;
+}
+
+/** `inputs_sha256` of a metadata object: a digest of what the code says the bundle holds. */
+export function digestOf(o: Record<string, unknown> | undefined): string | undefined {
+  return o && typeof o.inputs_sha256 === 'string' ? o.inputs_sha256 : undefined;
+}
+
+/** The inputs digest of a bundle secret, as published and as the configuration writes it. */
+export function inputsDigests(e: Entry): { readonly published?: string; readonly written?: string } {
+  const published = digestOf(publishedMetadata(e.before));
+  const written = e.kind === 'delete' ? undefined : digestOf(writtenMetadata(e.after));
+  return { ...(published !== undefined ? { published } : {}), ...(written !== undefined ? { written } : {}) };
+}
