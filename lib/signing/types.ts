@@ -30,3 +30,33 @@ export interface ITaskSigningKey {
   /** Lets the grantee read the public keys (`transit/keys/<name>` read). */
   grantReadPublicKeys(grantee: IGrantable): Grant;
 }
+
+/**
+ * What other constructs (the bootstrap bundle, stacks) need from a bundle signing key. Attributes that come from
+ * Vault are tokens at synth time. There is no sign grant: only the apply identity signs a bundle, during apply
+ * (`BootstrapBundle.grantPublish`).
+ */
+export interface IBundleSigningKey {
+  /** Transit key name. */
+  readonly keyName: string;
+  /** Transit mount path. */
+  readonly mountPath: string;
+  /** Version that signs the bundle (a plain number from code). */
+  readonly activeVersion: number;
+  /**
+   * Compact JSON of the bundle key set (format `cdktf-platform-trust/bundle-keys/v1`, see lib/node/formats.ts),
+   * carried in the bundle as `bundle_keys.set`. A token.
+   */
+  readonly keySetJson: string;
+  /** Key id of the active version (`<key>:v<version>:<16 hex>`). A token. */
+  readonly activeKid: string;
+  /** Pin of the active version (`sha256:` + 64 hex): what a node enrols with. A token. */
+  readonly activePin: string;
+  /**
+   * Resources that must be applied before anything signs with the active version (rotations and the version
+   * floors). Depend on these when signing at apply time.
+   */
+  readonly signingDependables: ITerraformDependable[];
+  /** Lets the grantee read the public keys (`<mount>/keys/<name>` read). */
+  grantReadPublicKeys(grantee: IGrantable): Grant;
+}
