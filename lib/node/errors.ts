@@ -1,6 +1,6 @@
 /**
- * Errors raised by the node-side parsers (`parseVerifierSet`, `renderVerifierSet`, `validateBundle`, `spkiPin`,
- * `materializeBundle`). Verification functions never throw on bad input: they return `{ ok: false, reason }`.
+ * Errors raised by the node-side parsers (`parseVerifierSet`, `parseBundleKeySet`, `renderVerifierSet`,
+ * `validateBundle`, `bundleKeyPin`, `spkiPin`, `materializeBundle`). Verification functions never throw on bad input: they return `{ ok: false, reason }`.
  */
 
 /** Stable error codes; tests and tools match on these, never on message text alone. */
@@ -31,6 +31,10 @@ export enum NodeTrustErrorCode {
   INCONSISTENT_ENV = 'NT012',
   /** Writing a file failed. */
   WRITE_FAILED = 'NT013',
+  /** A key set of one kind (task verifiers, bundle keys) is given where the other kind is expected. */
+  WRONG_KEY_KIND = 'NT014',
+  /** A key name or public key is used both for tasks and for bundles (bundle format v2). */
+  KEY_REUSE = 'NT015',
 }
 
 /** A value refused by a node-side parser. The message names the field, the rule and the fix. */

@@ -1,21 +1,33 @@
 /**
- * The task verifier set (`GPUAAS_TASK_SIGNING_PUBKEYS`, format v1): strict parsing, canonical
- * rendering and key ids.
+ * Versioned Ed25519 key sets, strict parsing and canonical rendering. One implementation reads both kinds:
+ * the task verifier set (`GPUAAS_TASK_SIGNING_PUBKEYS`, format `gpuaas-task-signing-pubkeys/v1`) and the
+ * bundle key set (format `cdktf-platform-trust/bundle-keys/v1`). They differ only in their format id, and a
+ * set of one kind is never read as the other.
  */
-import { createHash } from 'node:crypto';
 import { decodeBase64Strict } from './base64';
 import { BoundedCache } from './bounded-cache';
+import { jsonencodeCanonical } from './canonical-json';
 import { PreparedKey, preparePublicKey } from './ed25519-rules';
 import { NodeTrustError, NodeTrustErrorCode as Code, show } from './errors';
-import { PUBKEYS_FORMAT_V1, VerifierEntry, VerifierSetV1, VerifierState } from './formats';
+import {
+  BUNDLE_KEYS_FORMAT_V1,
+  BundleKeySetV1,
+  PUBKEYS_FORMAT_V1,
+  VerifierEntry,
+  VerifierSetV1,
+  VerifierState,
+} from './formats';
 import { parseIsoUtc } from './iso-time';
 import { expectObject } from './json-shape';
+import { computeKid } from './key-id';
+
+export { computeKid } from './key-id';
 
 /** Highest key version accepted (Vault key versions are 32-bit integers). */
 export const MAX_KEY_VERSION = 2147483647;
 /** Most entries a verifier set may hold. */
 export const MAX_VERIFIER_ENTRIES = 32;
-/** Longest `GPUAAS_TASK_SIGNING_PUBKEYS` text accepted. */
+/** Longest key set text accepted (`GPUAAS_TASK_SIGNING_PUBKEYS` or a bundle key set). */
 export const MAX_VERIFIER_SET_LENGTH = 16384;
 
 /** Transit key names: letters, digits, `_`, `.`, `-`; no `:` (the kid separator) and no `/`. */
@@ -25,6 +37,15 @@ const SET_FIELDS = ['format', 'key', 'keys'];
 // Canonical order = keys sorted, which is how Terraform's jsonencode renders the set at apply time.
 const ENTRY_FIELDS = ['alg', 'kid', 'public_key', 'state', 'until', 'version'];
 
+/** The two kinds of key set: task verifiers sign tasks, bundle keys sign bundles. */
+export type KeySetKind = 'task' | 'bundle';
+
+/** What tells the kinds apart. */
+const KINDS: Readonly<Record<KeySetKind, { format: string; noun: string; renderer: string }>> = {
+  task: { format: PUBKEYS_FORMAT_V1, noun: 'task verifier set', renderer: 'renderVerifierSet' },
+  bundle: { format: BUNDLE_KEYS_FORMAT_V1, noun: 'bundle key set', renderer: 'renderBundleKeySet' },
+};
+
 /** One verifier entry with its decoded key, ready for verification. */
 export interface CompiledEntry {
   readonly entry: VerifierEntry;
@@ -33,24 +54,19 @@ export interface CompiledEntry {
   readonly untilMs?: number;
 }
 
-/** A validated verifier set with its canonical text and entries by version. */
-export interface CompiledVerifierSet {
-  readonly set: VerifierSetV1;
+/** A validated key set with its canonical text and entries by version and by kid. */
+export interface CompiledKeySet<S extends VerifierSetV1 | BundleKeySetV1 = VerifierSetV1 | BundleKeySetV1> {
+  readonly kind: KeySetKind;
+  readonly set: S;
   readonly rendered: string;
   readonly byVersion: ReadonlyMap<number, CompiledEntry>;
+  readonly byKid: ReadonlyMap<string, CompiledEntry>;
 }
 
-/**
- * Key id of a verifier entry: `<keyName>:v<version>:<first 16 hex chars of SHA-256 over the UTF-8
- * bytes of the public_key base64 text>`.
- */
-export function computeKid(keyName: string, version: number, publicKeyB64: string): string {
-  if (typeof keyName !== 'string' || typeof publicKeyB64 !== 'string' || !Number.isSafeInteger(version)) {
-    throw new TypeError('computeKid(keyName: string, version: integer, publicKeyB64: string)');
-  }
-  const digest = createHash('sha256').update(publicKeyB64, 'utf8').digest('hex');
-  return `${keyName}:v${version}:${digest.slice(0, 16)}`;
-}
+/** A compiled task verifier set. */
+export type CompiledVerifierSet = CompiledKeySet<VerifierSetV1>;
+/** A compiled bundle key set. */
+export type CompiledBundleKeySet = CompiledKeySet<BundleKeySetV1>;
 
 /**
  * Parses the value of `GPUAAS_TASK_SIGNING_PUBKEYS` (format v1). Throws a {@link NodeTrustError}
@@ -58,7 +74,8 @@ export function computeKid(keyName: string, version: number, publicKeyB64: strin
  * - the text is longer than 16 KiB, or not JSON, or not an object;
  * - a field is missing or unknown (top level: `format`, `key`, `keys`; entries: `version`, `kid`,
  *   `alg`, `public_key`, `state`, and `until` for `grace` only);
- * - `format` is not `gpuaas-task-signing-pubkeys/v1`; `key` is not a transit key name;
+ * - `format` is not `gpuaas-task-signing-pubkeys/v1` (a bundle key set is refused with WRONG_KEY_KIND);
+ *   `key` is not a transit key name;
  * - `keys` is empty or has more than 32 entries;
  * - a version is not an integer in 1..2147483647, or versions are not strictly ascending;
  * - there is not exactly one `active` entry; there is more than one `next`, or a `next` that is
@@ -72,10 +89,7 @@ export function computeKid(keyName: string, version: number, publicKeyB64: strin
  * The result is deeply frozen.
  */
 export function parseVerifierSet(value: string): VerifierSetV1 {
-  if (typeof value !== 'string') {
-    throw new NodeTrustError(Code.MALFORMED, 'value', `expected a string, received ${typeof value}`);
-  }
-  return parseCompiled(value).set;
+  return parseKeySet('task', value).set as VerifierSetV1;
 }
 
 /**
@@ -93,24 +107,66 @@ export function renderVerifierSet(set: VerifierSetV1): string {
  * frozen copy in canonical field order. Same rules as {@link parseVerifierSet}, except formatting.
  */
 export function validateVerifierSet(value: unknown, field = 'value'): VerifierSetV1 {
-  return compileValue(value, field).set;
+  return compileValue('task', value, field).set as VerifierSetV1;
 }
 
-const byText = new BoundedCache<string, CompiledVerifierSet>(64);
-const byObject = new WeakMap<object, CompiledVerifierSet>();
+/**
+ * Parses a bundle key set (format `cdktf-platform-trust/bundle-keys/v1`) from its text. The same rules as
+ * {@link parseVerifierSet} (shape, versions and states, strict Ed25519 keys, kids, canonical compact text), with
+ * format `cdktf-platform-trust/bundle-keys/v1`. A task verifier set is refused (WRONG_KEY_KIND): tasks and
+ * bundles are signed by different keys. Throws a {@link NodeTrustError}; the result is deeply frozen.
+ */
+export function parseBundleKeySet(value: string): BundleKeySetV1 {
+  return parseKeySet('bundle', value).set as BundleKeySetV1;
+}
 
-/** Internal: a verifier set given as text or object, validated once and cached. Throws NodeTrustError. */
+/**
+ * Validates a bundle key set given as a JS value and returns a deeply frozen copy in canonical field order.
+ * Same rules as {@link parseBundleKeySet}, except formatting.
+ */
+export function validateBundleKeySet(value: unknown, field = 'value'): BundleKeySetV1 {
+  return compileValue('bundle', value, field).set as BundleKeySetV1;
+}
+
+/**
+ * Renders a bundle key set as compact JSON with keys sorted at every level, as Terraform's `jsonencode` renders
+ * it. Validates first (same rules as {@link parseBundleKeySet}); `parseBundleKeySet(renderBundleKeySet(s))`
+ * deep-equals `s`.
+ */
+export function renderBundleKeySet(set: BundleKeySetV1): string {
+  return compileBundleKeySet(set).rendered;
+}
+
+const byText: Record<KeySetKind, BoundedCache<string, CompiledKeySet>> = {
+  task: new BoundedCache(64),
+  bundle: new BoundedCache(64),
+};
+const byObject = new WeakMap<object, CompiledKeySet>();
+
+/** Internal: a task verifier set given as text or object, validated once and cached. Throws NodeTrustError. */
 export function compileVerifierSet(input: unknown, field = 'value'): CompiledVerifierSet {
-  if (typeof input === 'string') return parseCompiled(input);
+  return compileKeySet('task', input, field) as CompiledVerifierSet;
+}
+
+/** Internal: a bundle key set given as text or object, validated once and cached. Throws NodeTrustError. */
+export function compileBundleKeySet(input: unknown, field = 'value'): CompiledBundleKeySet {
+  return compileKeySet('bundle', input, field) as CompiledBundleKeySet;
+}
+
+function compileKeySet(kind: KeySetKind, input: unknown, field: string): CompiledKeySet {
+  if (typeof input === 'string') return parseKeySet(kind, input);
   if (typeof input === 'object' && input !== null) {
     const cached = byObject.get(input);
-    if (cached) return cached;
+    if (cached && cached.kind === kind) return cached;
   }
-  return compileValue(input, field);
+  return compileValue(kind, input, field);
 }
 
-function parseCompiled(text: string): CompiledVerifierSet {
-  const cached = byText.get(text);
+function parseKeySet(kind: KeySetKind, text: unknown): CompiledKeySet {
+  if (typeof text !== 'string') {
+    throw new NodeTrustError(Code.MALFORMED, 'value', `expected a string, received ${typeof text}`);
+  }
+  const cached = byText[kind].get(text);
   if (cached) return cached;
   if (text.length > MAX_VERIFIER_SET_LENGTH) {
     throw new NodeTrustError(
@@ -129,25 +185,35 @@ function parseCompiled(text: string): CompiledVerifierSet {
       `is not JSON (${e instanceof Error ? e.message : 'parse error'})`,
     );
   }
-  const compiled = compileValue(value, 'value');
+  const compiled = compileValue(kind, value, 'value');
   if (compiled.rendered !== text) {
     throw new NodeTrustError(
       Code.NOT_CANONICAL,
       'value',
-      'is a valid verifier set but not its canonical compact rendering',
-      'render it with renderVerifierSet (no whitespace; keys sorted at every level: format, key, keys and alg, kid, public_key, state, until, version; as Terraform jsonencode renders it)',
+      `is a valid ${KINDS[kind].noun} but not its canonical compact rendering`,
+      `render it with ${KINDS[kind].renderer} (no whitespace; keys sorted at every level: format, key, keys and alg, kid, public_key, state, until, version; as Terraform jsonencode renders it)`,
     );
   }
-  return byText.set(text, compiled);
+  return byText[kind].set(text, compiled);
 }
 
-function compileValue(value: unknown, field: string): CompiledVerifierSet {
+function compileValue(kind: KeySetKind, value: unknown, field: string): CompiledKeySet {
   const obj = expectObject(value, field, SET_FIELDS, SET_FIELDS);
-  if (obj.format !== PUBKEYS_FORMAT_V1) {
+  const { format, noun } = KINDS[kind];
+  if (obj.format !== format) {
+    const other = (Object.keys(KINDS) as KeySetKind[]).find((k) => KINDS[k].format === obj.format);
+    if (other) {
+      throw new NodeTrustError(
+        Code.WRONG_KEY_KIND,
+        `${field}.format`,
+        `is "${obj.format}", a ${KINDS[other].noun}, where a ${noun} ("${format}") is expected; tasks are verified only under task verifiers and bundles only under bundle keys`,
+        `pass the ${noun}`,
+      );
+    }
     throw new NodeTrustError(
       Code.INVALID_FIELD,
       `${field}.format`,
-      `must be "${PUBKEYS_FORMAT_V1}", received ${show(obj.format)}`,
+      `must be "${format}", received ${show(obj.format)}`,
     );
   }
   if (typeof obj.key !== 'string' || !KEY_NAME_RE.test(obj.key)) {
@@ -167,15 +233,17 @@ function compileValue(value: unknown, field: string): CompiledVerifierSet {
   }
   const compiled = obj.keys.map((entry: unknown, i: number) => compileEntry(entry, `${field}.keys[${i}]`, keyName));
   checkVersions(compiled, `${field}.keys`);
-  const set: VerifierSetV1 = Object.freeze({
-    format: PUBKEYS_FORMAT_V1,
+  const set = Object.freeze({
+    format,
     key: keyName,
     keys: Object.freeze(compiled.map((c) => c.entry)),
-  });
-  const result: CompiledVerifierSet = Object.freeze({
+  }) as VerifierSetV1 | BundleKeySetV1;
+  const result: CompiledKeySet = Object.freeze({
+    kind,
     set,
-    rendered: JSON.stringify(set),
+    rendered: jsonencodeCanonical(set),
     byVersion: new Map(compiled.map((c) => [c.entry.version, c])),
+    byKid: new Map(compiled.map((c) => [c.entry.kid, c])),
   });
   byObject.set(set, result);
   return result;
