@@ -1,23 +1,47 @@
 /**
  * The node's rule for replacing its bootstrap bundle with a newer one.
  */
-import { AnalysedBundle, analyseBundle, RootPin } from './bundle';
+import { AnalysedBundle, RootPin, analyseBundle } from './bundle';
 import { Ed25519Options, resolveEd25519Engine } from './ed25519';
+import {
+  BundleRejectReason,
+  BundleSigner,
+  analyseSignedPayload,
+  checkDsseSignatures,
+  checkV1Signatures,
+  openEnvelope,
+  reject,
+} from './envelope-check';
 import { describeError } from './errors';
-import type { BootstrapBundleV1, SignedEnvelope, VerifierSetV1 } from './formats';
-import { SignatureAccepted, SignatureRejected, nowMillis } from './signature-check';
-import { BundleRejectReason, verifyEnvelope } from './verify-bundle';
-import { CompiledVerifierSet, compileVerifierSet } from './verifier-set';
+import type {
+  BootstrapBundle,
+  BootstrapBundleV2,
+  BundleKeySetV1,
+  DsseEnvelope,
+  SignedEnvelope,
+  VerifierSetV1,
+} from './formats';
+import { SignatureRejected, nowMillis } from './signature-check';
+import type { BundleSignerKind } from './verify-bundle';
+import { CompiledBundleKeySet, CompiledVerifierSet, compileBundleKeySet, compileVerifierSet } from './verifier-set';
 
 /** What the node holds now. */
 export interface CurrentTrust {
-  /** The bundle the node runs with. */
-  readonly bundle: BootstrapBundleV1;
+  /** The bundle the node runs with (format v1 or v2). */
+  readonly bundle: BootstrapBundle;
   /**
-   * The task verifier set the node trusts, which signs bundle updates.
+   * The task verifier set the node trusts. With a v1 bundle it signs bundle updates (v1 envelopes, and the v2
+   * envelope that migrates the node). With a v2 bundle it never does: it only names the task keys whose
+   * signatures on a bundle are refused as `task-key-signature`.
    * @default - `bundle.task_verifiers.set`
    */
   readonly verifiers?: VerifierSetV1 | string;
+  /**
+   * The bundle key set the node trusts, which signs bundle updates (v2 bundles only; with a v1 bundle it is
+   * refused as `invalid-current`).
+   * @default - `bundle.bundle_keys.set`
+   */
+  readonly bundleKeys?: BundleKeySetV1 | string;
 }
 
 /** Options of {@link acceptBundleUpdate}. */
@@ -33,8 +57,15 @@ export interface BundleUpdateOptions extends Ed25519Options {
 /** Why an update was refused. */
 export type BundleUpdateRejectReason =
   | BundleRejectReason
-  /** The current bundle or verifier set the node holds does not validate. */
+  /** The current bundle or a key set the node holds does not validate. */
   | 'invalid-current'
+  /** The node holds a v2 bundle and the update is a v1 envelope (signed by the task key). */
+  | 'downgrade'
+  /**
+   * The node holds a v2 bundle and every signature of the update is by one of its task verifiers: tasks keys
+   * never sign bundles (domain separation), whoever holds the task signing grant cannot re-point nodes.
+   */
+  | 'task-key-signature'
   /** The new bundle is for another environment. */
   | 'environment-mismatch'
   /** The new sequence is not above the current one (an old or replayed bundle). */
@@ -45,24 +76,41 @@ export type BundleUpdateRejectReason =
   | 'root-dropped';
 
 /** An accepted update. */
-export interface BundleUpdateAccepted {
+export interface BundleUpdateAccepted<B extends BootstrapBundle = BootstrapBundle> {
   readonly ok: true;
-  readonly bundle: BootstrapBundleV1;
+  /** The new bundle, validated and deeply frozen. */
+  readonly bundle: B;
+  /** SPKI pin of each control-plane root of the new bundle, in bundle order. */
   readonly roots: readonly RootPin[];
-  readonly signer: Omit<SignatureAccepted, 'ok'>;
+  /** The key version that signed the update. */
+  readonly signer: BundleSigner;
+  /** `bundle-key` (v2 holder), `task-key` (v1 holder, v1 envelope) or `task-key-migration` (v1 holder, v2 envelope). */
+  readonly signerKind: BundleSignerKind;
+  /** True for the one-time move from a v1 bundle to a v2 bundle. */
+  readonly migratedFromV1: boolean;
 }
 
 /** Outcome of {@link acceptBundleUpdate}. */
-export type BundleUpdateResult = BundleUpdateAccepted | SignatureRejected<BundleUpdateRejectReason>;
+export type BundleUpdateResult<B extends BootstrapBundle = BootstrapBundle> =
+  BundleUpdateAccepted<B> | SignatureRejected<BundleUpdateRejectReason>;
 
 /**
- * Decides whether a node replaces `current.bundle` with the bundle in `nextEnvelope`. Refuses:
- * - an envelope that `verifyBundle` refuses under the verifiers the node ALREADY trusts
- *   (`current.verifiers`, default the current bundle's set) at `now`: a key that only the new bundle
- *   introduces cannot vouch for it, and retired or expired versions cannot sign;
- * - a bundle for another `environment`;
- * - a `sequence` lower than or equal to the current one (old bundles and replays);
- * - a bundle that drops a root the node is using before its overlap ends. The protected roots are
+ * Decides whether a node replaces `current.bundle` with the bundle in `nextEnvelope`. Only keys the node
+ * ALREADY trusts vouch for an update (a key that only the new bundle introduces cannot, as TUF chains root N
+ * to N+1), with the acceptance rules of `verifyTask` (active, next, grace before `until`):
+ * - the node holds a v2 bundle: the envelope must be v2 (a v1 envelope is refused as `downgrade`) and carry a
+ *   DSSE signature by a key version of the held bundle keys (`current.bundleKeys`, default
+ *   `bundle.bundle_keys.set`); signatures whose keyid is a held task verifier's kid are ignored, and when they
+ *   are all there is the update is refused as `task-key-signature`; a keyid in no held set is `unknown-key`
+ *   (a retired or never published bundle key);
+ * - the node holds a v1 bundle: a v1 envelope is verified as `verifyBundle` does, under the held verifiers
+ *   (`current.verifiers`, default `bundle.task_verifiers.set`); a v2 envelope is accepted when one of its DSSE
+ *   signatures is by a held task verifier version (keyid = that entry's kid): the one-time move to v2
+ *   (`migratedFromV1: true`). Its bundle-key signatures are not trusted yet: the node holds no bundle key.
+ * Then the new bundle must be valid and of the envelope's format, and the update is refused:
+ * - for another `environment`;
+ * - with a `sequence` lower than or equal to the current one (old bundles and replays);
+ * - when it drops a root the node is using before its overlap ends. The protected roots are
  *   the one matching `options.inUsePin` (unless its own `until` has passed), or by default every
  *   `current` root of the current bundle and every `previous` root whose `until` is after `now`
  *   (a `next` root is not in use yet, so a rotation can be abandoned). A protected root must be in
@@ -73,8 +121,20 @@ export type BundleUpdateResult = BundleUpdateAccepted | SignatureRejected<Bundle
  * Never throws on bad input; throws a TypeError only for an invalid `now` or `options.engine`.
  */
 export function acceptBundleUpdate(
+  current: CurrentTrust & { readonly bundle: BootstrapBundleV2 },
+  nextEnvelope: DsseEnvelope | SignedEnvelope | string,
+  now: Date,
+  options?: BundleUpdateOptions,
+): BundleUpdateResult<BootstrapBundleV2>;
+export function acceptBundleUpdate(
   current: CurrentTrust,
-  nextEnvelope: SignedEnvelope | string,
+  nextEnvelope: DsseEnvelope | SignedEnvelope | string,
+  now: Date,
+  options?: BundleUpdateOptions,
+): BundleUpdateResult;
+export function acceptBundleUpdate(
+  current: CurrentTrust,
+  nextEnvelope: DsseEnvelope | SignedEnvelope | string,
   now: Date,
   options?: BundleUpdateOptions,
 ): BundleUpdateResult {
@@ -82,14 +142,54 @@ export function acceptBundleUpdate(
   const engine = resolveEd25519Engine(options?.engine);
   let held: AnalysedBundle;
   let verifiers: CompiledVerifierSet;
+  let bundleKeys: CompiledBundleKeySet | undefined;
   try {
     held = analyseBundle(current?.bundle, 'current.bundle');
     verifiers =
       current.verifiers === undefined ? held.verifiers : compileVerifierSet(current.verifiers, 'current.verifiers');
+    if (current.bundleKeys !== undefined && !held.bundleKeys) {
+      return reject('invalid-current', 'current.bundleKeys: a node that holds a v1 bundle holds no bundle keys');
+    }
+    bundleKeys =
+      current.bundleKeys === undefined
+        ? held.bundleKeys
+        : compileBundleKeySet(current.bundleKeys, 'current.bundleKeys');
   } catch (e) {
     return reject('invalid-current', describeError(e));
   }
-  const verified = verifyEnvelope(nextEnvelope, verifiers, nowMs, engine);
+  const opened = openEnvelope(nextEnvelope);
+  if ('ok' in opened) return opened;
+
+  let signerKind: BundleSignerKind;
+  let signed: { ok: true; signer: BundleSigner } | SignatureRejected<BundleUpdateRejectReason>;
+  if (bundleKeys) {
+    if (opened.version === 1) {
+      return reject(
+        'downgrade',
+        'this node holds a bundle v2; an update in a v1 envelope (signed by the task key) cannot replace it',
+      );
+    }
+    signerKind = 'bundle-key';
+    signed = checkDsseSignatures(opened, bundleKeys, nowMs, engine, {
+      set: verifiers,
+      reason: 'task-key-signature',
+      detail: `every signature is by a task verifier of ${verifiers.set.key}; bundles are accepted only under the bundle keys of ${bundleKeys.set.key}`,
+    });
+  } else if (opened.version === 1) {
+    signerKind = 'task-key';
+    signed = checkV1Signatures(opened, verifiers, nowMs, engine);
+  } else {
+    signerKind = 'task-key-migration';
+    signed = checkDsseSignatures(opened, verifiers, nowMs, engine);
+    if (!signed.ok && signed.reason === 'unknown-key') {
+      signed = reject(
+        'unknown-key',
+        `${signed.detail}; a node that holds a v1 bundle accepts its first v2 bundle only with a signature by a task verifier it holds`,
+      );
+    }
+  }
+  if (!signed.ok) return signed;
+  const verified = analyseSignedPayload(opened);
   if (!verified.ok) return verified;
   const next = verified.analysed;
 
@@ -132,7 +232,14 @@ export function acceptBundleUpdate(
       );
     }
   }
-  return { ok: true, bundle: next.bundle, roots: next.roots, signer: verified.signer };
+  return {
+    ok: true,
+    bundle: next.bundle,
+    roots: next.roots,
+    signer: signed.signer,
+    signerKind,
+    migratedFromV1: signerKind === 'task-key-migration',
+  };
 }
 
 /** A current root never expires by itself; other roots are in use until their `until` (if any). */
@@ -140,8 +247,4 @@ function overlapOpen(bundle: AnalysedBundle, i: number, nowMs: number): boolean 
   if (bundle.roots[i].state === 'current') return true;
   const until = bundle.rootUntilMs[i];
   return until === undefined || nowMs < until;
-}
-
-function reject(reason: BundleUpdateRejectReason, detail: string): SignatureRejected<BundleUpdateRejectReason> {
-  return { ok: false, reason, detail };
 }

@@ -1,24 +1,33 @@
 /**
- * Bootstrap bundle format v1: validation (schema, consistency, separation of the two CA bundles,
- * no secrets) and the canonical payload rendering.
+ * Bootstrap bundle formats v1 and v2: validation (schema, consistency, separation of the two CA bundles, no
+ * secrets; for v2, separation of the bundle keys from the task keys) and the canonical payload rendering.
  */
-import * as path from 'node:path';
-import { CertificateInfo, parseCertificatePem } from './certificate';
+import {
+  checkDistinctPaths,
+  checkHttpsUrl,
+  checkNodeCertPems,
+  checkPath,
+  checkRoots,
+  deepFreeze,
+} from './bundle-fields';
+import { jsonencodeCanonical } from './canonical-json';
 import { NodeTrustError, NodeTrustErrorCode as Code, show } from './errors';
-import { BUNDLE_SCHEMA_V1, BootstrapBundleV1, RootState, TrustRoot } from './formats';
-import { parseIsoUtc } from './iso-time';
-import { expectObject, expectString } from './json-shape';
+import {
+  BUNDLE_SCHEMA_V1,
+  BUNDLE_SCHEMA_V2,
+  BootstrapBundle,
+  BootstrapBundleV1,
+  BootstrapBundleV2,
+  RootState,
+} from './formats';
+import { expectObject } from './json-shape';
 import { findSecretMaterial } from './secret-scan';
-import { CompiledVerifierSet, compileVerifierSet } from './verifier-set';
+import { CompiledBundleKeySet, CompiledVerifierSet, compileBundleKeySet, compileVerifierSet } from './verifier-set';
 
-/** Most control-plane roots in a bundle. */
-export const MAX_ROOTS = 8;
-/** Most certificates in the node-cert CA bundle. */
-export const MAX_NODE_CERT_PEMS = 16;
+export { MAX_NODE_CERT_PEMS, MAX_ROOTS } from './bundle-fields';
 
 const ENVIRONMENT_RE = /^[a-z][a-z0-9-]{0,31}$/;
-const ROOT_STATES: readonly RootState[] = ['current', 'next', 'previous'];
-const TOP_FIELDS = [
+const TOP_FIELDS_V1 = [
   'schema',
   'environment',
   'sequence',
@@ -28,6 +37,7 @@ const TOP_FIELDS = [
   'task_verifiers',
   'env',
 ];
+const TOP_FIELDS_V2 = [...TOP_FIELDS_V1, 'bundle_keys'];
 const ENV_FIELDS = ['GPUAAS_CA_BUNDLE_PATH', 'GPUAAS_NODE_CERT_CA_BUNDLE_PATH', 'GPUAAS_TASK_SIGNING_PUBKEYS'];
 
 /** A control-plane root with its SPKI pin. */
@@ -39,38 +49,81 @@ export interface RootPin {
 }
 
 /** Internal: a validated bundle and what the node-side checks derive from it. */
-export interface AnalysedBundle {
-  /** Deeply frozen copy, fields in canonical order. */
-  readonly bundle: BootstrapBundleV1;
+export interface AnalysedBundle<B extends BootstrapBundle = BootstrapBundle> {
+  /** Deeply frozen copy, fields in canonical order (v2: keys sorted at every level). */
+  readonly bundle: B;
   /** One per root, in bundle order. */
   readonly roots: readonly RootPin[];
   /** `until` of each root in epoch milliseconds (undefined when absent), in bundle order. */
   readonly rootUntilMs: readonly (number | undefined)[];
   readonly verifiers: CompiledVerifierSet;
+  /** The bundle key set (v2 only). */
+  readonly bundleKeys?: CompiledBundleKeySet;
 }
 
 /**
- * Validates a bootstrap bundle v1 (for example the parsed payload of an envelope) and returns a
- * deeply frozen copy. Throws a {@link NodeTrustError} when:
+ * Validates a bootstrap bundle, format v1 or v2 by its `schema` (for example the parsed payload of an
+ * envelope), and returns a deeply frozen copy. Throws a {@link NodeTrustError} when:
  * - it holds secret material (SECRET_MATERIAL; see `findSecretMaterial`), checked first;
- * - a field is missing or unknown, `schema` is not `cdktf-platform-trust/bootstrap-bundle/v1`,
- *   `environment` is not `[a-z][a-z0-9-]{0,31}`, `sequence` is not an integer >= 1;
+ * - a field is missing or unknown, `schema` is neither `cdktf-platform-trust/bootstrap-bundle/v1` nor
+ *   `cdktf-platform-trust/bootstrap-bundle/v2`, `environment` is not `[a-z][a-z0-9-]{0,31}`, `sequence` is not
+ *   an integer >= 1;
  * - `control_plane.url` is not an https URL without credentials;
  * - a path is not absolute and normalized, or two of the three paths are equal (INVALID_PATH);
  * - roots: 1 to 8; each a single self-signed CA certificate; exactly one `current` (no `until`),
  *   at most one `next` (optional `until`), `previous` roots with `until`; no duplicate certificate;
  * - node-cert PEMs: 1 to 16 CA certificates, no duplicates;
  * - a node-cert certificate is also a public root, or shares its key (MIXED_TRUST);
- * - `task_verifiers.set` breaks a verifier set rule (see `parseVerifierSet`);
+ * - `task_verifiers.set` breaks a verifier set rule (see `parseVerifierSet`), or is a bundle key set
+ *   (WRONG_KEY_KIND);
  * - `env` disagrees: the two paths must equal the fields' paths and `GPUAAS_TASK_SIGNING_PUBKEYS`
  *   must equal `renderVerifierSet(task_verifiers.set)` exactly (INCONSISTENT_ENV).
+ *
+ * Format v2 adds exactly one field, `bundle_keys: { set }`, and refuses:
+ * - a `set` that breaks a bundle key set rule (see `parseBundleKeySet`), or is a task verifier set
+ *   (WRONG_KEY_KIND);
+ * - a bundle key set whose `key` is the task verifier set's `key`, or a public key that is in both sets
+ *   (KEY_REUSE): a key used for both tasks and bundles would let whoever signs tasks sign bundles.
  */
-export function validateBundle(value: unknown): BootstrapBundleV1 {
+export function validateBundle(value: unknown): BootstrapBundle {
   return analyseBundle(value).bundle;
 }
 
-/** Internal: {@link validateBundle} plus pins and parsed dates. */
-export function analyseBundle(value: unknown, field = 'bundle'): AnalysedBundle {
+/**
+ * The signed payload of a bundle, validated first (throws a {@link NodeTrustError} for an invalid bundle):
+ * - v1: compact JSON in the field order of the format (schema, environment, sequence, ...);
+ * - v2: compact JSON with keys sorted at every level, byte for byte as Terraform's `jsonencode` renders it
+ *   (see `jsonencodeCanonical`).
+ */
+export function renderBundlePayload(bundle: BootstrapBundle): string {
+  const b = analyseBundle(bundle).bundle;
+  return b.schema === BUNDLE_SCHEMA_V2 ? jsonencodeCanonical(b) : JSON.stringify(b);
+}
+
+/** Analyses of the deeply frozen bundles this module returned, so a held bundle is not re-validated per task. */
+const analysed = new WeakMap<object, AnalysedBundle>();
+
+/**
+ * Internal: {@link validateBundle} plus pins, parsed dates and the compiled key sets. A bundle that this
+ * function returned (deeply frozen, so it cannot have changed) is not validated again.
+ */
+export function analyseBundle(
+  value: unknown,
+  field = 'bundle',
+  expectedSchema?: typeof BUNDLE_SCHEMA_V1 | typeof BUNDLE_SCHEMA_V2,
+): AnalysedBundle {
+  const schema = typeof value === 'object' && value !== null ? (value as { schema?: unknown }).schema : undefined;
+  if (expectedSchema !== undefined && schema !== expectedSchema) {
+    throw new NodeTrustError(
+      Code.INVALID_FIELD,
+      `${field}.schema`,
+      `must be "${expectedSchema}" (the format of the envelope's payload type), received ${show(schema)}`,
+    );
+  }
+  if (typeof value === 'object' && value !== null) {
+    const cached = analysed.get(value);
+    if (cached) return cached;
+  }
   const secret = findSecretMaterial(value);
   if (secret) {
     throw new NodeTrustError(
@@ -79,12 +132,13 @@ export function analyseBundle(value: unknown, field = 'bundle'): AnalysedBundle 
       `holds ${secret}; nothing rendered for nodes may carry secrets`,
     );
   }
-  const obj = expectObject(value, field, TOP_FIELDS);
-  if (obj.schema !== BUNDLE_SCHEMA_V1) {
+  const isV2 = schema === BUNDLE_SCHEMA_V2;
+  const obj = expectObject(value, field, isV2 ? TOP_FIELDS_V2 : TOP_FIELDS_V1);
+  if (obj.schema !== BUNDLE_SCHEMA_V1 && !isV2) {
     throw new NodeTrustError(
       Code.INVALID_FIELD,
       `${field}.schema`,
-      `must be "${BUNDLE_SCHEMA_V1}", received ${show(obj.schema)}`,
+      `must be "${BUNDLE_SCHEMA_V1}" or "${BUNDLE_SCHEMA_V2}", received ${show(obj.schema)}`,
     );
   }
   if (typeof obj.environment !== 'string' || !ENVIRONMENT_RE.test(obj.environment)) {
@@ -94,6 +148,7 @@ export function analyseBundle(value: unknown, field = 'bundle'): AnalysedBundle 
       `must match [a-z][a-z0-9-]{0,31}, received ${show(obj.environment)}`,
     );
   }
+  const environment = obj.environment;
   const sequence = obj.sequence;
   if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 1) {
     throw new NodeTrustError(
@@ -111,36 +166,7 @@ export function analyseBundle(value: unknown, field = 'bundle'): AnalysedBundle 
 
   const nodeTrust = expectObject(obj.node_cert_trust, `${field}.node_cert_trust`, ['path', 'pems']);
   const nodePath = checkPath(nodeTrust.path, `${field}.node_cert_trust.path`);
-  const pems = nodeTrust.pems;
-  if (!Array.isArray(pems) || pems.length === 0 || pems.length > MAX_NODE_CERT_PEMS) {
-    throw new NodeTrustError(
-      Code.INVALID_FIELD,
-      `${field}.node_cert_trust.pems`,
-      `must be an array of 1 to ${MAX_NODE_CERT_PEMS} PEM certificates`,
-    );
-  }
-  const nodeInfos = pems.map((pem: unknown, i: number) => {
-    const where = `${field}.node_cert_trust.pems[${i}]`;
-    const info = parseCertificatePem(pem, where);
-    if (!info.ca)
-      throw new NodeTrustError(
-        Code.INVALID_CERTIFICATE,
-        where,
-        `is not a CA certificate (${info.subject}); this bundle holds the node-cert CA chain`,
-      );
-    return info;
-  });
-  checkNoDuplicates(nodeInfos, `${field}.node_cert_trust.pems`);
-  nodeInfos.forEach((n, i) => {
-    const clash = rootInfos.findIndex((r) => r.der.equals(n.der) || r.pin === n.pin);
-    if (clash >= 0) {
-      throw new NodeTrustError(
-        Code.MIXED_TRUST,
-        `${field}.node_cert_trust.pems[${i}]`,
-        `is also public HTTPS root ${clash} (same ${rootInfos[clash].der.equals(n.der) ? 'certificate' : 'key'}); the two CA bundles must never mix`,
-      );
-    }
-  });
+  const pems = checkNodeCertPems(nodeTrust.pems, rootInfos, `${field}.node_cert_trust.pems`);
 
   const tv = expectObject(obj.task_verifiers, `${field}.task_verifiers`, ['path', 'set']);
   const verifierPath = checkPath(tv.path, `${field}.task_verifiers.path`);
@@ -164,21 +190,38 @@ export function analyseBundle(value: unknown, field = 'bundle'): AnalysedBundle 
     verifiers.rendered,
     'the compact rendering of task_verifiers.set (renderVerifierSet)',
   );
+  const bundleKeys = isV2 ? checkBundleKeys(obj.bundle_keys, verifiers, field) : undefined;
 
-  const bundle: BootstrapBundleV1 = deepFreeze({
-    schema: BUNDLE_SCHEMA_V1,
-    environment: obj.environment,
-    sequence,
-    control_plane: { url },
-    public_https_trust: { path: publicPath, roots },
-    node_cert_trust: { path: nodePath, pems: [...(pems as string[])] },
-    task_verifiers: { path: verifierPath, set: verifiers.set },
-    env: {
-      GPUAAS_CA_BUNDLE_PATH: publicPath,
-      GPUAAS_NODE_CERT_CA_BUNDLE_PATH: nodePath,
-      GPUAAS_TASK_SIGNING_PUBKEYS: verifiers.rendered,
-    },
-  });
+  const envOut = {
+    GPUAAS_CA_BUNDLE_PATH: publicPath,
+    GPUAAS_NODE_CERT_CA_BUNDLE_PATH: nodePath,
+    GPUAAS_TASK_SIGNING_PUBKEYS: verifiers.rendered,
+  };
+  // v1 keeps the field order of its format; v2 is built with keys sorted, its canonical order.
+  const bundle: BootstrapBundle = deepFreeze(
+    bundleKeys
+      ? ({
+          bundle_keys: { set: bundleKeys.set },
+          control_plane: { url },
+          env: envOut,
+          environment,
+          node_cert_trust: { path: nodePath, pems },
+          public_https_trust: { path: publicPath, roots },
+          schema: BUNDLE_SCHEMA_V2,
+          sequence,
+          task_verifiers: { path: verifierPath, set: verifiers.set },
+        } satisfies BootstrapBundleV2)
+      : ({
+          schema: BUNDLE_SCHEMA_V1,
+          environment,
+          sequence,
+          control_plane: { url },
+          public_https_trust: { path: publicPath, roots },
+          node_cert_trust: { path: nodePath, pems },
+          task_verifiers: { path: verifierPath, set: verifiers.set },
+          env: envOut,
+        } satisfies BootstrapBundleV1),
+  );
   const rootPins = roots.map((r, i) =>
     Object.freeze(
       r.until === undefined
@@ -186,15 +229,44 @@ export function analyseBundle(value: unknown, field = 'bundle'): AnalysedBundle 
         : { pin: rootInfos[i].pin, state: r.state, until: r.until },
     ),
   );
-  return { bundle, roots: Object.freeze(rootPins), rootUntilMs: untilMs, verifiers };
+  const result: AnalysedBundle = Object.freeze({
+    bundle,
+    roots: Object.freeze(rootPins),
+    rootUntilMs: Object.freeze(untilMs),
+    verifiers,
+    bundleKeys,
+  });
+  analysed.set(bundle, result);
+  return result;
 }
 
 /**
- * Compact JSON of a bundle in canonical field order (the envelope payload). Validates first;
- * throws a {@link NodeTrustError} for an invalid bundle.
+ * The v2 `bundle_keys` field: a valid bundle key set that shares neither its key name nor any public key with
+ * the task verifier set.
  */
-export function renderBundlePayload(bundle: BootstrapBundleV1): string {
-  return JSON.stringify(analyseBundle(bundle).bundle);
+function checkBundleKeys(value: unknown, verifiers: CompiledVerifierSet, field: string): CompiledBundleKeySet {
+  const bk = expectObject(value, `${field}.bundle_keys`, ['set']);
+  const keys = compileBundleKeySet(bk.set, `${field}.bundle_keys.set`);
+  if (keys.set.key === verifiers.set.key) {
+    throw new NodeTrustError(
+      Code.KEY_REUSE,
+      `${field}.bundle_keys.set.key`,
+      `is "${keys.set.key}", the task signing key; a key used for both tasks and bundles lets whoever signs tasks sign bundles`,
+      'sign bundles with a separate transit key that only the apply identity may use',
+    );
+  }
+  keys.set.keys.forEach((entry, i) => {
+    const task = verifiers.set.keys.find((t) => t.public_key === entry.public_key);
+    if (task) {
+      throw new NodeTrustError(
+        Code.KEY_REUSE,
+        `${field}.bundle_keys.set.keys[${i}].public_key`,
+        `is also the public key of task verifier ${task.kid}; a key used for both tasks and bundles lets whoever signs tasks sign bundles`,
+        'give the bundle key its own key material',
+      );
+    }
+  });
+  return keys;
 }
 
 /**
@@ -210,131 +282,4 @@ function compileSet(set: unknown, envText: unknown, field: string): CompiledVeri
     }
   }
   return compileVerifierSet(set, field);
-}
-
-function checkRoots(
-  value: unknown,
-  field: string,
-): { roots: TrustRoot[]; infos: CertificateInfo[]; untilMs: (number | undefined)[] } {
-  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_ROOTS) {
-    throw new NodeTrustError(Code.INVALID_FIELD, field, `must be an array of 1 to ${MAX_ROOTS} roots`);
-  }
-  const roots: TrustRoot[] = [];
-  const infos: CertificateInfo[] = [];
-  const untilMs: (number | undefined)[] = [];
-  value.forEach((item: unknown, i: number) => {
-    const where = `${field}[${i}]`;
-    const r = expectObject(item, where, ['pem', 'state', 'until'], ['pem', 'state']);
-    const info = parseCertificatePem(r.pem, `${where}.pem`);
-    if (!info.ca || !info.selfSigned) {
-      throw new NodeTrustError(
-        Code.INVALID_CERTIFICATE,
-        `${where}.pem`,
-        `must be a self-signed CA root certificate (no intermediates or leaves); ${info.subject} is not`,
-      );
-    }
-    const state = r.state as RootState;
-    if (!ROOT_STATES.includes(state)) {
-      throw new NodeTrustError(
-        Code.INVALID_FIELD,
-        `${where}.state`,
-        `must be "current", "next" or "previous", received ${show(r.state)}`,
-      );
-    }
-    let until: number | undefined;
-    if (r.until !== undefined) {
-      if (state === 'current')
-        throw new NodeTrustError(Code.INVALID_FIELD, `${where}.until`, 'a current root has no overlap end');
-      until = parseIsoUtc(r.until);
-      if (until === undefined) {
-        throw new NodeTrustError(
-          Code.INVALID_DATE,
-          `${where}.until`,
-          `must be ISO 8601 UTC like "2026-01-31T00:00:00Z", received ${show(r.until)}`,
-        );
-      }
-    } else if (state === 'previous') {
-      throw new NodeTrustError(Code.INVALID_DATE, `${where}.until`, 'a previous root needs an explicit overlap end');
-    }
-    roots.push(
-      until === undefined ? { pem: r.pem as string, state } : { pem: r.pem as string, state, until: r.until as string },
-    );
-    infos.push(info);
-    untilMs.push(until);
-  });
-  const count = (s: RootState) => roots.filter((r) => r.state === s).length;
-  if (count('current') !== 1)
-    throw new NodeTrustError(
-      Code.INVALID_FIELD,
-      field,
-      `exactly one root must be "current", found ${count('current')}`,
-    );
-  if (count('next') > 1)
-    throw new NodeTrustError(Code.INVALID_FIELD, field, `at most one root may be "next", found ${count('next')}`);
-  checkNoDuplicates(infos, field);
-  return { roots, infos, untilMs };
-}
-
-function checkNoDuplicates(infos: readonly CertificateInfo[], field: string): void {
-  infos.forEach((a, i) => {
-    const j = infos.findIndex((b) => b.der.equals(a.der));
-    if (j !== i) throw new NodeTrustError(Code.INVALID_CERTIFICATE, `${field}[${i}]`, `duplicates entry ${j}`);
-  });
-}
-
-function checkHttpsUrl(value: unknown, field: string): string {
-  const text = expectString(value, field, 2048);
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (!url || url.protocol !== 'https:' || !url.hostname || /\s/.test(text)) {
-    throw new NodeTrustError(Code.INVALID_FIELD, field, `must be an https URL, received ${show(text)}`);
-  }
-  if (url.username || url.password) {
-    throw new NodeTrustError(Code.SECRET_MATERIAL, field, 'must not carry credentials (user:password@)');
-  }
-  return text;
-}
-
-function checkPath(value: unknown, field: string): string {
-  const p = expectString(value, field, 1024);
-  if (!p.startsWith('/') || p.endsWith('/') || path.posix.normalize(p) !== p || /[\u0000-\u001f\\]/.test(p)) {
-    throw new NodeTrustError(
-      Code.INVALID_PATH,
-      field,
-      `must be an absolute, normalized file path (no "..", "//", trailing "/" or control characters), received ${show(p)}`,
-    );
-  }
-  return p;
-}
-
-function checkDistinctPaths(publicPath: string, nodePath: string, verifierPath: string, field: string): void {
-  const named: [string, string][] = [
-    ['public_https_trust.path', publicPath],
-    ['node_cert_trust.path', nodePath],
-    ['task_verifiers.path', verifierPath],
-  ];
-  for (let i = 0; i < named.length; i++) {
-    for (let j = i + 1; j < named.length; j++) {
-      if (named[i][1] === named[j][1]) {
-        throw new NodeTrustError(
-          Code.INVALID_PATH,
-          `${field}.${named[j][0]}`,
-          `equals ${named[i][0]} (${named[i][1]}); the three files must be distinct`,
-          'give each file its own path (defaults: DEFAULT_PATHS)',
-        );
-      }
-    }
-  }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

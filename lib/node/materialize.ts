@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { analyseBundle } from './bundle';
 import { NodeTrustError, NodeTrustErrorCode as Code, describeError } from './errors';
-import type { BootstrapBundleV1 } from './formats';
+import type { BootstrapBundle } from './formats';
 
 /** The files written by {@link materializeBundle} (absolute paths under `rootDir`). */
 export interface MaterializedBundle {
@@ -22,11 +22,13 @@ export interface MaterializedBundle {
 export const TRUST_FILE_MODE = 0o644;
 
 /**
- * Writes the three files of a bundle under `rootDir` + each absolute bundle path (`rootDir` is `/`
- * on a node; tests pass a temporary directory):
+ * Writes the three files of a bundle (format v1 or v2) under `rootDir` + each absolute bundle path (`rootDir`
+ * is `/` on a node; tests pass a temporary directory):
  * - the public HTTPS bundle: the control-plane root PEMs only, in bundle order;
  * - the node-cert bundle: `node_cert_trust.pems`;
  * - the verifier file: `renderVerifierSet(task_verifiers.set)` (no trailing newline).
+ * A v2 bundle's `bundle_keys` are not written: the node keeps them with the bundle it holds, to check the next
+ * bundle, and no task is ever verified under them.
  * Validates the bundle first (see `validateBundle`): throws a `NodeTrustError` when two paths are
  * equal (INVALID_PATH) or a node-cert certificate is also a public root or shares its key
  * (MIXED_TRUST), so the two CA bundles never mix. Each file is written atomically: a temporary file
@@ -34,7 +36,7 @@ export const TRUST_FILE_MODE = 0o644;
  * All three temporary files are written before the first rename. Missing directories are created
  * (mode 0755). Throws WRITE_FAILED (with the cause) if the file system refuses.
  */
-export function materializeBundle(bundle: BootstrapBundleV1, rootDir: string): MaterializedBundle {
+export function materializeBundle(bundle: BootstrapBundle, rootDir: string): MaterializedBundle {
   const b = analyseBundle(bundle).bundle;
   const root = path.resolve(rootDir);
   const target = (p: string) => path.join(root, ...p.split('/').filter(Boolean));

@@ -1,9 +1,10 @@
 /**
  * Node task verification: a task message and its Vault transit signature against the verifier set.
  */
-import { Ed25519Options, resolveEd25519Engine } from './ed25519';
+import { AnalysedBundle, analyseBundle } from './bundle';
+import { Ed25519Options, checkPrepared, resolveEd25519Engine } from './ed25519';
 import { describeError } from './errors';
-import type { VerifierSetV1 } from './formats';
+import type { BootstrapBundle, VerifierSetV1 } from './formats';
 import {
   SignatureAccepted,
   SignatureRejectReason,
@@ -11,6 +12,7 @@ import {
   checkVaultSignature,
   nowMillis,
 } from './signature-check';
+import { parseVaultSignature } from './vault-signature';
 import { CompiledVerifierSet, compileVerifierSet } from './verifier-set';
 
 /** Why a task was refused. */
@@ -59,9 +61,70 @@ export function verifyTask(
   } catch (e) {
     return { ok: false, reason: 'invalid-verifier-set', detail: describeError(e) };
   }
-  let bytes: Uint8Array;
-  if (message instanceof Uint8Array) bytes = message;
-  else if (typeof message === 'string') bytes = Buffer.from(message, 'utf8');
-  else return { ok: false, reason: 'invalid-message', detail: 'message must be a Uint8Array or a string' };
+  const bytes = messageBytes(message);
+  if (!bytes) return { ok: false, reason: 'invalid-message', detail: 'message must be a Uint8Array or a string' };
   return checkVaultSignature(set, bytes, signature, nowMs, engine);
+}
+
+/** Why {@link verifyTaskWithBundle} refused a task. */
+export type TaskWithBundleRejectReason =
+  | Exclude<TaskRejectReason, 'invalid-verifier-set'>
+  /** The bundle does not validate (see `validateBundle`). */
+  | 'invalid-bundle'
+  /**
+   * The signature verifies under the bundle key version it names, not under the task verifiers: a bundle key
+   * never signs tasks (domain separation), so whoever may sign bundles still cannot sign tasks with that key.
+   */
+  | 'bundle-key-signature';
+
+/** Outcome of {@link verifyTaskWithBundle}. */
+export type TaskWithBundleVerification = SignatureAccepted | SignatureRejected<TaskWithBundleRejectReason>;
+
+/**
+ * Verifies a task (signature `vault:v<N>:<base64>`) under the task verifiers of the bundle a node holds
+ * (`bundle.task_verifiers.set`), exactly as {@link verifyTask} does. When that fails and the bundle is v2 and
+ * the signature verifies under the bundle key of version N (`bundle.bundle_keys`, any state), the refusal is
+ * `bundle-key-signature` rather than the task-side reason, so a bundle key used to sign tasks is told apart.
+ * A bundle key never makes a task acceptable.
+ *
+ * `bundle` is validated (a bundle returned by `verifyBundle`, `acceptBundleUpdate` or `validateBundle` is not
+ * validated again); an invalid one gives `invalid-bundle`. Never throws on bad input; throws a TypeError only
+ * for an invalid `now` or `options.engine`.
+ */
+export function verifyTaskWithBundle(
+  bundle: BootstrapBundle,
+  message: Uint8Array | string,
+  signature: string,
+  now: Date,
+  options?: Ed25519Options,
+): TaskWithBundleVerification {
+  const nowMs = nowMillis(now);
+  const engine = resolveEd25519Engine(options?.engine);
+  let held: AnalysedBundle;
+  try {
+    held = analyseBundle(bundle);
+  } catch (e) {
+    return { ok: false, reason: 'invalid-bundle', detail: describeError(e) };
+  }
+  const bytes = messageBytes(message);
+  if (!bytes) return { ok: false, reason: 'invalid-message', detail: 'message must be a Uint8Array or a string' };
+  const result = checkVaultSignature(held.verifiers, bytes, signature, nowMs, engine);
+  if (result.ok || !held.bundleKeys) return result;
+  const parsed = parseVaultSignature(signature);
+  const bundleKey = parsed && held.bundleKeys.byVersion.get(parsed.version);
+  if (bundleKey && checkPrepared(bundleKey.key, bytes, parsed.bytes, engine) === 'valid') {
+    return {
+      ok: false,
+      reason: 'bundle-key-signature',
+      detail: `the task is signed by bundle key ${bundleKey.entry.kid}; tasks are accepted only under the task verifiers of ${held.verifiers.set.key}`,
+    };
+  }
+  return result;
+}
+
+/** A message as bytes (a string as its UTF-8 encoding), or undefined for another type. */
+function messageBytes(message: unknown): Uint8Array | undefined {
+  if (message instanceof Uint8Array) return message;
+  if (typeof message === 'string') return Buffer.from(message, 'utf8');
+  return undefined;
 }
