@@ -3,12 +3,19 @@
  */
 import {
   BUNDLE_PAYLOAD_TYPE,
+  BUNDLE_PAYLOAD_TYPE_V2,
   BUNDLE_SCHEMA_V1,
+  BUNDLE_SCHEMA_V2,
+  BootstrapBundle,
   BootstrapBundleV1,
+  BootstrapBundleV2,
+  BundleKeySetV1,
   DEFAULT_PATHS,
+  DsseEnvelope,
   RootState,
   SignedEnvelope,
   VerifierSetV1,
+  jsonencodeCanonical,
   pae,
   renderVerifierSet,
 } from '../../../../lib/node';
@@ -95,5 +102,46 @@ export function envelopeFor(
     payloadType,
     payload: bytes.toString('base64'),
     signatures: [{ keyid: options.keyid ?? signer.kid(version), sig }],
+  };
+}
+
+/** A consistent bundle v2: the v1 fields of `spec` plus `bundle_keys`. */
+export function makeBundleV2(spec: BundleSpec & { readonly bundleKeys: BundleKeySetV1 }): BootstrapBundleV2 {
+  const v1: Omit<BootstrapBundleV1, 'schema'> & { schema?: string } = { ...makeBundle(spec) };
+  delete v1.schema;
+  return { ...v1, schema: BUNDLE_SCHEMA_V2, bundle_keys: { set: spec.bundleKeys } };
+}
+
+/** One signature of a DSSE envelope: a key version of a signer, or a ready-made `{ keyid, sig }`. */
+export type DsseSignatureSpec =
+  | { readonly signer: TestSigner; readonly version: number; readonly keyid?: string; readonly vaultPrefix?: boolean }
+  | { readonly keyid: string; readonly sig: string };
+
+/**
+ * A v2 envelope: the payload (a bundle rendered canonically, or given bytes/text) signed over
+ * PAE(payloadType, payload) by each spec, in order (raw DSSE signatures; `vaultPrefix` makes the Vault text).
+ */
+export function dsseEnvelopeFor(
+  payload: BootstrapBundle | Uint8Array | string,
+  signatures: readonly DsseSignatureSpec[],
+  options: { readonly payloadType?: string; readonly signedType?: string } = {},
+): DsseEnvelope {
+  const bytes =
+    payload instanceof Uint8Array
+      ? Buffer.from(payload)
+      : Buffer.from(typeof payload === 'string' ? payload : jsonencodeCanonical(payload), 'utf8');
+  const payloadType = options.payloadType ?? BUNDLE_PAYLOAD_TYPE_V2;
+  const message = pae(options.signedType ?? payloadType, bytes);
+  return {
+    payloadType,
+    payload: bytes.toString('base64'),
+    signatures: signatures.map((s) =>
+      'sig' in s
+        ? { keyid: s.keyid, sig: s.sig }
+        : {
+            keyid: s.keyid ?? s.signer.kid(s.version),
+            sig: s.vaultPrefix ? s.signer.sign(s.version, message) : s.signer.signDsse(s.version, message),
+          },
+    ),
   };
 }

@@ -3,9 +3,19 @@
  * producing `vault:v<N>:<base64>` signatures and matching verifier sets.
  */
 import { KeyObject, generateKeyPairSync, sign } from 'node:crypto';
-import { PUBKEYS_FORMAT_V1, VerifierEntry, VerifierSetV1, VerifierState, computeKid } from '../../../../lib/node';
+import {
+  BUNDLE_KEYS_FORMAT_V1,
+  BundleKeySetV1,
+  PUBKEYS_FORMAT_V1,
+  VerifierEntry,
+  VerifierSetV1,
+  VerifierState,
+  computeKid,
+} from '../../../../lib/node';
 
 export const KEY_NAME = 'gpuaas-task-signing';
+/** Transit key name of the bundle signing key in the tests. */
+export const BUNDLE_KEY_NAME = 'gpuaas-bundle-signing';
 
 /** Raw 32-byte public key of a node:crypto Ed25519 KeyObject. */
 export function rawPublicKey(publicKey: KeyObject): Buffer {
@@ -30,6 +40,12 @@ export class TestSigner {
     return p;
   }
 
+  /** Uses an existing key pair for a version (for example another signer's, to model a reused key). */
+  adopt(version: number, pair: { publicKey: KeyObject; privateKey: KeyObject }): this {
+    this.pairs.set(version, pair);
+    return this;
+  }
+
   publicKeyB64(version: number): string {
     return rawPublicKey(this.pair(version).publicKey).toString('base64');
   }
@@ -49,6 +65,11 @@ export class TestSigner {
     return `vault:v${version}:${this.signRaw(version, message).toString('base64')}`;
   }
 
+  /** Signature as a DSSE envelope carries it: standard base64 of the raw 64 bytes. */
+  signDsse(version: number, message: Uint8Array | string): string {
+    return this.signRaw(version, message).toString('base64');
+  }
+
   entry(spec: EntrySpec): VerifierEntry {
     const [version, state, until] = spec;
     // Keys in sorted order: the canonical rendering (what Terraform's jsonencode produces).
@@ -58,5 +79,10 @@ export class TestSigner {
 
   set(...specs: EntrySpec[]): VerifierSetV1 {
     return { format: PUBKEYS_FORMAT_V1, key: this.keyName, keys: specs.map((s) => this.entry(s)) };
+  }
+
+  /** The same entries as a bundle key set (format cdktf-platform-trust/bundle-keys/v1). */
+  bundleKeySet(...specs: EntrySpec[]): BundleKeySetV1 {
+    return { format: BUNDLE_KEYS_FORMAT_V1, key: this.keyName, keys: specs.map((s) => this.entry(s)) };
   }
 }
