@@ -29,6 +29,16 @@ export enum WarningKind {
   SEQUENCE_DOWN = 'sequence-down',
   /** A key version keeps its number but gets another public key. */
   PUBLIC_KEY_CHANGED = 'public-key-changed',
+  /**
+   * Something was signed while planning: a `vault_transit_sign` data source was read during the plan, or the new
+   * envelope is already known, with its signatures, in the plan. Listed under "Signing during a plan".
+   */
+  SIGNED_IN_PLAN = 'signed-in-plan',
+  /**
+   * The configuration signs through a `vault_transit_sign` data source: read at apply in this plan only because
+   * its input is unknown, it signs during any plan whose input is known. Listed under "Signing during a plan".
+   */
+  SIGNING_DATA_SOURCE = 'signing-data-source',
 }
 
 export interface PlanWarning {
@@ -188,6 +198,97 @@ export interface OutputLine {
   readonly afterKnown: boolean;
 }
 
+/** A certificate of the node-cert CA chain. */
+export interface ChainCertificate {
+  /** SPKI pin, or `?` when the PEM is not a readable certificate. */
+  readonly pin: string;
+  readonly subject: string;
+  readonly notAfter?: string;
+}
+
+/** A bundle field shown as text (URL, environment, paths, env values, fields this explainer does not know). */
+export interface BundleFieldChange {
+  /** Dotted path in the bundle, for example `control_plane.url` or `env.GPUAAS_CA_BUNDLE_PATH`. */
+  readonly field: string;
+  /** Undefined when the field is absent on that side. */
+  readonly before?: string;
+  readonly after?: string;
+}
+
+/** A key set carried in the bundle: the task verifiers, or the bundle keys (format v2). */
+export interface BundleKeySetChange {
+  /** Transit key name before and after. */
+  readonly keyBefore?: string;
+  readonly keyAfter?: string;
+  readonly before?: readonly VerifierView[];
+  /** Undefined when known only after apply and it could not be derived. */
+  readonly after?: readonly VerifierView[];
+  /** Where `after` comes from when the bundle is unknown: the verifier set output or schedule, or the key's floors. */
+  readonly afterFrom?: 'bundle' | 'output' | 'schedule' | 'derived';
+}
+
+/** What changes inside one bundle output, field by field. */
+export interface BundleContentChange {
+  readonly output: string;
+  readonly action: ActionKind;
+  /** False when the new bundle is known only after apply. */
+  readonly afterKnown: boolean;
+  /** Bundle format (`v1`, `v2`, or the schema id) before and after, when it changes. */
+  readonly format?: { readonly before?: string; readonly after?: string };
+  /** Fields shown as text that change (the sequence is in `bundles`). */
+  readonly fields: readonly BundleFieldChange[];
+  /** Public HTTPS roots, when they change (rendered with the overlap under the CA section). */
+  readonly roots?: { readonly before?: readonly RootView[]; readonly after?: readonly RootView[] };
+  /** The node-cert CA chain, when it changes. */
+  readonly nodeCertChain?: {
+    readonly before?: readonly ChainCertificate[];
+    readonly after?: readonly ChainCertificate[];
+  };
+  readonly taskVerifiers?: BundleKeySetChange;
+  readonly bundleKeys?: BundleKeySetChange;
+  /** When the new bundle is unknown: what the configuration (the planned resources) says about it. */
+  readonly knownFromConfig: readonly string[];
+}
+
+/** What a trust change is about. */
+export enum TrustChangeKind {
+  CONTROL_PLANE_URL = 'control-plane-url',
+  PUBLIC_HTTPS_ROOTS = 'public-https-roots',
+  NODE_CERT_CA_CHAIN = 'node-cert-ca-chain',
+  BUNDLE_KEYS = 'bundle-keys',
+  BUNDLE_FORMAT = 'bundle-format',
+  /** The bundle is known only after apply and the code changed what it states: nothing above can be ruled out. */
+  BUNDLE_INPUTS = 'bundle-inputs',
+}
+
+/** A change to what nodes trust. */
+export interface TrustChange {
+  readonly kind: TrustChangeKind;
+  /** The output or resource it is read from. */
+  readonly subject: string;
+  /** Before and after, in words; values are in backticks. */
+  readonly message: string;
+  /**
+   * True when the plan shows the change (in the bundle, or in the resources when the bundle is unknown); false
+   * when it cannot be ruled out until apply.
+   */
+  readonly confirmed: boolean;
+}
+
+/** The signed envelope output. */
+export interface EnvelopeChange {
+  readonly output: string;
+  readonly action: ActionKind;
+  /** `apply`: unknown in the plan, signed during apply; `plan`: the new envelope is in the plan; `removed`. */
+  readonly signed: 'apply' | 'plan' | 'removed';
+}
+
+export interface SigningReview {
+  readonly envelopes: readonly EnvelopeChange[];
+  /** Loud warnings: signing during a plan (SIGNED_IN_PLAN, SIGNING_DATA_SOURCE). */
+  readonly alerts: readonly PlanWarning[];
+}
+
 /** Everything the explainer found. `renderMarkdown` turns it into a PR comment. */
 export interface Explanation {
   readonly formatVersion?: string;
@@ -200,6 +301,16 @@ export interface Explanation {
   readonly ca: CaChanges;
   readonly policies: readonly PolicyChange[];
   readonly bundles: readonly BundleChange[];
+  /** Bundle outputs that change, field by field. */
+  readonly bundleContents: readonly BundleContentChange[];
+  /**
+   * Changes to what nodes trust (control-plane URL, public HTTPS roots, node-cert CA chain, bundle keys, bundle
+   * format), confirmed first. Non-empty means the "Trust changes" section is shown (and `--fail-on-trust-change`
+   * exits 4).
+   */
+  readonly trustChanges: readonly TrustChange[];
+  /** The envelope, and anything signed while planning. */
+  readonly signing: SigningReview;
   /** Managed resources that change, and data sources read at apply, sorted by address. */
   readonly resources: readonly ResourceLine[];
   readonly outputs: readonly OutputLine[];

@@ -17,21 +17,33 @@
  * `default`; `vault_kv_secret_v2` `custom_metadata[0].data`, `metadata.custom_metadata`, `data_json`; names
  * (`path`, `name`, `role_name`, `mount`) of anything deleted or replaced.
  *
+ * Bundle: `bootstrap_bundle` (compact JSON of a bundle of format v1 or v2) before and after, field by field, and
+ * `bootstrap_envelope` (unknown in a plan: it is signed during apply). Trust changes (control-plane URL, public
+ * HTTPS roots, node-cert CA chain, bundle keys, bundle format) come first; a `vault_transit_sign` data source, or
+ * an envelope whose signature is already in the plan, is a loud warning (signing during a plan).
+ *
  * Layout: this file runs the steps in order; each step lives in `private/` by responsibility (`context` reads the
- * plan, `destructive` counts and warns, `policies`, `keys`, `verifier-sets`, `ca`, `bundle-sequence`).
+ * plan, `destructive` counts and warns, `policies`, `keys`, `verifier-sets`, `ca`, `bundle-read`,
+ * `bundle-sequence`, `bundle-contents`, `trust`, `signing`); `exit-decision` turns an explanation into an exit
+ * code for the CLI.
  */
 import { invalidPlanJson } from './errors';
 import type { Explanation, OutputLine, ResourceLine } from './explanation';
 import { actionKind, checkPlanJson, isUnknown } from './plan-json';
+import { explainBundleContents } from './private/bundle-contents';
 import { explainBundles } from './private/bundle-sequence';
 import { explainCa } from './private/ca';
 import { buildContext } from './private/context';
 import { sortWarnings, summarize, why } from './private/destructive';
 import { explainKeys } from './private/keys';
 import { explainPolicies } from './private/policies';
+import { explainSigning } from './private/signing';
+import { explainTrust } from './private/trust';
 import { explainVerifierSets } from './private/verifier-sets';
 
 export * from './explanation';
+export type { ExitDecision, ExitOptions } from './exit-decision';
+export { EXIT_DESTRUCTIVE, EXIT_TRUST_CHANGE, exitDecision } from './exit-decision';
 export type { RenderOptions } from './render-markdown';
 export { renderMarkdown } from './render-markdown';
 
@@ -55,6 +67,9 @@ export function explainPlan(planJson: unknown): Explanation {
   const verifierSets = explainVerifierSets(ctx, allKeys);
   const ca = explainCa(ctx);
   const bundles = explainBundles(ctx);
+  const findings = explainBundleContents(ctx, { ca, keys: allKeys, verifierSets, bundles });
+  const trustChanges = explainTrust(ctx, findings);
+  const signing = explainSigning(ctx);
   const resources: ResourceLine[] = ctx.all
     .filter((e) => e.rc && (e.mode === 'data' ? e.kind === 'read' : e.kind !== 'no-op'))
     .map((e) => {
@@ -74,6 +89,9 @@ export function explainPlan(planJson: unknown): Explanation {
     ca,
     policies,
     bundles,
+    bundleContents: findings.map((f) => f.content),
+    trustChanges,
+    signing,
     resources,
     outputs,
   };

@@ -1,9 +1,12 @@
 /**
  * Renders an `Explanation` as Markdown for a pull-request comment. Deterministic; every value taken from the plan
  * is put in a code span or escaped, so names in a plan cannot add HTML, links or table cells to the comment.
+ * Order: summary, trust changes, signing during a plan, destructive changes, then the details.
  */
 import type { CertificateFacts } from './certificate-facts';
-import type { Explanation, Floors, RootView, VerifierView } from './explanation';
+import type { Explanation, Floors, RootView } from './explanation';
+import { cell, code, message, plain, rootCell, v, verifierCell } from './private/markdown';
+import { renderBundleSection, renderSigningAlerts, renderTrust } from './private/render-bundle';
 
 export interface RenderOptions {
   /**
@@ -11,49 +14,6 @@ export interface RenderOptions {
    * @default - no title
    */
   readonly title?: string;
-}
-
-/** Inline code that cannot break out of its backticks or its table cell. */
-function code(text: string): string {
-  return `\`${text
-    .replace(/`/g, "'")
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/\|/g, '\\|')}\``;
-}
-
-function cell(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
-}
-
-/** Escapes text that goes into Markdown outside code spans: no HTML, links, code, table breaks or line breaks. */
-function plain(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/([\\`[\]<>|])/g, '\\$1');
-}
-
-/** Replaces `x` spans in a message built by the explainer with sanitised code spans. */
-function message(text: string): string {
-  return text
-    .split(/(`[^`]*`)/)
-    .map((part) =>
-      part.startsWith('`') && part.endsWith('`') && part.length >= 2 ? code(part.slice(1, -1)) : plain(part),
-    )
-    .join('');
-}
-
-const v = (n: number | undefined) => (n === undefined ? 'none' : `v${n}`);
-
-function verifierCell(view: VerifierView | undefined): string {
-  if (!view) return '—';
-  if (view.state === 'grace') {
-    if (view.until) return `grace until ${view.until}`;
-    if (view.untilUnknown) return 'grace (end date known after apply)';
-  }
-  return view.until ? `${view.state} until ${view.until}` : view.state;
-}
-
-function rootCell(view: RootView | undefined): string {
-  if (!view) return '—';
-  return view.until ? `${view.state} until ${view.until}` : view.state;
 }
 
 function latestNote(before: number | undefined, after: number | undefined): string {
@@ -74,6 +34,8 @@ export function renderMarkdown(explanation: Explanation, options: RenderOptions 
   const out: string[] = [];
   out.push(`## Plan review${options.title ? `: ${plain(options.title)}` : ''}`, '');
   out.push(`**${x.summary.text}**`, '');
+  // Trust changes come first, then anything signed while planning, then destructive changes.
+  out.push(...renderTrust(x), ...renderSigningAlerts(x));
 
   if (x.warnings.length) {
     out.push('## ⚠️ Destructive changes', '');
@@ -223,10 +185,7 @@ export function renderMarkdown(explanation: Explanation, options: RenderOptions 
         }
         if (rows.some((row) => row.after?.until && row.facts)) out.push('');
       }
-      if (r.nodeCertPins) {
-        const p = (xs: readonly string[] | undefined) => (xs ? xs.map(code).join(', ') : 'known after apply');
-        out.push(`- Node-cert CA chain pins: ${p(r.nodeCertPins.before)} → ${p(r.nodeCertPins.after)}`, '');
-      }
+      // The node-cert CA chain (pins and subjects) is shown with the bundle's contents.
     }
   }
 
@@ -257,20 +216,7 @@ export function renderMarkdown(explanation: Explanation, options: RenderOptions 
     }
   }
 
-  if (x.bundles.length) {
-    out.push('### Bootstrap bundle', '');
-    for (const b of x.bundles) {
-      const before = b.sequenceBefore ?? 'none';
-      const after =
-        b.sequenceAfter ??
-        (b.action === 'delete' ? 'removed' : 'known after apply (the signed envelope is computed at apply)');
-      out.push(`- Sequence (${code(b.subject)}, ${b.action}): ${before} → ${after}`);
-      if (b.contentChanged === true && b.sequenceBefore !== undefined && b.sequenceBefore === b.sequenceAfter) {
-        out.push('- The bundle changes but its sequence does not: nodes will refuse it. Bump the sequence.');
-      }
-    }
-    out.push('');
-  }
+  out.push(...renderBundleSection(x));
 
   if (x.resources.length) {
     out.push('### All resource changes', '');

@@ -4,12 +4,17 @@
  * secret whose custom metadata carries `sequence` and `inputs_sha256`. Internal to lib/review.
  */
 import { BUNDLE_SCHEMA_V1, BUNDLE_SCHEMA_V2 } from '../../node/formats';
+import { certificateFacts } from '../certificate-facts';
+import type { ChainCertificate } from '../explanation';
 import { PlanChange, actionKind, attrs, isUnknown, jsonValue, wholeNumber } from '../plan-json';
 import { Context, Entry, outputSide } from './context';
+import { verifierViews } from './verifier-sets';
 
 /** Output names the stack emits and the explainer reads (see `stacks/platform-trust-stack.ts`). */
 export const BUNDLE_OUTPUT = 'bootstrap_bundle';
 export const ENVELOPE_OUTPUT = 'bootstrap_envelope';
+export const TASK_PUBKEYS_OUTPUT = 'task_signing_pubkeys';
+export const ACTIVE_VERSION_OUTPUT = 'task_signing_active_version';
 
 /** Bundle formats this explainer reads, by schema id. */
 const FORMATS: ReadonlyArray<[string, string]> = [
@@ -76,4 +81,23 @@ export function inputsDigests(e: Entry): { readonly published?: string; readonly
   const published = digestOf(publishedMetadata(e.before));
   const written = e.kind === 'delete' ? undefined : digestOf(writtenMetadata(e.after));
   return { ...(published !== undefined ? { published } : {}), ...(written !== undefined ? { written } : {}) };
+}
+
+/** The node-cert CA chain of a bundle, certificate by certificate. */
+export function chain(bundle: Record<string, unknown> | undefined): ChainCertificate[] | undefined {
+  if (!bundle) return undefined;
+  const pems = attrs(bundle.node_cert_trust)?.pems;
+  return (Array.isArray(pems) ? pems : []).map((p) => {
+    const f = certificateFacts(p);
+    return f
+      ? { pin: f.pin, subject: f.subject, notAfter: f.notAfter }
+      : { pin: '?', subject: 'unreadable certificate' };
+  });
+}
+
+/** A key set (`{ key, keys }`) at a dotted place in the bundle. */
+export function keySet(bundle: Record<string, unknown> | undefined, place: 'task_verifiers' | 'bundle_keys') {
+  const set = attrs(attrs(bundle?.[place])?.set);
+  if (!set || !Array.isArray(set.keys)) return undefined;
+  return { key: typeof set.key === 'string' ? set.key : undefined, views: verifierViews(set as { keys: unknown[] }) };
 }

@@ -71,7 +71,7 @@ export function explainCa(ctx: Context): CaChanges {
   return { issuers, defaultIssuers, bundleRoots };
 }
 
-function rootViews(bundle: unknown): RootView[] | undefined {
+export function rootViews(bundle: unknown): RootView[] | undefined {
   if (!isBundle(bundle)) return undefined;
   const roots = attrs(bundle.public_https_trust)?.roots;
   return (Array.isArray(roots) ? roots : []).map((r) => {

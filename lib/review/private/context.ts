@@ -38,6 +38,8 @@ export interface Context {
 
 export const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export const unique = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
+/** A value from the plan in a code span of a message: a backtick in it cannot end the span. */
+export const tick = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 
 /** Every resource of the plan, sorted by address. */
 function entries(plan: PlanJson): Entry[] {
