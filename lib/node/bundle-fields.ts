@@ -100,7 +100,8 @@ export function checkHttpsUrl(value: unknown, field: string): string {
   if (!url || url.protocol !== 'https:' || !url.hostname || /\s/.test(text)) {
     throw new NodeTrustError(Code.INVALID_FIELD, field, `must be an https URL, received ${show(text)}`);
   }
-  if (url.username || url.password) {
+  // An "@" anywhere in the authority (even "https://@host", which has an empty user) is refused.
+  if (url.username || url.password || /^[^/]*\/\/[^/?#]*@/.test(text)) {
     throw new NodeTrustError(Code.SECRET_MATERIAL, field, 'must not carry credentials (user:password@)');
   }
   return text;

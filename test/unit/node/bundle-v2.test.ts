@@ -132,6 +132,12 @@ describe('validateBundle: format v2', () => {
       /active/,
     ],
     ['a secret in bundle_keys', (b) => (b.bundle_keys.token = 'x'), Code.SECRET_MATERIAL, /credential/],
+    [
+      'an empty user in the URL',
+      (b) => (b.control_plane.url = 'https://@control.example'),
+      Code.SECRET_MATERIAL,
+      /credentials/,
+    ],
   ])('GIVEN a v2 bundle with %s WHEN validated THEN it is refused', (_, edit, code, detail) => {
     const b = editable();
     edit(b);
