@@ -1,6 +1,6 @@
 /**
- * A small JSON Schema (draft 2020-12) checker for the keywords that schemas/bootstrap-bundle.v1.schema.json
- * uses, so the schema can be tested without a validator dependency. It refuses any keyword it does not know,
+ * A small JSON Schema (draft 2020-12) checker for the keywords that schemas/bootstrap-bundle.v1.schema.json and
+ * schemas/bootstrap-bundle.v2.schema.json use, so the schema can be tested without a validator dependency. It refuses any keyword it does not know,
  * so the schema cannot silently grow past what this test checks.
  */
 type Schema = Record<string, any>;
@@ -20,7 +20,9 @@ const KNOWN = new Set([
   'minLength',
   'maxLength',
   'minimum',
+  'maximum',
   'minItems',
+  'maxItems',
   'required',
   'properties',
   'additionalProperties',
@@ -30,7 +32,9 @@ const KNOWN = new Set([
   'maxContains',
   'if',
   'then',
+  'else',
   'not',
+  'allOf',
 ]);
 
 function typeOf(v: unknown): string {
@@ -77,8 +81,10 @@ function run(root: Schema, schema: Schema, v: unknown, at: string, errors: strin
     if (schema.maxLength !== undefined && [...v].length > schema.maxLength) errors.push(`${at}: too long`);
   }
   if (typeof v === 'number' && schema.minimum !== undefined && v < schema.minimum) errors.push(`${at}: below minimum`);
+  if (typeof v === 'number' && schema.maximum !== undefined && v > schema.maximum) errors.push(`${at}: above maximum`);
   if (Array.isArray(v)) {
     if (schema.minItems !== undefined && v.length < schema.minItems) errors.push(`${at}: too few items`);
+    if (schema.maxItems !== undefined && v.length > schema.maxItems) errors.push(`${at}: too many items`);
     if (schema.items) v.forEach((item, i) => run(root, schema.items, item, `${at}[${i}]`, errors));
     if (schema.contains) {
       const n = v.filter((item) => matches(root, schema.contains, item)).length;
@@ -98,6 +104,10 @@ function run(root: Schema, schema: Schema, v: unknown, at: string, errors: strin
       }
     }
   }
-  if (schema.if && matches(root, schema.if, v) && schema.then) run(root, schema.then, v, at, errors);
+  if (schema.if) {
+    const branch = matches(root, schema.if, v) ? schema.then : schema.else;
+    if (branch) run(root, branch, v, at, errors);
+  }
+  for (const sub of schema.allOf ?? []) run(root, sub, v, at, errors);
   if (schema.not && matches(root, schema.not, v)) errors.push(`${at}: matches a "not" schema`);
 }
