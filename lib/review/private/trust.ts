@@ -112,6 +112,13 @@ export function explainTrust(ctx: Context, findings: readonly BundleFindings[]):
     if (cfg.nodeCertChain) push(TrustChangeKind.NODE_CERT_CA_CHAIN, `node-cert CA chain: ${cfg.nodeCertChain}.`);
     if (cfg.bundleKeys)
       push(TrustChangeKind.BUNDLE_KEYS, `${cfg.bundleKeys}; the new bundle key set is known after apply.`);
+    if (cfg.newTransitKeys?.length) {
+      push(
+        TrustChangeKind.BUNDLE_KEYS,
+        `the old bundle carries no bundle keys and this plan creates the transit key ${cfg.newTransitKeys.map(tick).join(', ')}: if it signs bundles, the bundle format and bundle keys change; the new bundle is known after apply.`,
+        false,
+      );
+    }
     if (cfg.digest !== 'unchanged') {
       const open = [
         'the control-plane URL',
