@@ -2,17 +2,38 @@
  * Explains a saved plan for review: prints Markdown for a pull-request comment.
  *
  *   tofu plan -out=plan.tfplan && tofu show -json plan.tfplan > plan.json
- *   node dist/scripts/plan-explain.js [--title <text>] [--fail-on-destructive] <plan.json | ->
+ *   node dist/scripts/plan-explain.js [--title <text>] [--fail-on-destructive] [--fail-on-trust-change] <plan.json | ->
  *
  * Exit codes: 0 printed; 1 the input cannot be read or is not plan JSON; 2 bad usage;
- * 3 printed, and the plan has destructive changes (only with --fail-on-destructive).
+ * 3 printed, and the plan has destructive changes (only with --fail-on-destructive);
+ * 4 printed, and the plan changes what nodes trust, may change it (cannot be ruled out until apply), or signs
+ * during a plan (only with --fail-on-trust-change; 3 wins when both apply).
  * The Markdown goes to stdout, messages to stderr. Plan JSON holds sensitive values in plain text:
  * the explanation never prints them, but keep plan.json itself out of logs and artifacts.
  */
 import { readFileSync } from 'node:fs';
-import { explainPlan, renderMarkdown } from '../lib/review/plan-explainer';
+import { exitDecision, explainPlan, renderMarkdown } from '../lib/review/plan-explainer';
 
-const USAGE = 'usage: plan-explain [--title <text>] [--fail-on-destructive] <plan.json | ->';
+const USAGE = 'usage: plan-explain [--title <text>] [--fail-on-destructive] [--fail-on-trust-change] <plan.json | ->';
+
+const HELP = `${USAGE}
+
+Explains a saved plan (tofu show -json <planfile>) for review: prints Markdown for a pull-request comment.
+Trust changes come first, then anything signed during the plan, then destructive changes.
+
+options:
+  --title <text>          shown after "Plan review" in the heading (for example the environment)
+  --fail-on-destructive   exit 3 when the plan deletes, replaces or lowers something
+  --fail-on-trust-change  exit 4 when the plan changes what nodes trust (control-plane URL, public HTTPS roots,
+                          node-cert CA chain, bundle keys, bundle format), when such a change cannot be ruled
+                          out until apply, or when something is signed during the plan; for repositories that
+                          require a second reviewer for trust changes
+  -h, --help              print this help
+
+exit codes: 0 printed; 1 the input cannot be read or is not plan JSON; 2 bad usage;
+  3 destructive changes (with --fail-on-destructive); 4 trust change (with --fail-on-trust-change);
+  3 wins when both apply. The Markdown goes to stdout, messages to stderr.
+`;
 
 export interface CliResult {
   readonly code: number;
@@ -23,17 +44,19 @@ export interface CliResult {
 /** Runs the CLI without touching the process (tests call this). `readInput` reads a path, "-" is stdin. */
 export function run(argv: readonly string[], readInput: (path: string) => string = defaultRead): CliResult {
   let failOnDestructive = false;
+  let failOnTrustChange = false;
   let title: string | undefined;
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--fail-on-destructive') failOnDestructive = true;
+    else if (a === '--fail-on-trust-change') failOnTrustChange = true;
     else if (a === '--title') {
       if (i + 1 >= argv.length)
         return { code: 2, stdout: '', stderr: `plan-explain: --title needs a value\n${USAGE}\n` };
       title = argv[++i];
     } else if (a.startsWith('--title=')) title = a.slice('--title='.length);
-    else if (a === '-h' || a === '--help') return { code: 0, stdout: `${USAGE}\n`, stderr: '' };
+    else if (a === '-h' || a === '--help') return { code: 0, stdout: HELP, stderr: '' };
     else if (a.startsWith('--'))
       return { code: 2, stdout: '', stderr: `plan-explain: unknown option ${a}\n${USAGE}\n` };
     else files.push(a);
@@ -49,11 +72,11 @@ export function run(argv: readonly string[], readInput: (path: string) => string
     return { code: 1, stdout: '', stderr: `plan-explain: cannot read ${file}: ${(e as Error).message}\n` };
   }
   let markdown: string;
-  let destructive: boolean;
+  let decision: ReturnType<typeof exitDecision>;
   try {
     const explanation = explainPlan(text);
     markdown = renderMarkdown(explanation, { title });
-    destructive = explanation.warnings.length > 0;
+    decision = exitDecision(explanation, { failOnDestructive, failOnTrustChange });
   } catch (e) {
     return {
       code: 1,
@@ -61,14 +84,11 @@ export function run(argv: readonly string[], readInput: (path: string) => string
       stderr: `plan-explain: ${file} is not a readable plan: ${(e as Error).message}\n`,
     };
   }
-  if (failOnDestructive && destructive) {
-    return {
-      code: 3,
-      stdout: markdown,
-      stderr: 'plan-explain: the plan has destructive changes (see "Destructive changes"); exiting 3.\n',
-    };
-  }
-  return { code: 0, stdout: markdown, stderr: '' };
+  return {
+    code: decision.code,
+    stdout: markdown,
+    stderr: decision.reasons.map((r) => `plan-explain: ${r}\n`).join(''),
+  };
 }
 
 function defaultRead(path: string): string {

@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { run } from '../../../scripts/plan-explain';
+import { bundlePlan, bundleV1 } from './bundle-plans';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/plans');
 const fixture = (name: string) => path.join(FIXTURES, name);
+const USAGE = 'usage: plan-explain [--title <text>] [--fail-on-destructive] [--fail-on-trust-change] <plan.json | ->';
 
 describe('plan-explain CLI', () => {
   test('GIVEN a plan file WHEN run THEN it prints the Markdown and exits 0', () => {
@@ -75,15 +77,48 @@ describe('plan-explain CLI', () => {
     (argv) => {
       const r = run(argv, () => '{}');
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('usage: plan-explain [--title <text>] [--fail-on-destructive] <plan.json | ->');
+      expect(r.stderr).toContain(USAGE);
     },
   );
 
-  test('GIVEN --help WHEN run THEN it prints the usage and exits 0', () => {
-    expect(run(['--help'])).toEqual({
-      code: 0,
-      stdout: 'usage: plan-explain [--title <text>] [--fail-on-destructive] <plan.json | ->\n',
-      stderr: '',
-    });
+  test('GIVEN --help WHEN run THEN it prints the usage, documents every option and exits 0', () => {
+    const r = run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')[0]).toBe(USAGE);
+    expect(r.stdout).toContain('  --fail-on-destructive   exit 3 when the plan deletes, replaces or lowers something');
+    expect(r.stdout).toContain(
+      '  --fail-on-trust-change  exit 4 when the plan changes what nodes trust (control-plane URL, public HTTPS roots,',
+    );
+    expect(r.stdout).toContain('require a second reviewer for trust changes');
+    expect(run(['-h'])).toEqual(r);
+  });
+
+  test('GIVEN --fail-on-trust-change and a URL change WHEN run THEN it prints the Markdown and exits 4', () => {
+    const r = run(['--fail-on-trust-change', fixture('hand-url-change.json')]);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('## 🔐 Trust changes');
+    expect(r.stderr).toBe(
+      'plan-explain: the plan changes what nodes trust: 1 trust change (see "Trust changes"); a second reviewer is required; exiting 4.\n',
+    );
+    // Without the option the same plan exits 0.
+    expect(run([fixture('hand-url-change.json')]).code).toBe(0);
+  });
+
+  test('GIVEN --fail-on-trust-change and a plan with no trust change WHEN run THEN it exits 0', () => {
+    const before = bundleV1();
+    const plan = bundlePlan({ before, after: { ...before, sequence: before.sequence + 1 } });
+    const r = run(['--fail-on-trust-change', 'plan.json'], () => JSON.stringify(plan));
+    expect(r).toEqual({ code: 0, stdout: expect.stringContaining('No trust change:'), stderr: '' });
+  });
+
+  test('GIVEN both options and a destructive plan that also changes trust WHEN run THEN it exits 3 and gives both reasons', () => {
+    const r = run(['--fail-on-destructive', '--fail-on-trust-change', fixture('hand-destructive.json')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.split('\n')).toEqual([
+      'plan-explain: the plan has destructive changes (see "Destructive changes"); exiting 3.',
+      'plan-explain: the plan changes what nodes trust: 1 trust change, 2 signing during a plan (see "Trust changes" and "Signing during a plan"); a second reviewer is required; exiting 3.',
+      '',
+    ]);
   });
 });
