@@ -1,13 +1,24 @@
 // Node-side verification (package entry "cdktf-platform-trust/node"). Imports nothing from cdktf. Re-exports only.
+
+/** Wire formats shared with the constructs: format ids, bundle v1 and v2 shapes, envelopes, default paths. */
 export * from './formats';
+/** The error thrown by the parsers, with a stable code per failure family. */
 export { NodeTrustError, NodeTrustErrorCode } from './errors';
+/** Choice of the Ed25519 engine (node:crypto or noble). */
 export type { Ed25519Engine, Ed25519Options } from './ed25519';
+/** Strict Ed25519 verification, identical on both engines. */
 export { checkEd25519, verifyEd25519, resolveEd25519Engine } from './ed25519';
+/** Why strict Ed25519 refused a key or signature. */
 export type { Ed25519Refusal, Ed25519Verdict } from './ed25519-rules';
+/** The small-order point encodings refused as keys and nonces. */
 export { SMALL_ORDER_ENCODINGS } from './ed25519-rules';
+/** Whether the runtime's node:crypto verifies Ed25519 correctly. */
 export { nodeEd25519Available } from './ed25519-node';
+/** Key ids and bundle key pins, from one digest over the public_key text. */
 export { bundleKeyPin, computeKid } from './key-id';
+/** The two kinds of key set: task verifiers and bundle keys. */
 export type { KeySetKind } from './verifier-set';
+/** Task verifier sets and bundle key sets: limits, strict parsing, validation and canonical rendering. */
 export {
   MAX_KEY_VERSION,
   MAX_VERIFIER_ENTRIES,
@@ -19,27 +30,39 @@ export {
   validateBundleKeySet,
   validateVerifierSet,
 } from './verifier-set';
+/** JSON as Terraform's jsonencode renders it (keys sorted, compact, HTML characters escaped). */
 export { jsonencodeCanonical } from './canonical-json';
+/** A parsed Vault transit signature. */
 export type { VaultSignature } from './vault-signature';
+/** Vault transit signature strings (`vault:v<N>:<base64>`). */
 export { formatVaultSignature, parseVaultSignature } from './vault-signature';
+/** Outcomes of one signature check, and why a transit or DSSE signature was refused. */
 export type {
   DsseSignatureRejectReason,
   SignatureAccepted,
   SignatureRejectReason,
   SignatureRejected,
 } from './signature-check';
+/** Outcomes of task verification, alone or with the bundle a node holds. */
 export type {
   TaskRejectReason,
   TaskVerification,
   TaskWithBundleRejectReason,
   TaskWithBundleVerification,
 } from './verify-task';
+/** Task verification under task verifiers only (verifyTaskWithBundle names a bundle-key-signed task). */
 export { verifyTask, verifyTaskWithBundle } from './verify-task';
+/** An envelope whose shape has been checked. */
 export type { ParsedEnvelope } from './dsse';
+/** DSSE pre-authentication encoding and strict envelope parsing. */
 export { pae, parseEnvelope } from './dsse';
+/** A control-plane root's SPKI pin and state. */
 export type { RootPin } from './bundle';
+/** Bundle limits, validation (v1 and v2) and the canonical payload. */
 export { MAX_NODE_CERT_PEMS, MAX_ROOTS, renderBundlePayload, validateBundle } from './bundle';
+/** The secret scan every rendered bundle passes. */
 export { findSecretMaterial } from './secret-scan';
+/** Outcomes of bundle envelope verification. */
 export type {
   BundleAccepted,
   BundleRejectReason,
@@ -47,7 +70,9 @@ export type {
   BundleSignerKind,
   BundleVerification,
 } from './verify-bundle';
+/** Bundle envelope verification under a key set the caller trusts. */
 export { verifyBundle } from './verify-bundle';
+/** What a node holds, and the outcomes of a bundle update. */
 export type {
   BundleUpdateAccepted,
   BundleUpdateOptions,
@@ -55,9 +80,15 @@ export type {
   BundleUpdateResult,
   CurrentTrust,
 } from './bundle-update';
+/** The node's rule for replacing its bundle. */
 export { acceptBundleUpdate } from './bundle-update';
+/** Outcomes of enrolment. */
 export type { FirstBundleRejectReason, FirstBundleResult } from './first-bundle';
+/** Enrolment: the first bundle under a bundle key pin. */
 export { acceptFirstBundle } from './first-bundle';
+/** SPKI pins of control-plane roots. */
 export { pinMatchesAny, spkiPin } from './spki-pin';
+/** The files a bundle is written to. */
 export type { MaterializedBundle } from './materialize';
+/** Writes a bundle's three trust files. */
 export { TRUST_FILE_MODE, materializeBundle } from './materialize';
