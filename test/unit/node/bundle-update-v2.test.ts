@@ -105,6 +105,13 @@ describe('acceptBundleUpdate: a v2 holder follows its bundle keys', () => {
     expect(reasonOf(acceptBundleUpdate({ bundle: held }, signedBy(replaced, 2), NOW))).toBe('root-dropped');
   });
 
+  test('GIVEN an in-use pin that names no root of the held v2 bundle WHEN an update arrives THEN in-use-root-unknown', () => {
+    const r = acceptBundleUpdate({ bundle: held }, signedBy(v2(6, keys), 2), NOW, {
+      inUsePin: `sha256:${'0'.repeat(64)}`,
+    });
+    expect(reasonOf(r)).toBe('in-use-root-unknown');
+  });
+
   test('GIVEN the node holds its bundle keys apart (as text) WHEN an update arrives THEN that set decides', () => {
     const onlyV3 = renderBundleKeySet(bundles.bundleKeySet([3, 'active']));
     expect(acceptBundleUpdate({ bundle: held, bundleKeys: onlyV3 }, signedBy(v2(6, keys), 3), NOW).ok).toBe(true);

@@ -215,6 +215,11 @@ describe.each(['node', 'noble'] as const)('verifyBundle: v2 envelopes (engine %s
     expect(r.ok ? '' : r.detail).toMatch(/schema/);
   });
 
+  test('GIVEN a signed v2 payload holding a Vault token WHEN verified THEN secret-material', () => {
+    const leaky = { ...bundleV2(), control_plane: { url: `https://cp.example/?t=hvs.${'A'.repeat(24)}` } };
+    expect(reasonOf(verify(dsseEnvelopeFor(leaky, [{ signer: bundles, version: 2 }])))).toBe('secret-material');
+  });
+
   test('GIVEN an unknown payload type WHEN verified THEN wrong-payload-type', () => {
     const env = dsseEnvelopeFor(bundleV2(), [{ signer: bundles, version: 2 }], { payloadType: 'application/json' });
     expect(reasonOf(verify(env))).toBe('wrong-payload-type');
