@@ -9,7 +9,7 @@ import type { GraceEntry } from '../lib/signing/verifier-set';
 /** Mount paths of the Vault objects an environment uses. Each must be distinct and none a prefix of another. */
 export interface MountPaths {
   /**
-   * Transit mount that holds the task signing key.
+   * Transit mount that holds the task signing key and the bundle signing key.
    * @default "<env>/transit"
    */
   readonly transit?: string;
@@ -70,6 +70,31 @@ export interface TaskSigningConfig {
   readonly grace?: readonly GraceEntry[];
 }
 
+/**
+ * The bundle signing key schedule: the key that signs bootstrap bundles, apart from the task key, in the same
+ * transit mount. Rotating it is the same two steps as the task key (pre-publish with `version`, then
+ * `activeVersion` once every node holds the bundle that lists the new version).
+ */
+export interface BundleSigningConfig {
+  /**
+   * Transit key name. Must differ from the task signing key's.
+   * @default "bundle-signer"
+   */
+  readonly keyName?: string;
+  /** Latest key version in Vault. Bump it to pre-publish a new version; never lower it. */
+  readonly version: number;
+  /**
+   * Version that signs the bundle; set back to an accepted older version to roll back.
+   * @default - `version`
+   */
+  readonly activeVersion?: number;
+  /**
+   * Older versions still accepted, each with an explicit end.
+   * @default - none
+   */
+  readonly grace?: readonly GraceEntry[];
+}
+
 /** Where the control plane's public HTTPS trust comes from. Exactly one of the two. */
 export interface ControlPlaneTrustConfig {
   /** A platform CA generated inside Vault in its own PKI mount (the dev default). */
@@ -108,6 +133,11 @@ export interface EnvironmentConfig {
   /** Node task signing key schedule. */
   readonly taskSigning: TaskSigningConfig;
   /**
+   * Bundle signing key schedule (same transit mount as the task key).
+   * @default { version: 1 }
+   */
+  readonly bundleSigning?: BundleSigningConfig;
+  /**
    * Control-plane public HTTPS trust.
    * @default - a platform CA with root issuer "<env>-control-plane-root"
    */
@@ -122,6 +152,12 @@ export interface EnvironmentConfig {
     readonly sequence: number;
     /** File paths on nodes. @default - DEFAULT_PATHS */
     readonly paths?: Partial<BundlePaths>;
+    /**
+     * Also sign the bundle with the task key's active version, so nodes still holding a v1 bundle accept the
+     * first v2 bundle. Turn it off once every node holds a v2 bundle.
+     * @default false
+     */
+    readonly migrateFromV1?: boolean;
   };
   /**
    * The control plane's AppRole.

@@ -19,6 +19,7 @@ import { AppRoleConsumer } from '../lib/secrets/approle-consumer';
 import { AuditDeviceType } from '../lib/secrets/audit';
 import { SecretPath } from '../lib/secrets/kv-layout';
 import { PlatformSecrets } from '../lib/secrets/platform-secrets';
+import { BundleSigningKey } from '../lib/signing/bundle-signing-key';
 import { TaskSigningKey } from '../lib/signing/task-signing-key';
 import { TransitMount } from '../lib/signing/transit-mount';
 import { EnvironmentConfig, MountPaths, resolveMounts } from './environment';
@@ -41,8 +42,8 @@ export interface PlatformTrustStackProps {
 
 /**
  * One environment of the platform's security lifecycle, composed from the library's constructs:
- * platform secrets (KV v2, AppRole for the control plane, audit), the node task signing key, the
- * node-cert CA, the control-plane trust root and the signed bootstrap bundle.
+ * platform secrets (KV v2, AppRole for the control plane, audit), the node task signing key, the bundle
+ * signing key, the node-cert CA, the control-plane trust root and the signed bootstrap bundle (format v2).
  *
  * The Vault provider reads its address and token from `VAULT_ADDR` and `VAULT_TOKEN` at plan time:
  * no address or token is ever synthesized. Outputs carry what the control plane and reviewers need,
@@ -56,6 +57,7 @@ export class PlatformTrustStack extends TerraformStack {
   public readonly secrets: PlatformSecrets;
   public readonly controlPlane: AppRoleConsumer;
   public readonly taskSigningKey: TaskSigningKey;
+  public readonly bundleSigningKey: BundleSigningKey;
   public readonly nodeCertAuthority: NodeCertAuthority;
   public readonly controlPlaneTrust: IControlPlaneTrust;
   public readonly bootstrapBundle: BootstrapBundle;
@@ -126,6 +128,16 @@ export class PlatformTrustStack extends TerraformStack {
     });
     const signingMetadata = this.secrets.writeSigningMetadata(this.taskSigningKey);
 
+    // Bundle signing key: a separate key in the same mount; only the apply identity signs with it, during apply.
+    const bundleSigning = env.bundleSigning ?? { version: 1 };
+    this.bundleSigningKey = new BundleSigningKey(this, 'BundleSigningKey', {
+      mount: transit,
+      name: bundleSigning.keyName ?? 'bundle-signer',
+      version: bundleSigning.version,
+      activeVersion: bundleSigning.activeVersion,
+      grace: bundleSigning.grace,
+    });
+
     // Node-cert CA and control-plane trust: two PKIs, never mixed.
     this.nodeCertAuthority = new NodeCertAuthority(this, 'NodeCertAuthority', {
       mountPath: this.mounts.nodePki,
@@ -141,12 +153,14 @@ export class PlatformTrustStack extends TerraformStack {
       publicHttpsTrust: this.controlPlaneTrust,
       nodeCertTrust: this.nodeCertAuthority,
       signingKey: this.taskSigningKey,
+      bundleSigningKey: this.bundleSigningKey,
+      migrateFromV1: env.bundle.migrateFromV1,
       paths: env.bundle.paths,
       kvMountPath: this.secrets.mountPath,
       kvMount: this.secrets.mount,
     });
 
-    // What the control plane may do, and nothing more.
+    // What the control plane may do, and nothing more. It gets no right on the bundle signing key.
     this.taskSigningKey.grantSign(this.controlPlane);
     this.secrets.grantRead(this.controlPlane, SecretPath.signing(this.taskSigningKey.keyName));
     this.secrets.grantRead(this.controlPlane, SecretPath.registry('node-images'));
@@ -191,8 +205,27 @@ export class PlatformTrustStack extends TerraformStack {
       `${this.secrets.mountPath}/data/${SecretPath.signing(this.taskSigningKey.keyName)}`,
       'KV path with the signing key metadata the control plane reads.',
     );
-    out('bootstrap_bundle', this.bootstrapBundle.bundleJson, 'Bootstrap bundle (format v1) as rendered for nodes.');
-    out('bootstrap_envelope', this.bootstrapBundle.envelopeJson, 'Signed envelope the control plane serves to nodes.');
+    out(
+      'bundle_signing_keys',
+      this.bundleSigningKey.keySetJson,
+      'The bundle key set (cdktf-platform-trust/bundle-keys/v1): the keys nodes verify bundles with.',
+    );
+    out(
+      'bundle_signing_active_version',
+      String(this.bundleSigningKey.activeVersion),
+      'Version of the bundle signing key that signs the bundle (during apply).',
+    );
+    out(
+      'bundle_key_pin',
+      this.bootstrapBundle.bundleKeyPin,
+      'Pin of the active bundle key version (sha256: + 64 hex): what a node enrols with, out of band.',
+    );
+    out('bootstrap_bundle', this.bootstrapBundle.bundleJson, 'Bootstrap bundle (format v2) as rendered for nodes.');
+    out(
+      'bootstrap_envelope',
+      this.bootstrapBundle.envelopeJson,
+      'Signed DSSE envelope the control plane serves to nodes (signed by the bundle key during apply).',
+    );
     out(
       'bootstrap_bundle_kv_path',
       this.bootstrapBundle.secretDataPath,

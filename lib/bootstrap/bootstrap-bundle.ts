@@ -1,11 +1,23 @@
-import { Fn, ITerraformDependable, Op, TerraformLocal, Token, Tokenization, propertyAccess, ref } from 'cdktf';
+import {
+  DataResource,
+  Fn,
+  ITerraformDependable,
+  Lazy,
+  Op,
+  TerraformLocal,
+  Token,
+  Tokenization,
+  propertyAccess,
+  ref,
+} from 'cdktf';
 import { Construct } from 'constructs';
-import { DataVaultTransitSign } from '@cdktf/provider-vault/lib/data-vault-transit-sign';
+import { GenericEndpoint } from '@cdktf/provider-vault/lib/generic-endpoint';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
+import { BundleSignatureRole, declareElement } from '../core/declarations';
 import { invalidProp } from '../core/errors';
 import { Grant, IGrantable } from '../core/grant';
 import { joinPath } from '../core/naming';
-import { Capability } from '../core/policy-document';
+import { Capability, PolicyRule } from '../core/policy-document';
 import {
   isToken,
   validateDistinctMountPaths,
@@ -13,10 +25,21 @@ import {
   validateName,
   validateVersion,
 } from '../core/validation';
-import { BUNDLE_PAYLOAD_TYPE, BootstrapBundleV1, VerifierSetV1 } from '../node/formats';
+import { BUNDLE_PAYLOAD_TYPE_V2, BootstrapBundleV2, BundleKeySetV1, VerifierSetV1 } from '../node/formats';
 import { IControlPlaneTrust, INodeCertTrust } from '../pki/types';
-import { ITaskSigningKey } from '../signing/types';
-import { BundlePaths, buildBundle, bundleInputsDigest, checkBundleLiteral, validateSequence } from './bundle-model';
+import { signRule } from '../signing/grants';
+import { IBundleSigningKey, ITaskSigningKey } from '../signing/types';
+import {
+  BundlePaths,
+  EnvelopeSignature,
+  buildBundleV2,
+  buildEnvelopeV2,
+  bundleInputsDigest,
+  checkBundleLiteral,
+  checkSeparateSigningKeys,
+  dssePaeParts,
+  validateSequence,
+} from './bundle-model';
 import { sameTrustSource } from './errors';
 
 export interface BootstrapBundleProps {
@@ -34,8 +57,22 @@ export interface BootstrapBundleProps {
   readonly publicHttpsTrust: IControlPlaneTrust;
   /** Node-cert CA (GPUAAS_NODE_CERT_CA_BUNDLE_PATH): a `NodeCertAuthority`. */
   readonly nodeCertTrust: INodeCertTrust;
-  /** The task signing key: its verifier set goes into the bundle and its active version signs the bundle. */
+  /**
+   * The task signing key: its verifier set goes into the bundle. It signs the bundle only with `migrateFromV1`.
+   */
   readonly signingKey: ITaskSigningKey;
+  /**
+   * The bundle signing key: its key set goes into the bundle (`bundle_keys`) and its active version signs the
+   * envelope during apply. It must be another transit key than `signingKey`.
+   */
+  readonly bundleSigningKey: IBundleSigningKey;
+  /**
+   * Also sign the envelope with the task key's active version, so that nodes still holding a bundle of format v1
+   * (which only know task keys) accept the first bundle of format v2; nodes holding a v2 bundle ignore that
+   * signature. Turn it on for the move from v1, and off once every node holds a v2 bundle.
+   * @default false
+   */
+  readonly migrateFromV1?: boolean;
   /**
    * File paths on the node; the three must differ.
    * @default - DEFAULT_PATHS from lib/node/formats.ts
@@ -62,40 +99,77 @@ export interface BootstrapBundleProps {
   readonly sequenceGuard?: boolean;
 }
 
+/** A key that signs the bundle during apply. */
+interface ApplyTimeSigner {
+  readonly keyName: string;
+  readonly mountPath: string;
+  readonly activeVersion: number;
+  readonly activeKid: string;
+  readonly signingDependables: ITerraformDependable[];
+}
+
+/** One apply-time signature: the sign resource, what forces its replacement, and the raw signature. */
+export interface ApplyTimeSignature {
+  /** `vault_generic_endpoint` writing `<mount>/sign/<key>` during apply. */
+  readonly resource: GenericEndpoint;
+  /** `terraform_data` holding SHA-256 over what is signed; a change replaces `resource`. */
+  readonly signedInput: DataResource;
+  /** Standard base64 of the raw signature (the third field of Vault's `vault:v<N>:<base64>`). A token. */
+  readonly sig: string;
+  /** Key id of the version that signs. A token. */
+  readonly keyid: string;
+}
+
 /**
- * The node bootstrap bundle (format v1), rendered by Terraform, signed through Vault transit by the task
- * signing key's active version, and published as a KV v2 secret that the control plane serves to nodes.
- * It carries no Vault address, token, AppRole id or secret, and no private key.
+ * The node bootstrap bundle (format v2), rendered by Terraform, signed during apply through Vault transit by the
+ * bundle signing key's active version (never by the task key, never during a plan), and published as a KV v2
+ * secret that the control plane serves to nodes. It carries no Vault address, token, AppRole id or secret, and no
+ * private key.
  *
- * Elements (construct ids): locals `BundleJson` and `EnvelopeJson`, data source `Signature`
- * (`vault_transit_sign`), resource `Secret` (`vault_kv_secret_v2`).
+ * Signing: a `vault_generic_endpoint` writes `<mount>/sign/<bundle key>` during apply with the DSSE
+ * pre-authentication encoding of the payload and `key_version` (a string) and keeps the returned `signature`. A
+ * plan reads nothing from it and needs no sign right. Whenever what is signed changes, a `terraform_data` holding
+ * SHA-256 over the path, the key version and the input changes too, and `replace_triggered_by` replaces the sign
+ * resource: the plan shows the new signature as known after apply, never the old one over a new payload (the
+ * provider would otherwise plan an in-place update that keeps the previous `write_data`).
+ *
+ * Elements (construct ids): locals `BundleJson` and `EnvelopeJson`; `SignedInput` (`terraform_data`) and
+ * `BundleSignature` (`vault_generic_endpoint`); with `migrateFromV1`, `TaskKeySignedInput` (`terraform_data`) and
+ * `TaskKeySignature` (`vault_generic_endpoint`); resource `Secret` (`vault_kv_secret_v2`).
  */
 export class BootstrapBundle extends Construct {
   /** The bundle object as rendered (values are tokens where they come from Vault). */
-  public readonly bundle: BootstrapBundleV1;
+  public readonly bundle: BootstrapBundleV2;
   public readonly paths: BundlePaths;
   public readonly sequence: number;
   /** Compact JSON of the bundle (the signed payload bytes). A token: add it to a plan output for review. */
   public readonly bundleJson: string;
   /** Standard base64 of `bundleJson` (the envelope payload). A token. */
   public readonly payload: string;
-  /** Vault transit signature over the DSSE PAE of the payload (`vault:v<N>:<base64>`). A token. */
+  /** Standard base64 of the bundle key's raw Ed25519 signature over the DSSE PAE of the payload. A token. */
   public readonly signature: string;
-  /** JSON of the signed envelope (`SignedEnvelope`). A token: add it to a plan output for review. */
+  /** JSON of the signed DSSE envelope (`DsseEnvelope`). A token: add it to a plan output for review. */
   public readonly envelopeJson: string;
+  /** Pin of the bundle key's active version (`sha256:` + 64 hex): what a node enrols with. A token. */
+  public readonly bundleKeyPin: string;
   public readonly kvMountPath: string;
   public readonly secretName: string;
   /** API path the control plane reads: `<kv mount>/data/<secret name>`. */
   public readonly secretDataPath: string;
   /** The published secret (main resource). */
   public readonly secret: KvSecretV2;
-  /** The transit sign data source. */
-  public readonly signer: DataVaultTransitSign;
+  /** The signature by the bundle key (construct ids `BundleSignature` and `SignedInput`). */
+  public readonly bundleKeySignature: ApplyTimeSignature;
+  /** With `migrateFromV1`, the signature by the task key (`TaskKeySignature`, `TaskKeySignedInput`). */
+  public readonly taskKeySignature?: ApplyTimeSignature;
+  public readonly migrateFromV1: boolean;
   /**
    * SHA-256 over what the code says the bundle holds (literals, and names in place of tokens), published next to
    * the envelope as `inputs_sha256` so the plan-time guard sees changes whose payload is unknown until apply.
    */
   public readonly inputsDigest: string;
+  private readonly taskKey: ITaskSigningKey;
+  private readonly bundleKey: IBundleSigningKey;
 
   constructor(scope: Construct, id: string, props: BootstrapBundleProps) {
     super(scope, id);
@@ -103,6 +177,7 @@ export class BootstrapBundle extends Construct {
     this.secretName = validateMountPath('bundle secret name', props.secretName ?? 'bootstrap/bundle');
     this.secretDataPath = joinPath(this.kvMountPath, 'data', this.secretName);
     this.sequence = validateSequence(props.sequence);
+    this.migrateFromV1 = props.migrateFromV1 ?? false;
     const key = props.signingKey;
     validateName('signing key name', key.keyName);
     validateMountPath('signing key transit mount path', key.mountPath);
@@ -116,17 +191,40 @@ export class BootstrapBundle extends Construct {
       );
     }
     checkBundleLiteral('signing key activeKid', key.activeKid);
+    const bundleKey = props.bundleSigningKey;
+    if (!bundleKey) {
+      throw invalidProp(
+        'A bootstrap bundle of format v2 is signed by a bundle signing key, and none was given.',
+        bundleKey,
+        'create a BundleSigningKey (another transit key than the task key) and pass it as bundleSigningKey.',
+      );
+    }
+    validateName('bundle signing key name', bundleKey.keyName, 'bundle-signer');
+    validateMountPath('bundle signing key transit mount path', bundleKey.mountPath);
+    validateVersion('bundle signing key activeVersion', bundleKey.activeVersion);
+    if (!isToken(bundleKey.keySetJson)) {
+      throw invalidProp(
+        'The bundle signing key must supply keySetJson as a token (a Terraform reference), not as literal JSON text.',
+        bundleKey.keySetJson,
+        'pass the BundleSigningKey construct; in tests, wrap literal JSON in a TerraformLocal.',
+      );
+    }
+    checkBundleLiteral('bundle signing key activeKid', bundleKey.activeKid);
+    checkSeparateSigningKeys(key, bundleKey);
     checkSeparateSources(props.publicHttpsTrust, props.nodeCertTrust, this.kvMountPath);
+    this.taskKey = key;
+    this.bundleKey = bundleKey;
 
-    this.bundle = buildBundle({
+    this.bundle = buildBundleV2({
       environment: props.environment,
       sequence: this.sequence,
       controlPlaneUrl: props.controlPlaneUrl,
       publicHttpsRoots: props.publicHttpsTrust.roots,
       nodeCertPems: props.nodeCertTrust.caPems,
-      // The set is decoded by Terraform from the key's JSON and re-encoded inside the bundle.
+      // The sets are decoded by Terraform from the keys' JSON and re-encoded inside the bundle.
       verifierSet: Fn.jsondecode(key.pubkeysJson) as unknown as VerifierSetV1,
       pubkeysJson: key.pubkeysJson,
+      bundleKeySet: Fn.jsondecode(bundleKey.keySetJson) as unknown as BundleKeySetV1,
       paths: props.paths,
     });
     this.paths = {
@@ -139,24 +237,36 @@ export class BootstrapBundle extends Construct {
     this.bundleJson = bundleLocal.asString;
     this.payload = Fn.base64encode(this.bundleJson);
     // DSSE PAE; Terraform's length() counts characters, equal to bytes because every bundle value is ASCII.
-    const pae = `DSSEv1 ${BUNDLE_PAYLOAD_TYPE.length} ${BUNDLE_PAYLOAD_TYPE} ${Token.asString(Fn.lengthOf(this.bundleJson))} ${this.bundleJson}`;
-    this.signer = new DataVaultTransitSign(this, 'Signature', {
-      path: key.mountPath,
-      name: key.keyName,
-      keyVersion: key.activeVersion,
-      input: Fn.base64encode(pae),
-      dependsOn: key.signingDependables,
-    });
-    this.signature = this.signer.signature;
+    // join() rather than a template string: the input is nested in jsonencode() and sha256() below.
+    const signedInput = Fn.base64encode(
+      Fn.join('', dssePaeParts(BUNDLE_PAYLOAD_TYPE_V2, this.bundleJson, Fn.tostring(Fn.lengthOf(this.bundleJson)))),
+    );
+    this.bundleKeySignature = this.signAtApply(
+      'BundleSignature',
+      'SignedInput',
+      bundleKey,
+      signedInput,
+      BundleSignatureRole.BUNDLE_KEY,
+    );
+    this.signature = this.bundleKeySignature.sig;
+    if (this.migrateFromV1) {
+      this.taskKeySignature = this.signAtApply(
+        'TaskKeySignature',
+        'TaskKeySignedInput',
+        key,
+        signedInput,
+        BundleSignatureRole.MIGRATION_FROM_V1,
+      );
+    }
+    this.bundleKeyPin = bundleKey.activePin;
 
+    const signatures: EnvelopeSignature[] = [this.bundleKeySignature, this.taskKeySignature]
+      .filter((s): s is ApplyTimeSignature => s !== undefined)
+      .map((s) => ({ keyid: s.keyid, sig: s.sig }));
     const envelopeLocal = new TerraformLocal(
       this,
       'EnvelopeJson',
-      Fn.jsonencode({
-        payloadType: BUNDLE_PAYLOAD_TYPE,
-        payload: this.payload,
-        signatures: [{ keyid: key.activeKid, sig: this.signature }],
-      }),
+      Fn.jsonencode(buildEnvelopeV2(this.payload, signatures)),
     );
     this.envelopeJson = envelopeLocal.asString;
 
@@ -170,6 +280,11 @@ export class BootstrapBundle extends Construct {
       })),
       nodeCertPems: this.bundle.node_cert_trust.pems,
       signingKey: { keyName: key.keyName, mountPath: key.mountPath, activeVersion: key.activeVersion },
+      bundleKey: {
+        keyName: bundleKey.keyName,
+        mountPath: bundleKey.mountPath,
+        activeVersion: bundleKey.activeVersion,
+      },
     });
 
     const guard = props.sequenceGuard ?? true;
@@ -195,11 +310,87 @@ export class BootstrapBundle extends Construct {
     });
   }
 
+  /**
+   * What the apply identity needs to publish this bundle, and nothing more:
+   * - sign with the bundle key's active version (`update` on `<mount>/sign/<bundle key>`, `key_version` required
+   *   and pinned as a string, the input allowed, nothing else);
+   * - with `migrateFromV1`, the same on the task key's active version;
+   * - write and read the published secret: `create`, `read`, `update` on `<kv mount>/data/<name>` (the envelope)
+   *   and `<kv mount>/metadata/<name>` (the custom metadata the sequence guard compares with).
+   * Grant it to the identity that also holds `BundleSigningKey.grantRotate` (the apply identity): the check
+   * PlatformTrust-BundleKeySignApplyOnly refuses a bundle key sign right anywhere else. The plan identity gets
+   * none of it: a plan signs nothing (it needs only the reads its refresh makes).
+   */
+  public grantPublish(grantee: IGrantable): Grant {
+    const rules: PolicyRule[] = [
+      signRule(this.bundleKey.mountPath, this.bundleKey.keyName, this.bundleKey.activeVersion),
+      ...(this.migrateFromV1
+        ? [signRule(this.taskKey.mountPath, this.taskKey.keyName, this.taskKey.activeVersion)]
+        : []),
+      {
+        path: this.secretDataPath,
+        capabilities: [Capability.CREATE, Capability.READ, Capability.UPDATE],
+      },
+      {
+        path: joinPath(this.kvMountPath, 'metadata', this.secretName),
+        capabilities: [Capability.CREATE, Capability.READ, Capability.UPDATE],
+      },
+    ];
+    return Grant.addToPolicy(grantee, 'BootstrapBundle.grantPublish', rules);
+  }
+
   /** Lets the grantee (the control plane) read the published bundle: `read` on `<kv mount>/data/<name>` only. */
   public grantReadBundle(grantee: IGrantable): Grant {
     return Grant.addToPolicy(grantee, 'BootstrapBundle.grantReadBundle', [
       { path: this.secretDataPath, capabilities: [Capability.READ] },
     ]);
+  }
+
+  /**
+   * Signs `input` with the key's active version during apply: a `vault_generic_endpoint` writing
+   * `<mount>/sign/<key>` (no read, no delete) that keeps the returned `signature`, replaced whenever the
+   * `terraform_data` over what is signed changes. A postcondition checks that Vault signed with the pinned version.
+   */
+  private signAtApply(
+    id: string,
+    triggerId: string,
+    key: ApplyTimeSigner,
+    input: string,
+    role: BundleSignatureRole,
+  ): ApplyTimeSignature {
+    const path = `${key.mountPath}/sign/${key.keyName}`;
+    // A string: the sign grants pin key_version as a string, and Vault matches a policy value only against the
+    // same JSON type (transit reads the string as the number).
+    const keyVersion = String(key.activeVersion);
+    const signedInput = new DataResource(this, triggerId, {
+      // terraform_data takes any value; a string keeps the plan short: the digest changes when anything signed does.
+      input: Fn.sha256(Fn.jsonencode([path, keyVersion, input])) as unknown as Record<string, string>,
+    });
+    const prefix = `vault:v${keyVersion}:`;
+    const resource = new GenericEndpoint(this, id, {
+      path,
+      dataJson: Fn.jsonencode({ input, key_version: keyVersion }),
+      writeFields: ['signature'],
+      disableRead: true,
+      disableDelete: true,
+      dependsOn: key.signingDependables,
+      lifecycle: {
+        // The address as a plain string: cdktf renders a dependable here as "${terraform_data.x}", which Terraform
+        // refuses in replace_triggered_by (hashicorp/terraform-cdk#3196). Lazy, so an overridden logical id counts.
+        replaceTriggeredBy: [
+          Lazy.stringValue({ produce: () => `${DataResource.tfResourceType}.${signedInput.friendlyUniqueId}` }),
+        ],
+        postcondition: [
+          {
+            condition: `\${startswith(lookup(self.write_data, "signature", ""), "${prefix}")}`,
+            errorMessage: `Vault did not sign the bootstrap bundle with version ${keyVersion} of transit key "${key.keyName}" (the signature does not start with "${prefix}"). Check the key's version floors and the apply identity's sign grant (key_version pinned to "${keyVersion}").`,
+          },
+        ],
+      },
+    });
+    declareElement(resource, { bundle_signature: role });
+    const sig = Token.asString(Fn.element(Fn.split(':', resource.writeData.lookup('signature')), 2));
+    return { resource, signedInput, sig, keyid: key.activeKid };
   }
 
   /**

@@ -1,19 +1,24 @@
 /**
- * Pure model of bootstrap bundle format v1: the bundle shape from its inputs, the checks on those inputs,
- * and the DSSE pre-authentication encoding. Values may be cdktf tokens; checks skip tokens.
+ * Pure model of the bootstrap bundle (formats v1 and v2): the bundle shape from its inputs, the checks on those
+ * inputs, the DSSE envelope and pre-authentication encoding. Values may be cdktf tokens; checks skip tokens.
  */
 import { createHash } from 'node:crypto';
-import { invalidSequence, sameBundlePath, secretInConfig } from '../core/errors';
+import { invalidProp, invalidSequence, sameBundlePath, secretInConfig } from '../core/errors';
 import { isToken, parseIsoUtc, validateHttpsUrl, validateName } from '../core/validation';
 import {
+  BUNDLE_PAYLOAD_TYPE_V2,
   BUNDLE_SCHEMA_V1,
+  BUNDLE_SCHEMA_V2,
   BootstrapBundleV1,
+  BootstrapBundleV2,
+  BundleKeySetV1,
   DEFAULT_PATHS,
+  DsseEnvelope,
   RootState,
   TrustRoot,
   VerifierSetV1,
 } from '../node/formats';
-import { invalidBundlePath, invalidRoots, sameTrustSource, unsafeLiteral } from './errors';
+import { invalidBundlePath, invalidRoots, sameSigningKey, sameTrustSource, unsafeLiteral } from './errors';
 
 /** The three files a node writes from the bundle. They must differ. */
 export interface BundlePaths {
@@ -243,6 +248,93 @@ export function buildBundle(input: BundleInput): BootstrapBundleV1 {
   };
 }
 
+/** Inputs of `buildBundleV2`: those of format v1 plus the bundle key set. */
+export interface BundleInputV2 extends BundleInput {
+  /** The bundle key set that signs the next bundle (in a construct: `jsondecode(keySetJson)`). */
+  readonly bundleKeySet: BundleKeySetV1;
+}
+
+/**
+ * Builds bundle format v2 from its inputs after checking them: the fields of format v1 (same checks) plus
+ * `bundle_keys.set`, the keys nodes verify the next bundle with. Keys that would be undefined are left out, so
+ * the object can go straight into `Fn.jsonencode`.
+ */
+export function buildBundleV2(input: BundleInputV2): BootstrapBundleV2 {
+  const v1 = buildBundle(input);
+  if (input.bundleKeySet === undefined || input.bundleKeySet === null) {
+    throw invalidProp(
+      'A bundle of format v2 carries the bundle key set, and none was given.',
+      input.bundleKeySet,
+      'pass the key set of a BundleSigningKey (jsondecode of its keySetJson).',
+    );
+  }
+  return {
+    schema: BUNDLE_SCHEMA_V2,
+    environment: v1.environment,
+    sequence: v1.sequence,
+    control_plane: v1.control_plane,
+    public_https_trust: v1.public_https_trust,
+    node_cert_trust: v1.node_cert_trust,
+    task_verifiers: v1.task_verifiers,
+    bundle_keys: { set: input.bundleKeySet },
+    env: v1.env,
+  };
+}
+
+/** A transit key as the bundle checks see it: where it lives. */
+export interface SigningKeyRef {
+  readonly keyName: string;
+  readonly mountPath: string;
+}
+
+/**
+ * Invariant 10: the key that signs bundles is not the task key. Throws when both name the same transit key (same
+ * mount and name); skips the check when either value is a token.
+ */
+export function checkSeparateSigningKeys(taskKey: SigningKeyRef, bundleKey: SigningKeyRef): void {
+  const values = [taskKey.keyName, taskKey.mountPath, bundleKey.keyName, bundleKey.mountPath];
+  if (values.some((v) => isToken(v))) return;
+  const trim = (p: string) => p.replace(/^\/+|\/+$/g, '');
+  if (taskKey.keyName === bundleKey.keyName && trim(taskKey.mountPath) === trim(bundleKey.mountPath)) {
+    throw sameSigningKey(`${trim(bundleKey.mountPath)}/keys/${bundleKey.keyName}`);
+  }
+}
+
+/** One DSSE signature: the kid of the key version that signed and the standard base64 of the raw signature. */
+export interface EnvelopeSignature {
+  readonly keyid: string;
+  readonly sig: string;
+}
+
+/**
+ * The DSSE envelope of a bundle v2: payload type `BUNDLE_PAYLOAD_TYPE_V2`, the payload (standard base64 of the
+ * bundle's compact JSON) and the signatures, the bundle key's first.
+ */
+export function buildEnvelopeV2(payload: string, signatures: readonly EnvelopeSignature[]): DsseEnvelope {
+  if (signatures.length === 0) {
+    throw invalidProp(
+      'A bundle envelope needs at least one signature.',
+      signatures,
+      'sign with the bundle key (BootstrapBundle does).',
+    );
+  }
+  return {
+    payloadType: BUNDLE_PAYLOAD_TYPE_V2,
+    payload,
+    signatures: signatures.map((s) => ({ keyid: s.keyid, sig: s.sig })),
+  };
+}
+
+/**
+ * The DSSE pre-authentication encoding in parts to concatenate: `dssePae` when the body is only known at apply
+ * time (a token), with its length given separately (a Terraform `length()` expression, equal to the byte count
+ * for ASCII). `parts.join('')` is the encoding.
+ */
+export function dssePaeParts(payloadType: string, body: string, bodyLength: string): string[] {
+  if (!/^[\x20-\x7e]*$/.test(payloadType)) throw unsafeLiteral('DSSE payload type', payloadType, 'it is not ASCII');
+  return [`DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} `, bodyLength, ' ', body];
+}
+
 /**
  * DSSE v1 pre-authentication encoding: `"DSSEv1" SP len(type) SP type SP len(body) SP body`, lengths in
  * ASCII decimal bytes. Both strings must be ASCII (then bytes = characters, as Terraform's `length()` counts).
@@ -266,13 +358,19 @@ export interface BundleInputFacts {
   readonly publicHttpsRoots: ReadonlyArray<TrustRoot & { readonly name?: string }>;
   readonly nodeCertPems: readonly string[];
   readonly signingKey: { readonly keyName: string; readonly mountPath: string; readonly activeVersion: number };
+  /**
+   * The bundle signing key (format v2).
+   * @default - none (a format v1 bundle)
+   */
+  readonly bundleKey?: { readonly keyName: string; readonly mountPath: string; readonly activeVersion: number };
 }
 
 /**
  * SHA-256 (hex) over the synth-time facts of a bundle: every literal, and a stable name in place of each token
  * (a root's issuer name, or its position). It changes whenever the code changes what the bundle says, even when
  * the rendered payload is unknown until apply (a new root, a new active version), so the plan-time guard can ask
- * for a sequence bump. The sequence itself is left out.
+ * for a sequence bump. The sequence itself is left out. With a bundle key (format v2) its name, mount and active
+ * version count too: activating a new bundle key version changes the digest.
  */
 export function bundleInputsDigest(facts: BundleInputFacts): string {
   const lit = (v: string | number, name: string) =>
@@ -296,6 +394,16 @@ export function bundleInputsDigest(facts: BundleInputFacts): string {
       mountPath: lit(facts.signingKey.mountPath, 'mountPath'),
       activeVersion: lit(facts.signingKey.activeVersion, 'activeVersion'),
     },
+    // Absent for format v1, so the digests of v1 inputs stay what they were.
+    ...(facts.bundleKey
+      ? {
+          bundleKey: {
+            keyName: lit(facts.bundleKey.keyName, 'bundleKeyName'),
+            mountPath: lit(facts.bundleKey.mountPath, 'bundleKeyMountPath'),
+            activeVersion: lit(facts.bundleKey.activeVersion, 'bundleKeyActiveVersion'),
+          },
+        }
+      : {}),
   };
   return sha256(JSON.stringify(canonical));
 }

@@ -31,3 +31,12 @@ export function sameTrustSource(value: unknown, what: string): PlatformTrustErro
 export function invalidRoots(what: string, value: unknown, fix: string): PlatformTrustError {
   return new PlatformTrustError(ErrorCode.INVALID_PROP, what, value, fix);
 }
+
+export function sameSigningKey(keyPath: string): PlatformTrustError {
+  return new PlatformTrustError(
+    ErrorCode.SAME_SIGNING_KEY,
+    'The bundle signing key and the task signing key are the same transit key: whoever can sign tasks (the control plane) could then sign bundles and change what nodes trust.',
+    keyPath,
+    'give the bundle its own key: a BundleSigningKey with another name (the stack default is "bundle-signer"), and keep the task key for tasks only.',
+  );
+}

@@ -23,6 +23,7 @@ export enum ErrorCode {
   SAME_BUNDLE_PATH = 'PT016',
   SECRET_IN_CONFIG = 'PT017',
   INVALID_TTL = 'PT018',
+  SAME_SIGNING_KEY = 'PT019',
 }
 
 /** An error raised at synth time (or by a pure model function) for a bad input. */

@@ -5,3 +5,4 @@ export * from './grant';
 export * from './naming';
 export * from './providers';
 export * from './policy-hcl';
+export * from './declarations';

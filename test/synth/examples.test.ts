@@ -18,6 +18,8 @@ import * as minimal from '../../examples/minimal/main';
 import * as rotateTaskSigner from '../../examples/rotate-task-signer/main';
 import * as rotateCa from '../../examples/rotate-control-plane-ca/main';
 import * as byoCa from '../../examples/bring-your-own-ca/main';
+import * as rotateBundleKey from '../../examples/rotate-bundle-key/main';
+import * as migrateToV2 from '../../examples/migrate-bundle-to-v2/main';
 
 const tmpDirs: string[] = [];
 afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -45,8 +47,13 @@ function resourceIds(json: Record<string, any>, type: string): string[] {
     .sort();
 }
 
-function floors(json: Record<string, any>) {
-  return JSON.parse(resourceAt(json, 'vault_generic_endpoint', 'dev/TaskSigningKey/Floors')!.data_json);
+function floors(json: Record<string, any>, key = 'TaskSigningKey') {
+  return JSON.parse(resourceAt(json, 'vault_generic_endpoint', `dev/${key}/Floors`)!.data_json);
+}
+
+/** The bundle signature's request: what the apply identity sends to <mount>/sign/<bundle key>. */
+function bundleSignature(json: Record<string, any>) {
+  return resourceAt(json, 'vault_generic_endpoint', 'dev/BootstrapBundle/BundleSignature')!;
 }
 
 function signPolicy(json: Record<string, any>): string {
@@ -77,9 +84,30 @@ describe('examples/minimal', () => {
     expect(text).toHaveResourceWithProperties(Mount, { path: 'dev/kv', type: 'kv' });
     expect(text).toHaveResourceWithProperties(PkiSecretBackendRootCert, { issuer_name: 'dev-control-plane-root' });
     expect(text).toHaveResourceWithProperties(KvSecretV2, { mount: 'dev/kv', name: 'bootstrap/bundle' });
-    expect(resourceIds(json, 'vault_generic_endpoint')).toEqual(['dev/TaskSigningKey/Floors']);
+    expect(text).toHaveResourceWithProperties(TransitSecretBackendKey, {
+      name: 'bundle-signer',
+      type: 'ed25519',
+      exportable: false,
+      allow_plaintext_backup: false,
+      deletion_allowed: false,
+    });
+    expect(resourceIds(json, 'vault_generic_endpoint')).toEqual([
+      'dev/BootstrapBundle/BundleSignature',
+      'dev/BundleSigningKey/Floors',
+      'dev/TaskSigningKey/Floors',
+    ]);
+    expect(resourceIds(json, 'terraform_data')).toEqual(['dev/BootstrapBundle/SignedInput']);
+    expect(json.data.vault_transit_sign).toBeUndefined();
     expect(Object.keys(json.output)).toEqual(
-      expect.arrayContaining(['task_signing_pubkeys', 'bootstrap_bundle', 'control_plane_role_id']),
+      expect.arrayContaining([
+        'task_signing_pubkeys',
+        'bootstrap_bundle',
+        'bootstrap_envelope',
+        'control_plane_role_id',
+        'bundle_signing_keys',
+        'bundle_signing_active_version',
+        'bundle_key_pin',
+      ]),
     );
     expect(json.provider.vault[0].address).toBeUndefined();
     expect(scanForSecrets(text)).toEqual([]);
@@ -113,6 +141,8 @@ describe('examples/rotate-task-signer', () => {
       write_fields: ['latest_version'],
     });
     expect(resourceIds(json, 'vault_generic_endpoint')).toEqual([
+      'dev/BootstrapBundle/BundleSignature',
+      'dev/BundleSigningKey/Floors',
       'dev/TaskSigningKey/Floors',
       'dev/TaskSigningKey/RotateToV2',
     ]);
@@ -126,6 +156,8 @@ describe('examples/rotate-task-signer', () => {
   test('step 2, activate: floors move the signing floor to 2, the policy pins key_version 2, v1 has a grace end', () => {
     const { json } = synthesize((dir) => rotateTaskSigner.build(dir, step2));
     expect(resourceIds(json, 'vault_generic_endpoint')).toEqual([
+      'dev/BootstrapBundle/BundleSignature',
+      'dev/BundleSigningKey/Floors',
       'dev/TaskSigningKey/Floors',
       'dev/TaskSigningKey/RotateToV2',
     ]);
@@ -219,5 +251,91 @@ describe('examples/bring-your-own-ca', () => {
     const firstLine = byoCa.readCaPem().split('\n')[1];
     expect(locals(json, 'BootstrapBundle_BundleJson')).toContain(firstLine);
     expect(scanForSecrets(text)).toEqual([]);
+  });
+});
+
+describe('examples/rotate-bundle-key', () => {
+  const { step1, step2, step3, initial, steps } = rotateBundleKey;
+
+  test('the steps are consecutive, valid schedules that only move forward; only the bundle key and sequence change', () => {
+    expect(steps).toEqual([step1, step2, step3]);
+    let previous = initial;
+    for (const step of steps) {
+      expect(() => checkScheduleChange(previous.bundleSigning!, step.bundleSigning!)).not.toThrow();
+      expect(() => planVerifierSet(step.bundleSigning!)).not.toThrow();
+      expect(step.bundle.sequence).toBe(previous.bundle.sequence + 1);
+      const changed = (Object.keys(step) as Array<keyof EnvironmentConfig>).filter(
+        (k) => JSON.stringify(step[k]) !== JSON.stringify(previous[k]),
+      );
+      expect(changed.sort()).toEqual(['bundle', 'bundleSigning']);
+      previous = step;
+    }
+  });
+
+  test('step 1, pre-publish: BundleSigningKey/RotateToV2 exists, version 1 still signs, v2 is next', () => {
+    const { json } = synthesize((dir) => rotateBundleKey.build(dir, step1));
+    expect(resourceIds(json, 'vault_generic_endpoint')).toEqual([
+      'dev/BootstrapBundle/BundleSignature',
+      'dev/BundleSigningKey/Floors',
+      'dev/BundleSigningKey/RotateToV2',
+      'dev/TaskSigningKey/Floors',
+    ]);
+    expect(floors(json, 'BundleSigningKey')).toEqual({ min_decryption_version: 1, min_encryption_version: 1 });
+    expect(bundleSignature(json).data_json).toContain('"key_version" = "1"');
+    expect(locals(json, 'BundleSigningKey_KeySetJson')).toContain('"state" = "next", "version" = 2');
+    expect(json.output.bundle_signing_active_version.value).toBe('1');
+  });
+
+  test('step 2, activate: version 2 signs, v1 has a grace end, the signing floor moves to 2', () => {
+    const { json } = synthesize((dir) => rotateBundleKey.build(dir, step2));
+    expect(floors(json, 'BundleSigningKey')).toEqual({ min_decryption_version: 1, min_encryption_version: 2 });
+    expect(bundleSignature(json).data_json).toContain('"key_version" = "2"');
+    expect(bundleSignature(json).path).toBe('dev/transit/sign/bundle-signer');
+    expect(locals(json, 'BundleSigningKey_KeySetJson')).toContain(
+      '"state" = "grace", "until" = "2027-02-15T00:00:00Z", "version" = 1',
+    );
+    expect(locals(json, 'BundleSigningKey_ActivePin')).toContain('["2"].public_key');
+    expect(json.output.bundle_signing_active_version.value).toBe('2');
+    // The task key and the control plane's grant are untouched.
+    expect(floors(json)).toEqual({ min_decryption_version: 1, min_encryption_version: 1 });
+    expect(signPolicy(json)).not.toContain('bundle-signer');
+  });
+
+  test('step 3, retire: the verifier floor rises to 2 and no grace entry is left', () => {
+    const { json } = synthesize((dir) => rotateBundleKey.build(dir, step3));
+    expect(floors(json, 'BundleSigningKey')).toEqual({ min_decryption_version: 2, min_encryption_version: 2 });
+    expect(locals(json, 'BundleSigningKey_KeySetJson')).not.toContain('grace');
+  });
+});
+
+describe('examples/migrate-bundle-to-v2', () => {
+  const { step1, step2, steps } = migrateToV2;
+
+  test('step 1: the first v2 bundle is signed by the bundle key and, declared, by the task key', () => {
+    expect(steps).toEqual([step1, step2]);
+    const { json, text } = synthesize((dir) => migrateToV2.build(dir, step1));
+    expect(resourceIds(json, 'vault_generic_endpoint')).toEqual([
+      'dev/BootstrapBundle/BundleSignature',
+      'dev/BootstrapBundle/TaskKeySignature',
+      'dev/BundleSigningKey/Floors',
+      'dev/TaskSigningKey/Floors',
+    ]);
+    expect(resourceIds(json, 'terraform_data')).toEqual([
+      'dev/BootstrapBundle/SignedInput',
+      'dev/BootstrapBundle/TaskKeySignedInput',
+    ]);
+    const task = resourceAt(json, 'vault_generic_endpoint', 'dev/BootstrapBundle/TaskKeySignature')!;
+    expect(task.path).toBe('dev/transit/sign/node-task-signer');
+    expect(task['//'].platform_trust_declares).toEqual({ bundle_signature: 'migration-from-v1' });
+    expect(locals(json, 'BootstrapBundle_EnvelopeJson').match(/"keyid" = /g)).toHaveLength(2);
+    expect(bundleSequence(json)).toBe(8);
+    expect(scanForSecrets(text)).toEqual([]);
+  });
+
+  test('step 2: only the bundle key signs', () => {
+    const { json } = synthesize((dir) => migrateToV2.build(dir, step2));
+    expect(resourceIds(json, 'vault_generic_endpoint')).not.toContain('dev/BootstrapBundle/TaskKeySignature');
+    expect(locals(json, 'BootstrapBundle_EnvelopeJson').match(/"keyid" = /g)).toHaveLength(1);
+    expect(bundleSequence(json)).toBe(9);
   });
 });

@@ -83,6 +83,100 @@ describe('PlatformTrustStack', () => {
     );
   });
 
+  test('a bundle signing key apart from the task key, in the same transit mount, version 1 by default', () => {
+    const stack = new PlatformTrustStack(Testing.app(), { environment: dev });
+    const json = synthJson(stack);
+    const keys = Object.values<any>(json.resource.vault_transit_secret_backend_key).map((k) => [k.backend, k.name]);
+    expect(keys).toEqual([
+      ['dev/transit', 'bundle-signer'],
+      ['dev/transit', 'node-task-signer'],
+    ]);
+    expect(stack.bundleSigningKey.activeVersion).toBe(1);
+    expect(stack.bundleSigningKey.rotations).toEqual([]);
+  });
+
+  test('outputs: the bundle key set, its active version and pin, next to every output other code reads', () => {
+    const stack = new PlatformTrustStack(Testing.app(), {
+      environment: { ...dev, bundleSigning: { version: 2, activeVersion: 1 } },
+    });
+    const out = synthJson(stack).output;
+    expect(Object.keys(out).sort()).toEqual([
+      'bootstrap_bundle',
+      'bootstrap_bundle_kv_path',
+      'bootstrap_envelope',
+      'bundle_key_pin',
+      'bundle_signing_active_version',
+      'bundle_signing_keys',
+      'control_plane_approle_mount',
+      'control_plane_policy',
+      'control_plane_role_id',
+      'node_cert_ca_bundle',
+      'server_audit_stanza',
+      'signing_metadata_path',
+      'task_signing_active_version',
+      'task_signing_key',
+      'task_signing_pubkeys',
+      'task_signing_schedule',
+    ]);
+    expect(out.bundle_signing_keys.value).toMatch(/^\$\{local\.BundleSigningKey_KeySetJson_\w+\}$/);
+    expect(out.bundle_signing_active_version.value).toBe('1');
+    expect(out.bundle_key_pin.value).toMatch(/^\$\{local\.BundleSigningKey_ActivePin_\w+\}$/);
+    expect(out.bootstrap_bundle.description).toContain('format v2');
+  });
+
+  test('bundleSigning: key name, pre-published version and grace come from the environment config', () => {
+    const stack = new PlatformTrustStack(Testing.app(), {
+      environment: {
+        ...dev,
+        bundleSigning: {
+          keyName: 'dev-bundles',
+          version: 3,
+          activeVersion: 2,
+          grace: [{ version: 1, until: '2027-03-01T00:00:00Z' }],
+        },
+      },
+    });
+    const json = synthJson(stack);
+    const sign = Object.values<any>(json.resource.vault_generic_endpoint).find((r) => r.path.includes('/sign/'));
+    expect(sign.path).toBe('dev/transit/sign/dev-bundles');
+    expect(sign.data_json).toContain('"key_version" = "2"');
+    expect(stack.bundleSigningKey.rotations.map((r) => r.node.id)).toEqual(['RotateToV2', 'RotateToV3']);
+    expect(json.output.bundle_signing_active_version.value).toBe('2');
+  });
+
+  test('the control plane gets no right on the bundle key; it signs tasks only', () => {
+    const stack = new PlatformTrustStack(Testing.app(), { environment: dev });
+    const hcl = stack.controlPlane.policyDocument.toHcl();
+    expect(hcl).not.toContain('bundle-signer');
+    expect(hcl).toContain('path "dev/transit/sign/node-task-signer"');
+  });
+
+  test('bundle.migrateFromV1 adds the task key signature; off by default', () => {
+    const plain = synthJson(new PlatformTrustStack(Testing.app(), { environment: dev }));
+    const signPaths = (json: Record<string, any>) =>
+      Object.values<any>(json.resource.vault_generic_endpoint)
+        .map((r) => r.path as string)
+        .filter((p) => p.includes('/sign/'));
+    expect(signPaths(plain)).toEqual(['dev/transit/sign/bundle-signer']);
+    const migrating = new PlatformTrustStack(Testing.app(), {
+      environment: { ...dev, bundle: { ...dev.bundle, migrateFromV1: true } },
+    });
+    expect(signPaths(synthJson(migrating))).toEqual([
+      'dev/transit/sign/bundle-signer',
+      'dev/transit/sign/node-task-signer',
+    ]);
+    expect(migrating.bootstrapBundle.migrateFromV1).toBe(true);
+  });
+
+  test('a bundle key named like the task key is refused at synth', () => {
+    expect(
+      () =>
+        new PlatformTrustStack(Testing.app(), {
+          environment: { ...dev, bundleSigning: { keyName: 'node-task-signer', version: 1 } },
+        }),
+    ).toThrow('[PT019] The bundle signing key and the task signing key are the same transit key');
+  });
+
   test('reviewed snapshot of the dev stack: every construct id is a Terraform address', () => {
     const json = synthJson(new PlatformTrustStack(Testing.app(), { environment: dev }));
     expect(json).toMatchSnapshot();

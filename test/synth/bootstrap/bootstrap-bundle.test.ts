@@ -1,21 +1,28 @@
 import { TerraformStack, Testing, Token } from 'cdktf';
+import { IConstruct } from 'constructs';
 import { Mount } from '@cdktf/provider-vault/lib/mount';
-import { ErrorCode, PlatformTrustError, VaultPolicy } from '../../../lib/core';
+import {
+  BundleSignatureRole,
+  DECLARATIONS_JSON_KEY,
+  ErrorCode,
+  PlatformTrustError,
+  VaultPolicy,
+} from '../../../lib/core';
 import { BootstrapBundle, BootstrapBundleProps } from '../../../lib/bootstrap/bootstrap-bundle';
-import { BUNDLE_PAYLOAD_TYPE, BUNDLE_SCHEMA_V1, DEFAULT_PATHS } from '../../../lib/node/formats';
+import { BUNDLE_PAYLOAD_TYPE_V2, BUNDLE_SCHEMA_V2, DEFAULT_PATHS } from '../../../lib/node/formats';
 import { ControlPlaneTrust } from '../../../lib/pki/control-plane-trust';
 import { RootRotationPhase } from '../../../lib/pki/root-schedule';
 import { NodeCertAuthority } from '../../../lib/pki/node-cert-authority';
 import { AS_OF_VALID, ROOT_A } from '../../unit/pki/fixtures';
-import { block, newStack, secretFindings, synthJson } from '../pki/helpers';
-import { TaskSigningKey, TransitMount } from '../../../lib/signing';
+import { block, blocks, logicalId, newStack, secretFindings, synthJson } from '../pki/helpers';
+import { BundleSigningKey, TaskSigningKey, TransitMount } from '../../../lib/signing';
 
 interface World {
   stack: TerraformStack;
   props: BootstrapBundleProps;
 }
 
-/** A dev stack: node-cert CA, platform CA, a signing key double, a KV mount. */
+/** A dev stack: node-cert CA, platform CA, a task key and a bundle key in one transit mount, a KV mount. */
 function world(overrides: Partial<BootstrapBundleProps> = {}): World {
   const stack = newStack();
   const nodeCa = new NodeCertAuthority(stack, 'NodeCa', {
@@ -39,6 +46,12 @@ function world(overrides: Partial<BootstrapBundleProps> = {}): World {
       version: 2,
       mount: TransitMount.fromPath('dev/transit'),
     }),
+    bundleSigningKey: new BundleSigningKey(stack, 'BundleKey', {
+      name: 'bundle-signer',
+      version: 3,
+      activeVersion: 2,
+      mount: TransitMount.fromPath('dev/transit'),
+    }),
     kvMountPath: 'dev/kv',
     kvMount: kv,
     ...overrides,
@@ -50,6 +63,18 @@ function build(overrides: Partial<BootstrapBundleProps> = {}) {
   const { stack, props } = world(overrides);
   const bundle = new BootstrapBundle(stack, 'Bundle', props);
   return { stack, bundle, json: synthJson(stack) };
+}
+
+/** The stack's cdk.tf.json text with the "//" blocks (Testing.synth removes them). */
+function fullSynthText(scope: IConstruct): string {
+  const stack = TerraformStack.of(scope);
+  return JSON.stringify(stack.toTerraform());
+}
+
+/** The signed input: base64 of the DSSE PAE of the bundle JSON, built with join() (no template string). */
+function signedInputOf(bundleLocal: string): string {
+  const type = BUNDLE_PAYLOAD_TYPE_V2;
+  return `base64encode(join("", ["DSSEv1 ${type.length} ${type} ", tostring(length(local.${bundleLocal})), " ", local.${bundleLocal}]))`;
 }
 
 function localNamed(json: Record<string, any>, part: string): string {
@@ -69,19 +94,22 @@ function errorOf(fn: () => unknown): PlatformTrustError {
 }
 
 describe('BootstrapBundle rendering', () => {
-  test('the bundle is one jsonencode() of literals and references, with the schema, paths and env values', () => {
+  test('the bundle is one jsonencode() of literals and references, with the schema, paths, env values and bundle keys', () => {
     const { json } = build();
     const bundleLocal = localNamed(json, 'BundleJson');
     const expr: string = json.locals[bundleLocal];
     expect(expr.startsWith('${jsonencode({')).toBe(true);
-    expect(expr).toContain(`"schema" = "${BUNDLE_SCHEMA_V1}"`);
+    expect(expr).toContain(`"schema" = "${BUNDLE_SCHEMA_V2}"`);
     expect(expr).toContain('"environment" = "dev"');
     expect(expr).toContain('"sequence" = 3');
     expect(expr).toContain('"url" = "https://control.dev.platform.internal"');
     expect(expr).toContain(`"GPUAAS_CA_BUNDLE_PATH" = "${DEFAULT_PATHS.publicHttpsBundle}"`);
     expect(expr).toContain(`"GPUAAS_NODE_CERT_CA_BUNDLE_PATH" = "${DEFAULT_PATHS.nodeCertBundle}"`);
     expect(expr).toMatch(/"GPUAAS_TASK_SIGNING_PUBKEYS" = local\.Signer_PubkeysJson_\w+/);
-    expect(expr).toMatch(/"set" = jsondecode\(local\.Signer_PubkeysJson_\w+\)/);
+    expect(expr).toMatch(
+      /"task_verifiers" = \{"path" = "[^"]+", "set" = jsondecode\(local\.Signer_PubkeysJson_\w+\)\}/,
+    );
+    expect(expr).toMatch(/"bundle_keys" = \{"set" = jsondecode\(local\.BundleKey_KeySetJson_\w+\)\}/);
     expect(expr).toMatch(
       /"roots" = \[\{"pem" = vault_pki_secret_backend_root_cert\.\S+Root-cp-root-2026\S*\.certificate, "state" = "current"\}\]/,
     );
@@ -90,30 +118,182 @@ describe('BootstrapBundle rendering', () => {
     );
   });
 
-  test('the bundle is signed through transit with the active version, after the signing dependables', () => {
+  test('the bundle key signs during apply: a sign write with the DSSE PAE and key_version as a string, after the key settles', () => {
     const { json } = build();
     const bundleLocal = localNamed(json, 'BundleJson');
-    const sign = block(json, 'vault_transit_sign', 'Signature', 'data');
-    expect(sign.path).toBe('dev/transit');
-    expect(sign.name).toBe('node-task-signer');
-    expect(sign.key_version).toBe(2);
-    expect(sign.input).toBe(
-      `\${base64encode("DSSEv1 ${BUNDLE_PAYLOAD_TYPE.length} ${BUNDLE_PAYLOAD_TYPE} \${length(local.${bundleLocal})} \${local.${bundleLocal}}")}`,
-    );
+    const sign = block(json, 'vault_generic_endpoint', 'Bundle_BundleSignature');
+    const input = signedInputOf(bundleLocal);
+    expect(sign.path).toBe('dev/transit/sign/bundle-signer');
+    expect(sign.data_json).toBe(`\${jsonencode({"input" = ${input}, "key_version" = "2"})}`);
+    expect(sign.write_fields).toEqual(['signature']);
+    expect(sign.disable_read).toBe(true);
+    expect(sign.disable_delete).toBe(true);
     expect(sign.depends_on).toEqual([
-      expect.stringMatching(/^vault_generic_endpoint\.Signer_Floors_\w+$/),
-      expect.stringMatching(/^vault_generic_endpoint\.Signer_RotateToV2_\w+$/),
+      expect.stringMatching(/^vault_generic_endpoint\.BundleKey_Floors_\w+$/),
+      expect.stringMatching(/^vault_generic_endpoint\.BundleKey_RotateToV2_\w+$/),
+      expect.stringMatching(/^vault_generic_endpoint\.BundleKey_RotateToV3_\w+$/),
+    ]);
+    expect(sign.lifecycle.postcondition).toEqual([
+      {
+        condition: '${startswith(lookup(self.write_data, "signature", ""), "vault:v2:")}',
+        error_message: expect.stringContaining('Vault did not sign the bootstrap bundle with version 2'),
+      },
     ]);
   });
 
-  test('the envelope carries the payload, the active kid and the signature', () => {
+  test('a change to what is signed replaces the sign resource, so a plan never keeps an old signature', () => {
     const { json } = build();
     const bundleLocal = localNamed(json, 'BundleJson');
+    const sign = block(json, 'vault_generic_endpoint', 'Bundle_BundleSignature');
+    const triggers = Object.entries(blocks(json, 'terraform_data'));
+    expect(triggers.map(([id]) => id.replace(/_[0-9A-F]{8}$/, ''))).toEqual(['Bundle_SignedInput']);
+    const [triggerId, trigger] = triggers[0];
+    // A plain address: Terraform refuses "${...}" in replace_triggered_by.
+    expect(sign.lifecycle.replace_triggered_by).toEqual([`terraform_data.${triggerId}`]);
+    const input = signedInputOf(bundleLocal);
+    expect(trigger.input).toBe(`\${sha256(jsonencode(["dev/transit/sign/bundle-signer", "2", ${input}]))}`);
+    expect(trigger.triggers_replace).toBeUndefined();
+  });
+
+  test('no data source signs anything: a plan needs no sign right and signs nothing', () => {
+    const { json } = build();
+    expect(json.data?.vault_transit_sign).toBeUndefined();
+    expect(Object.keys(json.data)).toEqual(['vault_generic_secret']);
+    expect(JSON.stringify(json)).not.toContain('vault_transit_sign');
+    const migrating = build({ migrateFromV1: true }).json;
+    expect(Object.keys(migrating.data)).toEqual(['vault_generic_secret']);
+  });
+
+  test('the envelope is DSSE: v2 payload type, the payload, the bundle key kid and the raw base64 signature', () => {
+    const { json, bundle } = build();
+    const bundleLocal = localNamed(json, 'BundleJson');
     const envelope: string = json.locals[localNamed(json, 'EnvelopeJson')];
-    expect(envelope).toContain(`"payloadType" = "${BUNDLE_PAYLOAD_TYPE}"`);
-    expect(envelope).toContain(`"payload" = base64encode(local.${bundleLocal})`);
-    expect(envelope).toMatch(/"keyid" = local\.Signer_ActiveKid_\w+/);
-    expect(envelope).toMatch(/"sig" = data\.vault_transit_sign\.Bundle_Signature_\w+\.signature/);
+    const signId = logicalId(json, 'vault_generic_endpoint', 'Bundle_BundleSignature');
+    expect(envelope).toBe(
+      `\${jsonencode({"payloadType" = "${BUNDLE_PAYLOAD_TYPE_V2}", "payload" = base64encode(local.${bundleLocal}), "signatures" = [{"keyid" = local.${localNamed(json, 'BundleKey_ActiveKid')}, "sig" = element(split(":", vault_generic_endpoint.${signId}.write_data["signature"]), 2)}]})}`,
+    );
+    expect(bundle.taskKeySignature).toBeUndefined();
+    expect(bundle.migrateFromV1).toBe(false);
+    expect(Token.isUnresolved(bundle.signature)).toBe(true);
+    expect(Token.isUnresolved(bundle.bundleKeyPin)).toBe(true);
+  });
+
+  test('migrateFromV1 adds the task key signature second, made the same way, and declares it', () => {
+    const { json, bundle } = build({ migrateFromV1: true });
+    const bundleLocal = localNamed(json, 'BundleJson');
+    const task = block(json, 'vault_generic_endpoint', 'Bundle_TaskKeySignature');
+    const input = signedInputOf(bundleLocal);
+    expect(task.path).toBe('dev/transit/sign/node-task-signer');
+    expect(task.data_json).toBe(`\${jsonencode({"input" = ${input}, "key_version" = "2"})}`);
+    expect(task.write_fields).toEqual(['signature']);
+    const triggerId = logicalId(json, 'terraform_data', 'Bundle_TaskKeySignedInput');
+    expect(task.lifecycle.replace_triggered_by).toEqual([`terraform_data.${triggerId}`]);
+    expect(task.depends_on).toEqual([
+      expect.stringMatching(/^vault_generic_endpoint\.Signer_Floors_\w+$/),
+      expect.stringMatching(/^vault_generic_endpoint\.Signer_RotateToV2_\w+$/),
+    ]);
+    const taskId = logicalId(json, 'vault_generic_endpoint', 'Bundle_TaskKeySignature');
+    const envelope: string = json.locals[localNamed(json, 'EnvelopeJson')];
+    expect(envelope).toMatch(
+      new RegExp(
+        `"signatures" = \\[\\{"keyid" = local\\.BundleKey_ActiveKid_\\w+, "sig" = [^}]+\\}, \\{"keyid" = local\\.Signer_ActiveKid_\\w+, "sig" = element\\(split\\(":", vault_generic_endpoint\\.${taskId}\\.write_data\\["signature"\\]\\), 2\\)\\}\\]`,
+      ),
+    );
+    expect(bundle.taskKeySignature?.resource.node.id).toBe('TaskKeySignature');
+    // The declarations the checks read are in the resources' "//" blocks (Terraform ignores them).
+    const full = JSON.parse(fullSynthText(bundle));
+    expect(block(full, 'vault_generic_endpoint', 'Bundle_TaskKeySignature')['//'][DECLARATIONS_JSON_KEY]).toEqual({
+      bundle_signature: BundleSignatureRole.MIGRATION_FROM_V1,
+    });
+    expect(block(full, 'vault_generic_endpoint', 'Bundle_BundleSignature')['//'][DECLARATIONS_JSON_KEY]).toEqual({
+      bundle_signature: BundleSignatureRole.BUNDLE_KEY,
+    });
+  });
+
+  test('the bundle key and the task key must be different keys', () => {
+    const { stack, props } = world();
+    const same = new BundleSigningKey(stack, 'SameKey', {
+      name: 'node-task-signer',
+      version: 1,
+      mount: TransitMount.fromPath('dev/transit'),
+    });
+    const e = errorOf(() => new BootstrapBundle(stack, 'Bundle', { ...props, bundleSigningKey: same }));
+    expect(e.code).toBe(ErrorCode.SAME_SIGNING_KEY);
+    expect(e.message).toContain('The bundle signing key and the task signing key are the same transit key');
+    expect(e.message).toContain('Received: "dev/transit/keys/node-task-signer"');
+    expect(e.message).toContain('give the bundle its own key');
+    // Same name in another mount, or another name in the same mount: two keys.
+    const other = world();
+    const elsewhere = new BundleSigningKey(other.stack, 'Elsewhere', {
+      name: 'node-task-signer',
+      version: 1,
+      mount: TransitMount.fromPath('dev/transit-bundles'),
+    });
+    expect(
+      () => new BootstrapBundle(other.stack, 'Bundle', { ...other.props, bundleSigningKey: elsewhere }),
+    ).not.toThrow();
+    // A name given as a token is not compared.
+    const tokens = world();
+    const tokenKey = Object.assign(Object.create(tokens.props.bundleSigningKey), {
+      keyName: Token.asString({ Ref: 'n' }),
+    });
+    expect(
+      () => new BootstrapBundle(tokens.stack, 'Bundle', { ...tokens.props, bundleSigningKey: tokenKey }),
+    ).not.toThrow();
+  });
+
+  test('a missing bundle key is refused with what to do', () => {
+    const { stack, props } = world();
+    expect(() => new BootstrapBundle(stack, 'Bundle', { ...props, bundleSigningKey: undefined as any })).toThrow(
+      'create a BundleSigningKey',
+    );
+  });
+
+  test('grantPublish gives the bundle key sign on the active version, the secret writes, and the task key sign only while migrating', () => {
+    const { stack, props } = world();
+    const bundle = new BootstrapBundle(stack, 'Bundle', props);
+    const apply = new VaultPolicy(stack, 'Apply', { name: 'apply' });
+    const grant = bundle.grantPublish(apply);
+    expect(grant.paths).toEqual([
+      'dev/transit/sign/bundle-signer',
+      'dev/kv/data/bootstrap/bundle',
+      'dev/kv/metadata/bootstrap/bundle',
+    ]);
+    expect(apply.policyDocument.toHcl()).toBe(
+      [
+        'path "dev/kv/data/bootstrap/bundle" {',
+        '  capabilities = ["create", "read", "update"]',
+        '}',
+        'path "dev/kv/metadata/bootstrap/bundle" {',
+        '  capabilities = ["create", "read", "update"]',
+        '}',
+        'path "dev/transit/sign/bundle-signer" {',
+        '  capabilities = ["update"]',
+        '  required_parameters = ["key_version"]',
+        '  allowed_parameters = {',
+        '    "input" = []',
+        '    "key_version" = ["2"]',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    // With the key's rotate grant on the same policy, the sign rule merges into one stanza.
+    (props.bundleSigningKey as BundleSigningKey).grantRotate(apply);
+    expect(apply.policyDocument.capabilitiesFor('dev/transit/sign/bundle-signer')).toEqual(['update']);
+
+    const migrating = world();
+    const m = new BootstrapBundle(migrating.stack, 'Bundle', { ...migrating.props, migrateFromV1: true });
+    const applyM = new VaultPolicy(migrating.stack, 'Apply', { name: 'apply' });
+    expect(m.grantPublish(applyM).paths).toEqual([
+      'dev/transit/sign/bundle-signer',
+      'dev/transit/sign/node-task-signer',
+      'dev/kv/data/bootstrap/bundle',
+      'dev/kv/metadata/bootstrap/bundle',
+    ]);
+    expect(applyM.policyDocument.toHcl()).toContain(
+      'path "dev/transit/sign/node-task-signer" {\n  capabilities = ["update"]\n  required_parameters = ["key_version"]\n  allowed_parameters = {\n    "input" = []\n    "key_version" = ["2"]\n  }\n}',
+    );
   });
 
   test('it is published to the platform KV mount with the sequence, after the mount exists', () => {
@@ -167,6 +347,15 @@ describe('BootstrapBundle rendering', () => {
     });
     const b = new BootstrapBundle(stack, 'Bundle', { ...props, publicHttpsTrust: rotated });
     expect(b.inputsDigest).not.toBe(base);
+    // Activating the pre-published bundle key version changes what the bundle says.
+    const activated = world();
+    const key3 = new BundleSigningKey(activated.stack, 'BundleKey3', {
+      name: 'bundle-signer',
+      version: 3,
+      mount: TransitMount.fromPath('dev/transit'),
+    });
+    const c = new BootstrapBundle(activated.stack, 'Bundle', { ...activated.props, bundleSigningKey: key3 });
+    expect(c.inputsDigest).not.toBe(base);
   });
 
   test('grantReadBundle gives read on the KV data path only', () => {
@@ -227,6 +416,11 @@ describe('BootstrapBundle invariants', () => {
             version: 2,
             mount: TransitMount.fromPath('dev/transit'),
           }),
+          bundleSigningKey: new BundleSigningKey(stack, 'BundleKey', {
+            name: 'bundle-signer',
+            version: 1,
+            mount: TransitMount.fromPath('dev/transit'),
+          }),
           kvMountPath: 'dev/kv',
         }),
     );
@@ -265,6 +459,14 @@ describe('BootstrapBundle invariants', () => {
   test('a control-plane URL carrying a Vault token fails', () => {
     expect(errorOf(() => build({ controlPlaneUrl: `https://cp.internal/${'hvs.' + 'x'.repeat(30)}` })).code).toBe(
       ErrorCode.SECRET_IN_CONFIG,
+    );
+  });
+
+  test('a bundle key with literal keySetJson is refused', () => {
+    const { stack, props } = world();
+    const literal = Object.assign(Object.create(props.bundleSigningKey), { keySetJson: '{"format":"x"}' });
+    expect(() => new BootstrapBundle(stack, 'Bundle', { ...props, bundleSigningKey: literal })).toThrow(
+      'must supply keySetJson as a token',
     );
   });
 

@@ -2,17 +2,21 @@ import { Token } from 'cdktf';
 import * as fc from 'fast-check';
 import {
   buildBundle,
+  buildBundleV2,
+  buildEnvelopeV2,
   bundleInputsDigest,
   checkBundleLiteral,
+  checkSeparateSigningKeys,
   dssePae,
+  dssePaeParts,
   findSecretLike,
   resolveBundlePaths,
   validateSequence,
 } from '../../../lib/bootstrap/bundle-model';
 import { ErrorCode, PlatformTrustError } from '../../../lib/core';
-import { BUNDLE_SCHEMA_V1, DEFAULT_PATHS } from '../../../lib/node/formats';
+import { BUNDLE_PAYLOAD_TYPE_V2, BUNDLE_SCHEMA_V1, BUNDLE_SCHEMA_V2, DEFAULT_PATHS } from '../../../lib/node/formats';
 import { INTERMEDIATE, ROOT_A, ROOT_B } from '../pki/fixtures';
-import { VERIFIER_SET, sampleInput } from './samples';
+import { BUNDLE_KEY_SET, VERIFIER_SET, sampleInput, sampleInputV2 } from './samples';
 
 function errorOf(fn: () => unknown): PlatformTrustError {
   try {
@@ -281,5 +285,117 @@ describe('bundleInputsDigest', () => {
     });
     expect(a).toBe(b);
     expect(c).not.toBe(a);
+  });
+});
+
+describe('buildBundleV2', () => {
+  test('GIVEN valid inputs THEN it renders format v2: the v1 fields, the v2 schema id and the bundle key set', () => {
+    const v1 = buildBundle(sampleInput());
+    const v2 = buildBundleV2(sampleInputV2());
+    expect(v2).toEqual({ ...v1, schema: BUNDLE_SCHEMA_V2, bundle_keys: { set: BUNDLE_KEY_SET } });
+    expect(Object.keys(v2).sort()).toEqual([...Object.keys(v1), 'bundle_keys'].sort());
+  });
+
+  test('the checks of format v1 apply (same path twice, no root)', () => {
+    expect(
+      errorOf(() => buildBundleV2(sampleInputV2({ paths: { taskVerifiers: DEFAULT_PATHS.nodeCertBundle } }))).code,
+    ).toBe(ErrorCode.SAME_BUNDLE_PATH);
+    expect(errorOf(() => buildBundleV2(sampleInputV2({ publicHttpsRoots: [] }))).code).toBe(ErrorCode.INVALID_PROP);
+  });
+
+  test('GIVEN no bundle key set THEN it fails; a token set passes through', () => {
+    const e = errorOf(() => buildBundleV2(sampleInputV2({ bundleKeySet: undefined as any })));
+    expect(e.message).toContain('carries the bundle key set');
+    const t = token() as any;
+    expect(buildBundleV2(sampleInputV2({ bundleKeySet: t })).bundle_keys.set).toBe(t);
+  });
+
+  test('its compact JSON is ASCII', () => {
+    const json = JSON.stringify(buildBundleV2(sampleInputV2()));
+    expect(Buffer.byteLength(json)).toBe(json.length);
+  });
+});
+
+describe('invariant 10: the bundle key is not the task key', () => {
+  const task = { keyName: 'node-task-signer', mountPath: 'dev/transit' };
+
+  test('GIVEN the same mount and name THEN it fails with SAME_SIGNING_KEY and says what to do', () => {
+    const e = errorOf(() =>
+      checkSeparateSigningKeys(task, { keyName: 'node-task-signer', mountPath: '/dev/transit/' }),
+    );
+    expect(e.code).toBe(ErrorCode.SAME_SIGNING_KEY);
+    expect(e.message).toContain('whoever can sign tasks (the control plane) could then sign bundles');
+    expect(e.message).toContain('Received: "dev/transit/keys/node-task-signer"');
+  });
+
+  test('GIVEN another name or another mount THEN it passes', () => {
+    expect(() => checkSeparateSigningKeys(task, { keyName: 'bundle-signer', mountPath: 'dev/transit' })).not.toThrow();
+    expect(() =>
+      checkSeparateSigningKeys(task, { keyName: 'node-task-signer', mountPath: 'dev/bundles' }),
+    ).not.toThrow();
+  });
+
+  test('GIVEN a token THEN the check is skipped', () => {
+    expect(() => checkSeparateSigningKeys(task, { keyName: token(), mountPath: 'dev/transit' })).not.toThrow();
+    expect(() => checkSeparateSigningKeys({ ...task, mountPath: token() }, task)).not.toThrow();
+  });
+});
+
+describe('buildEnvelopeV2', () => {
+  test('is a DSSE envelope with the v2 payload type and the signatures in order', () => {
+    expect(
+      buildEnvelopeV2('cGF5bG9hZA==', [
+        { keyid: 'bundle-signer:v1:ff73a0647bbc29aa', sig: 'AAAA' },
+        { keyid: 'node-task-signer:v2:3d256a879f35186f', sig: 'BBBB' },
+      ]),
+    ).toEqual({
+      payloadType: BUNDLE_PAYLOAD_TYPE_V2,
+      payload: 'cGF5bG9hZA==',
+      signatures: [
+        { keyid: 'bundle-signer:v1:ff73a0647bbc29aa', sig: 'AAAA' },
+        { keyid: 'node-task-signer:v2:3d256a879f35186f', sig: 'BBBB' },
+      ],
+    });
+  });
+
+  test('refuses an envelope without a signature', () => {
+    expect(() => buildEnvelopeV2('cGF5bG9hZA==', [])).toThrow('needs at least one signature');
+  });
+});
+
+describe('dssePaeParts', () => {
+  test('joined with the body length written out, it is dssePae (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...' abcXYZ019{}":,[]-+/=\n'.split('')) }), (body) => {
+        expect(dssePaeParts(BUNDLE_PAYLOAD_TYPE_V2, body, String(body.length)).join('')).toBe(
+          dssePae(BUNDLE_PAYLOAD_TYPE_V2, body),
+        );
+      }),
+    );
+  });
+
+  test('refuses a non-ASCII payload type', () => {
+    expect(() => dssePaeParts('typé', 'x', '1')).toThrow('it is not ASCII');
+  });
+});
+
+describe('bundleInputsDigest with a bundle key (format v2)', () => {
+  const facts = {
+    environment: 'dev',
+    controlPlaneUrl: 'https://control.dev.platform.internal',
+    paths: resolveBundlePaths(),
+    publicHttpsRoots: [{ pem: ROOT_A, state: 'current' as const }],
+    nodeCertPems: [INTERMEDIATE],
+    signingKey: { keyName: 'node-task-signer', mountPath: 'dev/transit', activeVersion: 2 },
+  };
+  const bundleKey = { keyName: 'bundle-signer', mountPath: 'dev/transit', activeVersion: 1 };
+
+  test('the bundle key counts: a v2 digest differs from v1, and activating another version changes it', () => {
+    const v1 = bundleInputsDigest(facts);
+    const v2 = bundleInputsDigest({ ...facts, bundleKey });
+    expect(v2).not.toBe(v1);
+    expect(bundleInputsDigest({ ...facts, bundleKey: { ...bundleKey, activeVersion: 2 } })).not.toBe(v2);
+    expect(bundleInputsDigest({ ...facts, bundleKey: { ...bundleKey, keyName: 'bundle-signer-2' } })).not.toBe(v2);
+    expect(bundleInputsDigest({ ...facts, bundleKey: { ...bundleKey } })).toBe(v2);
   });
 });

@@ -1,5 +1,5 @@
-import { BundleInput } from '../../../lib/bootstrap/bundle-model';
-import { PUBKEYS_FORMAT_V1, VerifierSetV1 } from '../../../lib/node/formats';
+import { BundleInput, BundleInputV2 } from '../../../lib/bootstrap/bundle-model';
+import { BUNDLE_KEYS_FORMAT_V1, BundleKeySetV1, PUBKEYS_FORMAT_V1, VerifierSetV1 } from '../../../lib/node/formats';
 import { INTERMEDIATE, ROOT_A, ROOT_B } from '../pki/fixtures';
 
 export const VERIFIER_SET: VerifierSetV1 = {
@@ -39,4 +39,24 @@ export function sampleInput(overrides: Partial<BundleInput> = {}): BundleInput {
     pubkeysJson: JSON.stringify(VERIFIER_SET),
     ...overrides,
   };
+}
+
+/** A bundle key set of one active version (the kid's hex are the first 16 of SHA-256 over the public_key text). */
+export const BUNDLE_KEY_SET: BundleKeySetV1 = {
+  format: BUNDLE_KEYS_FORMAT_V1,
+  key: 'bundle-signer',
+  keys: [
+    {
+      version: 1,
+      kid: 'bundle-signer:v1:ff73a0647bbc29aa',
+      alg: 'ed25519',
+      public_key: 'A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=',
+      state: 'active',
+    },
+  ],
+};
+
+/** A complete, valid input of format v2. */
+export function sampleInputV2(overrides: Partial<BundleInputV2> = {}): BundleInputV2 {
+  return { ...sampleInput(), bundleKeySet: BUNDLE_KEY_SET, ...overrides };
 }
