@@ -1,10 +1,19 @@
 /**
  * Builds the stack facts (`StackContext`) that element rules read, from every element of a stack. Pure.
  */
+import { bundleKeyRefs, signWriteOf, taskKeyRefs } from './bundle-signing';
 import { policySourceOf } from './policy-source';
 import { literalMount } from './transit';
 import { DEFAULT_TRANSIT_KEY_TYPE } from './transit';
-import { AddressedStanza, CheckedElement, KnownMount, KnownTransitKey, StackContext, TransitSigner } from './types';
+import {
+  AddressedStanza,
+  CheckedElement,
+  KnownMount,
+  KnownTransitKey,
+  SignWrite,
+  StackContext,
+  TransitSigner,
+} from './types';
 import { isExpression, readObject, readString, trimSlashes } from './values';
 
 /** The facts about a stack that element rules need, from all its elements. */
@@ -15,6 +24,7 @@ export function buildStackContext(elements: readonly CheckedElement[]): StackCon
   const transitSigners: TransitSigner[] = [];
   const pkiRootBackends = new Set<string>();
   const signedInputs: string[] = [];
+  const signWrites: SignWrite[] = [];
 
   for (const e of elements) {
     const source = policySourceOf(e, mounts);
@@ -39,6 +49,12 @@ export function buildStackContext(elements: readonly CheckedElement[]): StackCon
       const key = readString(e.config.name);
       if (mount !== undefined && typeof key === 'string') transitSigners.push({ address: e.address, mount, key });
     }
+    const write = signWriteOf(e, mounts);
+    if (write) {
+      signWrites.push(write);
+      signedInputs.push(write.request);
+      transitSigners.push({ address: e.address, mount: write.mount, key: write.key });
+    }
     if (e.kind === 'resource' && e.type === 'vault_pki_secret_backend_root_cert') {
       const backend = e.config.backend;
       if (typeof backend === 'string') {
@@ -49,6 +65,8 @@ export function buildStackContext(elements: readonly CheckedElement[]): StackCon
       }
     }
   }
+  const bundleSignatures = signWrites.filter((w) => w.bundlePayloadType !== undefined);
+  const taskKeys = taskKeyRefs(elements);
   return {
     mounts,
     policyStanzas,
@@ -56,6 +74,10 @@ export function buildStackContext(elements: readonly CheckedElement[]): StackCon
     transitSigners,
     pkiRootBackends: [...pkiRootBackends],
     signedInputs,
+    signWrites,
+    bundleSignatures,
+    taskKeys,
+    bundleKeys: bundleKeyRefs(elements, bundleSignatures, taskKeys),
   };
 }
 

@@ -5,6 +5,7 @@
  * expressions, lazy values such as policy text are produced).
  */
 import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, Tokenization } from 'cdktf';
+import { DECLARATIONS_JSON_KEY } from '../core/declarations';
 import { CheckedElement } from './types';
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
@@ -33,6 +34,7 @@ export function viewsOfFragment(fragment: Readonly<Record<string, unknown>>, con
           address: kind === 'data' ? `data.${type}.${logicalId}` : `${type}.${logicalId}`,
           path: constructPath,
           config: withoutMetadata(config),
+          ...declarationsOf(config),
         });
       }
     }
@@ -96,4 +98,13 @@ function entries(value: unknown): Array<[string, unknown]> {
 function withoutMetadata(config: unknown): Record<string, unknown> {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) return {};
   return Object.fromEntries(Object.entries(config).filter(([key]) => key !== '//'));
+}
+
+/** The declarations in a block's "//" object, as a `CheckedElement` field (nothing when there are none). */
+function declarationsOf(config: unknown): { declarations?: Readonly<Record<string, unknown>> } {
+  const comments = (config as Record<string, unknown> | null)?.['//'];
+  if (comments === null || typeof comments !== 'object' || Array.isArray(comments)) return {};
+  const declared = (comments as Record<string, unknown>)[DECLARATIONS_JSON_KEY];
+  if (declared === null || typeof declared !== 'object' || Array.isArray(declared)) return {};
+  return { declarations: declared as Record<string, unknown> };
 }

@@ -2,7 +2,7 @@ import { Annotations, IAspect, TerraformElement, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { buildStackContext } from './context';
 import { locationsOfFragment, resolvedFragment, splitLocation, viewsOfFragment } from './element-view';
-import { PLATFORM_TRUST_RULES, PLATFORM_TRUST_RULE_IDS } from './rules';
+import { PLATFORM_TRUST_RULES, PLATFORM_TRUST_RULE_IDS, PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS } from './rules';
 import { RuleSuppression, addSuppression, findSuppression } from './suppressions';
 import {
   CheckLevel,
@@ -73,10 +73,11 @@ export class PlatformTrustChecks implements IAspect {
    * and lands in the synthesized JSON: in the stack's "//" block under `platform_trust_suppressions`, and in the
    * resource's own "//" block when `construct` is a resource. A suppressed finding is reported as info with the
    * reason.
-   * @throws PlatformTrustError (PT012) for an unknown rule id or a missing or short reason
+   * Custody rules (`PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS`) cannot be suppressed.
+   * @throws PlatformTrustError (PT012) for an unknown or unsuppressible rule id or a missing or short reason
    */
   public static suppress(construct: IConstruct, ruleId: string, reason: string): void {
-    addSuppression(construct, ruleId, reason, PLATFORM_TRUST_RULE_IDS);
+    addSuppression(construct, ruleId, reason, PLATFORM_TRUST_RULE_IDS, PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS);
   }
 
   /** Every finding this instance reported, in report order. */
@@ -177,7 +178,8 @@ export class PlatformTrustChecks implements IAspect {
   }
 
   private report(target: IConstruct, rule: PlatformTrustRule, detail: string, address?: string): void {
-    const suppression = findSuppression(target, rule.id);
+    // A rule that cannot be suppressed ignores any suppression recorded for it (by an older version, by hand).
+    const suppression = rule.suppressible === false ? undefined : findSuppression(target, rule.id);
     const body = `${sentence(rule.description)} ${sentence(detail)}`;
     const message = suppression
       ? `[${rule.id}] Suppressed: ${body} Reason: ${suppression.reason}`

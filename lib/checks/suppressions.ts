@@ -30,13 +30,15 @@ const stackRecords = new WeakMap<TerraformStack, RuleSuppression[]>();
 
 /**
  * Records a suppression on `construct` (see the module comment for where it lands).
- * @throws PlatformTrustError (PT012) for an unknown rule id, a missing or short reason, or a construct outside a stack
+ * @throws PlatformTrustError (PT012) for an unknown or unsuppressible rule id, a missing or short reason, or a
+ *   construct outside a stack
  */
 export function addSuppression(
   construct: IConstruct,
   ruleId: string,
   reason: string,
   knownRuleIds: readonly string[],
+  unsuppressibleRuleIds: readonly string[] = [],
 ): RuleSuppression {
   if (!construct || !construct.node) {
     throw invalidProp(
@@ -50,6 +52,13 @@ export function addSuppression(
       'Unknown PlatformTrust rule id in a suppression.',
       ruleId,
       `use one of ${knownRuleIds.map((id) => JSON.stringify(id)).join(', ')}.`,
+    );
+  }
+  if (unsuppressibleRuleIds.includes(ruleId)) {
+    throw invalidProp(
+      `${ruleId} guards key custody and cannot be suppressed: a finding of it means someone other than the reviewed apply could change what nodes trust.`,
+      ruleId,
+      'fix the configuration the finding names (the rule says how); there is no exception to record.',
     );
   }
   const trimmed = typeof reason === 'string' ? reason.trim() : '';

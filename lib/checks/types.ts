@@ -70,6 +70,12 @@ export interface CheckedElement {
    * JSON values only.
    */
   readonly config: Readonly<Record<string, unknown>>;
+  /**
+   * What this library declares about the element (`"//".platform_trust_declares`, see lib/core/declarations.ts):
+   * Terraform ignores it; rules may read it, never trust it alone.
+   * @default - none
+   */
+  readonly declarations?: Readonly<Record<string, unknown>>;
 }
 
 /** A secrets-engine or auth mount declared in the stack with a literal path. */
@@ -126,11 +132,41 @@ export interface KnownTransitKey {
   readonly keyType?: string;
 }
 
-/** Something in the stack that signs or verifies with a transit key (`data.vault_transit_sign`, `..._verify`). */
+/**
+ * Something in the stack that signs or verifies with a transit key (`data.vault_transit_sign`, `..._verify`, or a
+ * sign write during apply).
+ */
 export interface TransitSigner {
   readonly address: string;
   readonly mount: string;
   readonly key: string;
+}
+
+/**
+ * A write to a transit sign endpoint during apply: a `vault_generic_endpoint` (or `vault_generic_secret`) whose
+ * literal path is `<mount>/sign/<key>`.
+ */
+export interface SignWrite {
+  readonly address: string;
+  readonly mount: string;
+  readonly key: string;
+  /** The request as written (`data_json`): what is signed and the key version. */
+  readonly request: string;
+  /** The bootstrap bundle payload type the request signs (it names it in the DSSE encoding), when it signs one. */
+  readonly bundlePayloadType?: string;
+  /** The role the element declares (`bundle_signature`), when it declares one. */
+  readonly declaredRole?: string;
+  /** What is signed, comparable between two writes (see `signedInputKey`). */
+  readonly signedInput: string;
+}
+
+/** A transit key the stack gives a role (task key, bundle key), with why. */
+export interface KeyRef {
+  readonly key: string;
+  /** Literal mount path, when known; otherwise keys are matched by name. */
+  readonly mount?: string;
+  /** Why the key has the role, for details. */
+  readonly evidence: string;
 }
 
 /**
@@ -147,8 +183,19 @@ export interface StackContext {
    * mounts they reference.
    */
   readonly pkiRootBackends: readonly string[];
-  /** The `input` (or `batch_input`) text of every `data.vault_transit_sign`: what the stack signs. */
+  /**
+   * What the stack signs: the `input` (or `batch_input`) text of every `data.vault_transit_sign` and the request
+   * (`data_json`) of every sign write.
+   */
   readonly signedInputs: readonly string[];
+  /** Every sign write made during apply. */
+  readonly signWrites: readonly SignWrite[];
+  /** The sign writes that sign a bootstrap bundle payload. */
+  readonly bundleSignatures: readonly SignWrite[];
+  /** Keys named by a task verifier set. */
+  readonly taskKeys: readonly KeyRef[];
+  /** Keys that sign bundles (see lib/checks/bundle-signing.ts for how they are told apart). */
+  readonly bundleKeys: readonly KeyRef[];
 }
 
 /** What every rule carries, element and stack rules alike. */
@@ -160,6 +207,12 @@ export interface CheckRuleInfo {
   readonly description: string;
   /** How to fix a finding, as one or more sentences. */
   readonly fix: string;
+  /**
+   * Whether a suppression may cover the rule's findings. Custody rules are not suppressible: a suppression of
+   * one is refused, and its findings are reported whatever suppression is recorded.
+   * @default true
+   */
+  readonly suppressible?: boolean;
 }
 
 /** A rule over one synthesized element. Pure: the same element and context give the same result. */
@@ -203,4 +256,8 @@ export const EMPTY_CONTEXT: StackContext = Object.freeze({
   transitSigners: [],
   pkiRootBackends: [],
   signedInputs: [],
+  signWrites: [],
+  bundleSignatures: [],
+  taskKeys: [],
+  bundleKeys: [],
 });

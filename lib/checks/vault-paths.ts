@@ -198,6 +198,19 @@ export const TRANSIT_SIGNER_ENDPOINTS: readonly TransitEndpoint[] = ['sign', 've
   },
 ]);
 
+/** The sign endpoint only (`sign/<key>` and `sign/<key>/<hash algorithm>`). */
+export const TRANSIT_SIGN_ENDPOINTS: readonly TransitEndpoint[] = TRANSIT_SIGNER_ENDPOINTS.filter(
+  (e) => e.probe[0] === 'sign',
+);
+
+/** The rotate endpoint: who may rotate a key (the Terraform runner's apply identity). */
+export const TRANSIT_ROTATE_ENDPOINT: TransitEndpoint = {
+  what: 'rotates the key',
+  probe: ['keys', KEY_SEGMENT, 'rotate'],
+  capabilities: ['create', 'update'],
+  specific: true,
+};
+
 /** A transit endpoint a stanza reaches under a mount. */
 export interface TransitReach {
   readonly mount: string;

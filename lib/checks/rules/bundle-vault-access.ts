@@ -1,5 +1,4 @@
-import { BUNDLE_SCHEMA_V1 } from '../../node/formats';
-import { stringsContaining } from '../strings';
+import { bundleTexts } from '../bundle-signing';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 
 /** What in a bundle would let a node reach Vault, and how to recognise it in literal JSON or an expression. */
@@ -19,7 +18,7 @@ const ACCESS: ReadonlyArray<{ what: string; re: RegExp }> = [
 /**
  * Nodes never talk to Vault (invariant 6 and the delivery model): a bootstrap bundle holds trust roots and the
  * verifier set, never a Vault address, a `VAULT_*` setting, a token, or an AppRole role or secret id. Checks every
- * element that writes a bundle (schema `cdktf-platform-trust/bootstrap-bundle/v1`), literal or expression.
+ * element that writes a bundle (schema `cdktf-platform-trust/bootstrap-bundle/v1` or `/v2`), literal or expression.
  */
 export const BundleVaultAccess: ElementRule = {
   id: 'PlatformTrust-BundleVaultAccess',
@@ -29,7 +28,7 @@ export const BundleVaultAccess: ElementRule = {
     'A bootstrap bundle must not tell nodes how to reach Vault: no Vault address, VAULT_* setting, token or AppRole credential',
   fix: 'Keep Vault access on the control plane: nodes get the bundle from the control plane and need only the trust roots and the verifier set in it. Remove the field from the bundle.',
   check(element) {
-    const texts = stringsContaining(element.config, BUNDLE_SCHEMA_V1);
+    const texts = bundleTexts(element.config);
     if (texts.length === 0) return notApplicable('no bootstrap bundle');
     const details: string[] = [];
     for (const { where, text } of texts) {

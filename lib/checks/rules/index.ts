@@ -2,10 +2,13 @@
  * The PlatformTrust rule pack: every rule, in the order the Aspect runs them. A test pins the list of ids.
  */
 import { PlatformTrustRule } from '../types';
+import { BundleKeySignApplyOnly } from './bundle-key-sign-apply-only';
 import { BundleSamePath } from './bundle-same-path';
+import { BundleSignedByBundleKey } from './bundle-signed-by-bundle-key';
 import { BundleSignedWithVerifiers } from './bundle-signed-with-verifiers';
 import { BundleVaultAccess } from './bundle-vault-access';
 import { CaRootPreventDestroy } from './ca-root-prevent-destroy';
+import { NoPlanTimeSigning } from './no-plan-time-signing';
 import { NoPushToNodes } from './no-push-to-nodes';
 import { NonDeterministicValue } from './non-deterministic-value';
 import { PkiKeyExported } from './pki-key-exported';
@@ -29,10 +32,13 @@ import { TransitKeySymmetricSigner } from './transit-key-symmetric-signer';
 import { VerifierSetExplicit } from './verifier-set-explicit';
 
 export {
+  BundleKeySignApplyOnly,
   BundleSamePath,
+  BundleSignedByBundleKey,
   BundleSignedWithVerifiers,
   BundleVaultAccess,
   CaRootPreventDestroy,
+  NoPlanTimeSigning,
   NoPushToNodes,
   NonDeterministicValue,
   PkiKeyExported,
@@ -86,6 +92,10 @@ export const PLATFORM_TRUST_RULES: readonly PlatformTrustRule[] = Object.freeze(
   BundleVaultAccess,
   BundleSignedWithVerifiers,
   NoPushToNodes,
+  // Bundle signing (invariants 10 and 11): not suppressible
+  NoPlanTimeSigning,
+  BundleKeySignApplyOnly,
+  BundleSignedByBundleKey,
   // Every element (invariant 9)
   NonDeterministicValue,
   // Whole stack (invariant 6)
@@ -94,3 +104,8 @@ export const PLATFORM_TRUST_RULES: readonly PlatformTrustRule[] = Object.freeze(
 
 /** The ids of every rule, in pack order. */
 export const PLATFORM_TRUST_RULE_IDS: readonly string[] = Object.freeze(PLATFORM_TRUST_RULES.map((r) => r.id));
+
+/** The ids of the rules no suppression covers (custody rules), in pack order. */
+export const PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS: readonly string[] = Object.freeze(
+  PLATFORM_TRUST_RULES.filter((r) => r.suppressible === false).map((r) => r.id),
+);

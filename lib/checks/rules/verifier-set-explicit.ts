@@ -1,4 +1,4 @@
-import { PUBKEYS_FORMAT_V1, VerifierState } from '../../node/formats';
+import { BUNDLE_KEYS_FORMAT_V1, PUBKEYS_FORMAT_V1, VerifierState } from '../../node/formats';
 import { parseIsoUtc } from '../../node/iso-time';
 import { stringsContaining } from '../strings';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
@@ -98,27 +98,31 @@ export function verifierSetProblems(entries: readonly WrittenEntry[]): string[] 
 
 /**
  * The verifier set is explicit (invariant 4): exactly one active version, at most one pre-published next version,
- * older versions in grace each with an ISO 8601 UTC end date, nothing else. Checks every verifier set written in
- * the stack (format `gpuaas-task-signing-pubkeys/v1`), the literal JSON or the `jsonencode` expression that
- * TaskSigningKey renders; an entry whose fields are expressions is not judged.
+ * older versions in grace each with an ISO 8601 UTC end date, nothing else. Checks every key set written in the
+ * stack, task verifier sets (format `gpuaas-task-signing-pubkeys/v1`) and bundle key sets (format
+ * `cdktf-platform-trust/bundle-keys/v1`, same rules), the literal JSON or the `jsonencode` expression that
+ * TaskSigningKey and BundleSigningKey render; an entry whose fields are expressions is not judged.
  */
 export const VerifierSetExplicit: ElementRule = {
   id: 'PlatformTrust-VerifierSetExplicit',
   scope: 'element',
   level: CheckLevel.ERROR,
   description:
-    'A task verifier set must list exactly one active version, at most one next version, and grace versions with explicit end dates',
-  fix: 'Let TaskSigningKey render the verifier set from version, activeVersion and grace; when writing one by hand, give every grace entry an "until" in ISO 8601 UTC and keep one active entry.',
+    'A task verifier set or bundle key set must list exactly one active version, at most one next version, and grace versions with explicit end dates',
+  fix: 'Let TaskSigningKey and BundleSigningKey render the key sets from version, activeVersion and grace; when writing one by hand, give every grace entry an "until" in ISO 8601 UTC and keep one active entry.',
   check(element) {
-    const sets = stringsContaining(element.config, PUBKEYS_FORMAT_V1);
+    const sets = [
+      ...stringsContaining(element.config, PUBKEYS_FORMAT_V1).map((s) => ({ ...s, kind: 'verifier set' })),
+      ...stringsContaining(element.config, BUNDLE_KEYS_FORMAT_V1).map((s) => ({ ...s, kind: 'bundle key set' })),
+    ];
     if (sets.length === 0) return notApplicable('no verifier set');
     const details: string[] = [];
     let read = 0;
-    for (const { where, text } of sets) {
+    for (const { where, text, kind } of sets) {
       const entries = entriesOf(text);
       if (entries === undefined || entries.some((e) => e.state === undefined)) continue;
       read++;
-      for (const p of verifierSetProblems(entries)) details.push(`the verifier set in ${where}: ${p}`);
+      for (const p of verifierSetProblems(entries)) details.push(`the ${kind} in ${where}: ${p}`);
     }
     if (details.length > 0) return nonCompliant(...details);
     return read > 0 ? compliant() : notApplicable('the verifier set entries are only known at apply time');

@@ -1,9 +1,12 @@
 import { App, Testing } from 'cdktf';
 import {
+  BundleKeySignApplyOnly,
+  BundleSignedByBundleKey,
   BundleSignedWithVerifiers,
   BundleVaultAccess,
   CheckStatus,
   CheckedElement,
+  NoPlanTimeSigning,
   NoPushToNodes,
   NonDeterministicValue,
   VerifierSetExplicit,
@@ -28,7 +31,7 @@ function devElements(): CheckedElement[] {
   return viewsOfFragment(JSON.parse(Testing.synth(stack)), 'dev');
 }
 
-describe('the rules of invariants 4, 7, 8 and 9 on the stack this library renders', () => {
+describe('the rules of invariants 4, 7, 8, 9, 10 and 11 on the stack this library renders', () => {
   const elements = devElements();
   const context = buildStackContext(elements);
   const statusOn = (rule: typeof VerifierSetExplicit, idPrefix: string) =>
@@ -44,6 +47,22 @@ describe('the rules of invariants 4, 7, 8 and 9 on the stack this library render
 
   test('BundleVaultAccess finds nothing in the bundle that would let a node reach Vault', () => {
     expect(statusOn(BundleVaultAccess, 'BootstrapBundle_BundleJson')).toEqual([CheckStatus.COMPLIANT]);
+  });
+
+  test('the bundle signing rules find the bundle signed during apply by the bundle key, and nothing signing at plan time', () => {
+    const rules = [NoPlanTimeSigning, BundleKeySignApplyOnly, BundleSignedByBundleKey];
+    const statuses = elements.flatMap((e) => rules.map((r) => [e.address, r.id, r.check(e, context).status]));
+    expect(statuses.filter(([, , status]) => status === CheckStatus.NON_COMPLIANT)).toEqual([]);
+    expect(context.bundleSignatures.map((s) => [s.mount, s.key])).toEqual([['dev/transit', 'bundle-signer']]);
+    expect(context.taskKeys.map((k) => [k.mount, k.key])).toEqual([['dev/transit', 'node-task-signer']]);
+    expect(context.bundleKeys.map((k) => [k.mount, k.key])).toEqual([['dev/transit', 'bundle-signer']]);
+    expect(statusOn(BundleSignedByBundleKey, 'BootstrapBundle_BundleSignature')).toEqual([CheckStatus.COMPLIANT]);
+    // The control plane's policy signs tasks only.
+    expect(statusOn(BundleKeySignApplyOnly, 'ControlPlane_Policy')).toEqual([CheckStatus.COMPLIANT]);
+  });
+
+  test('VerifierSetExplicit reads the bundle key set BundleSigningKey renders, and finds it explicit', () => {
+    expect(statusOn(VerifierSetExplicit, 'BundleSigningKey_KeySetJson')).toEqual([CheckStatus.COMPLIANT]);
   });
 
   test('no element pushes to nodes or calls a function whose value changes on every plan', () => {
@@ -164,27 +183,45 @@ describe('VerifierSetExplicit', () => {
 });
 
 describe('BundleSignedWithVerifiers', () => {
-  const SCHEMA = 'cdktf-platform-trust/bootstrap-bundle/v1';
+  const SCHEMA = 'cdktf-platform-trust/bootstrap-bundle/v2';
   const bundleLocal = (body: string) => element('local', 'locals', { value: body }, 'Bundle');
-  const sign = (input: string) => data('vault_transit_sign', { path: 'transit', name: 'k', input }, 'Sign');
+  const sign = (input: string) =>
+    resource(
+      'vault_generic_endpoint',
+      { path: 'transit/sign/bundle-signer', data_json: `\${jsonencode({"input" = ${input}, "key_version" = "1"})}` },
+      'Sign',
+    );
+  const carrying = { task_verifiers: {}, bundle_keys: {}, env: { GPUAAS_TASK_SIGNING_PUBKEYS: 'x' } };
 
-  test('a bundle without verifiers and without a signature: both findings', () => {
+  test('a bundle without verifiers, without bundle keys and without a signature: every finding', () => {
     const b = bundleLocal(JSON.stringify({ schema: SCHEMA, sequence: 1 }));
     expect(detailsOf(BundleSignedWithVerifiers.check(b, contextOf(b)))).toEqual([
       'the bundle in value carries no task verifier set (task_verifiers and GPUAAS_TASK_SIGNING_PUBKEYS): a new signing version could only reach nodes by a rebuild',
-      'no data.vault_transit_sign signs local.Bundle: nodes could not tell a bundle update from a forged one',
+      'the v2 bundle in value carries no bundle key set (bundle_keys): nodes could not verify the next bundle',
+      'nothing in the stack signs local.Bundle: nodes could not tell a bundle update from a forged one',
     ]);
   });
 
   test('signed by reference (not by a reference to another local with a longer name), verifiers present', () => {
-    const body = JSON.stringify({ schema: SCHEMA, task_verifiers: {}, env: { GPUAAS_TASK_SIGNING_PUBKEYS: 'x' } });
-    const b = bundleLocal(body);
-    const signedOther = sign('${base64encode(local.Bundle2)}');
+    const b = bundleLocal(JSON.stringify({ schema: SCHEMA, ...carrying }));
+    const signedOther = sign('base64encode(local.Bundle2)');
     expect(detailsOf(BundleSignedWithVerifiers.check(b, contextOf(b, signedOther)))).toEqual([
-      'no data.vault_transit_sign signs local.Bundle: nodes could not tell a bundle update from a forged one',
+      'nothing in the stack signs local.Bundle: nodes could not tell a bundle update from a forged one',
     ]);
-    const signed = sign('${base64encode(local.Bundle)}');
+    const signed = sign('base64encode(local.Bundle)');
     expect(BundleSignedWithVerifiers.check(b, contextOf(b, signed)).status).toBe(CheckStatus.COMPLIANT);
+  });
+
+  test('a v1 bundle needs no bundle key set; a data source signing it counts as signed (NoPlanTimeSigning refuses it)', () => {
+    const v1 = bundleLocal(
+      JSON.stringify({
+        schema: 'cdktf-platform-trust/bootstrap-bundle/v1',
+        task_verifiers: {},
+        env: { GPUAAS_TASK_SIGNING_PUBKEYS: 'x' },
+      }),
+    );
+    const ds = data('vault_transit_sign', { path: 'transit', name: 'k', input: '${base64encode(local.Bundle)}' }, 'S');
+    expect(BundleSignedWithVerifiers.check(v1, contextOf(v1, ds)).status).toBe(CheckStatus.COMPLIANT);
   });
 });
 

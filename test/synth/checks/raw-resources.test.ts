@@ -11,6 +11,7 @@ import {
   TransitSecretBackendKeyConfig,
 } from '@cdktf/provider-vault/lib/transit-secret-backend-key';
 import { PLATFORM_TRUST_RULES, PLATFORM_TRUST_RULE_IDS } from '../../../lib/checks';
+import { BundleSignatureRole, declareElement } from '../../../lib/core';
 import { annotate, checkedStack, ruleNotes } from './helpers';
 
 // Raw provider resources written by hand, as any stack might hold them: none of this library's constructs.
@@ -81,31 +82,86 @@ const bundle = (nodePath: string) => (stack: TerraformStack) =>
 const verifierSet = (entries: Array<Record<string, unknown>>) =>
   JSON.stringify({ format: 'gpuaas-task-signing-pubkeys/v1', key: 'node-task-signer', keys: entries });
 
-const handBundle = (opts: { verifiers: boolean; signed: boolean; vaultAddr?: boolean }) => (stack: TerraformStack) => {
-  const body = {
-    schema: 'cdktf-platform-trust/bootstrap-bundle/v1',
-    environment: 'dev',
-    sequence: 1,
-    ...(opts.vaultAddr ? { agent: { VAULT_ADDR: 'https://vault.dev.internal:8200' } } : {}),
-    ...(opts.verifiers
-      ? {
-          task_verifiers: { path: '/etc/gpuaas/trust/task-signing-pubkeys.json' },
-          env: { GPUAAS_TASK_SIGNING_PUBKEYS: '/etc/gpuaas/trust/task-signing-pubkeys.json' },
-        }
-      : {}),
-  };
-  const local = new TerraformLocal(stack, 'BundleJson', JSON.stringify(body));
-  if (opts.signed) {
-    new DataVaultTransitSign(stack, 'Sign', {
-      path: 'transit',
-      name: 'node-task-signer',
-      input: Fn.base64encode(local.asString),
+const BUNDLE_TYPE_V2 = 'application/vnd.cdktf-platform-trust.bootstrap-bundle.v2+json';
+
+/** A key set written by hand, as a JSON object. */
+const keySet = (format: string, name: string) => ({
+  format,
+  key: name,
+  keys: [{ version: 1, kid: `${name}:v1:0011223344556677`, alg: 'ed25519', public_key: 'x', state: 'active' }],
+});
+
+/**
+ * A bundle of format v2 written by hand, signed during apply by sign writes over the DSSE encoding of its JSON:
+ * `signer` (default the bundle key "bundle-signer"), and with `migration` a second, declared, by the task key.
+ */
+const handBundle =
+  (opts: { verifiers: boolean; signed: boolean; vaultAddr?: boolean; signer?: string; migration?: boolean }) =>
+  (stack: TerraformStack) => {
+    const body = {
+      schema: 'cdktf-platform-trust/bootstrap-bundle/v2',
+      environment: 'dev',
+      sequence: 1,
+      ...(opts.vaultAddr ? { agent: { VAULT_ADDR: 'https://vault.dev.internal:8200' } } : {}),
+      ...(opts.verifiers
+        ? {
+            task_verifiers: {
+              path: '/etc/gpuaas/trust/task-signing-pubkeys.json',
+              set: keySet('gpuaas-task-signing-pubkeys/v1', 'node-task-signer'),
+            },
+            bundle_keys: { set: keySet('cdktf-platform-trust/bundle-keys/v1', 'bundle-signer') },
+            env: { GPUAAS_TASK_SIGNING_PUBKEYS: '/etc/gpuaas/trust/task-signing-pubkeys.json' },
+          }
+        : {}),
+    };
+    const local = new TerraformLocal(stack, 'BundleJson', JSON.stringify(body));
+    const input = Fn.base64encode(
+      Fn.join('', [
+        `DSSEv1 ${BUNDLE_TYPE_V2.length} ${BUNDLE_TYPE_V2} `,
+        Fn.tostring(Fn.lengthOf(local.asString)),
+        ' ',
+        local.asString,
+      ]),
+    );
+    const sign = (id: string, keyName: string) =>
+      new GenericEndpoint(stack, id, {
+        path: `transit/sign/${keyName}`,
+        dataJson: Fn.jsonencode({ input, key_version: '1' }),
+        writeFields: ['signature'],
+        disableRead: true,
+        disableDelete: true,
+      });
+    if (opts.signed) sign('Sign', opts.signer ?? 'bundle-signer');
+    if (opts.migration) {
+      declareElement(sign('MigrationSign', 'node-task-signer'), {
+        bundle_signature: BundleSignatureRole.MIGRATION_FROM_V1,
+      });
+    }
+    new KvSecretV2(stack, 'Bundle', {
+      mount: 'kv',
+      name: 'bootstrap/bundle',
+      dataJson: Fn.jsonencode({ bundle: local.asString }),
     });
-  }
-  new KvSecretV2(stack, 'Bundle', {
-    mount: 'kv',
-    name: 'bootstrap/bundle',
-    dataJson: Fn.jsonencode({ bundle: local.asString }),
+  };
+
+/** A sign write during apply, over a literal input. */
+const signWrite = (stack: TerraformStack, keyName: string) =>
+  new GenericEndpoint(stack, 'Sign', {
+    path: `transit/sign/${keyName}`,
+    dataJson: JSON.stringify({ input: 'aGk=', key_version: '1' }),
+    writeFields: ['signature'],
+    disableRead: true,
+    disableDelete: true,
+  });
+
+/** A policy that can sign with the bundle key, with or without the rotate right that makes it the apply identity's. */
+const bundleSignPolicy = (rotate: boolean) => (stack: TerraformStack) => {
+  new Policy(stack, 'Signer', {
+    name: rotate ? 'terraform-apply' : 'control-plane',
+    policy: [
+      'path "transit/sign/bundle-signer" {\n  capabilities = ["update"]\n}\n',
+      rotate ? 'path "transit/keys/bundle-signer/rotate" {\n  capabilities = ["update"]\n}\n' : '',
+    ].join(''),
   });
 };
 
@@ -143,11 +199,11 @@ const CASES: Record<string, { level: 'error' | 'warning'; bad: Build; good: Buil
     level: 'error',
     bad: (s) => {
       key(s, { name: 'tasks', type: 'hmac' });
-      new DataVaultTransitSign(s, 'Sign', { path: 'transit', name: 'tasks', input: 'aGk=' });
+      signWrite(s, 'tasks');
     },
     good: (s) => {
       key(s, { name: 'tasks' });
-      new DataVaultTransitSign(s, 'Sign', { path: 'transit', name: 'tasks', input: 'aGk=' });
+      signWrite(s, 'tasks');
     },
   },
   'PlatformTrust-TransitKeySymmetric': {
@@ -252,6 +308,33 @@ const CASES: Record<string, { level: 'error' | 'warning'; bad: Build; good: Buil
     level: 'error',
     bad: handBundle({ verifiers: true, signed: true, vaultAddr: true }),
     good: handBundle({ verifiers: true, signed: true }),
+  },
+  'PlatformTrust-NoPlanTimeSigning': {
+    level: 'error',
+    bad: (s) => {
+      key(s);
+      new DataVaultTransitSign(s, 'Sign', { path: 'transit', name: 'node-task-signer', input: 'aGk=' });
+    },
+    good: (s) => {
+      key(s);
+      signWrite(s, 'node-task-signer');
+    },
+  },
+  'PlatformTrust-BundleKeySignApplyOnly': {
+    level: 'error',
+    bad: (s) => {
+      handBundle({ verifiers: true, signed: true })(s);
+      bundleSignPolicy(false)(s);
+    },
+    good: (s) => {
+      handBundle({ verifiers: true, signed: true })(s);
+      bundleSignPolicy(true)(s);
+    },
+  },
+  'PlatformTrust-BundleSignedByBundleKey': {
+    level: 'error',
+    bad: handBundle({ verifiers: true, signed: true, signer: 'node-task-signer' }),
+    good: handBundle({ verifiers: true, signed: true, migration: true }),
   },
   'PlatformTrust-NoPushToNodes': {
     level: 'error',

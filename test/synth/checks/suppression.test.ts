@@ -2,7 +2,14 @@ import { Testing } from 'cdktf';
 import { TransitSecretBackendKey } from '@cdktf/provider-vault/lib/transit-secret-backend-key';
 import { Construct } from 'constructs';
 import { ErrorCode, PlatformTrustError } from '../../../lib/core';
-import { PlatformTrustChecks, SUPPRESSIONS_JSON_KEY } from '../../../lib/checks';
+import { DataVaultTransitSign } from '@cdktf/provider-vault/lib/data-vault-transit-sign';
+import {
+  PLATFORM_TRUST_RULE_IDS,
+  PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS,
+  PlatformTrustChecks,
+  SUPPRESSIONS_JSON_KEY,
+} from '../../../lib/checks';
+import { addSuppression } from '../../../lib/checks/suppressions';
 import { annotate, checkedStack, notesOf, synthToDisk } from './helpers';
 
 const REASON = 'legacy encryption key, migrated off in ticket OPS-1234';
@@ -124,5 +131,34 @@ describe('PlatformTrustChecks.suppress', () => {
     Testing.synth(stack);
     expect(checks.findings).toHaveLength(1);
     expect(notesOf(stack).filter((n) => n.level === 'error')).toHaveLength(1);
+  });
+
+  test.each(PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS.map((id) => [id]))(
+    'GIVEN a suppression of the custody rule %s THEN it is refused, whatever the reason',
+    (id) => {
+      const { stack } = checkedStack();
+      let error: unknown;
+      try {
+        PlatformTrustChecks.suppress(stack, id, REASON);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(PlatformTrustError);
+      expect((error as PlatformTrustError).code).toBe(ErrorCode.INVALID_PROP);
+      expect((error as PlatformTrustError).message).toContain(`${id} guards key custody and cannot be suppressed`);
+    },
+  );
+
+  test('GIVEN a suppression of a custody rule recorded anyway THEN the finding is still an error', () => {
+    const { app, stack, checks } = checkedStack();
+    const sign = new DataVaultTransitSign(stack, 'Sign', { path: 'transit', name: 'bundle-signer', input: 'aGk=' });
+    // Recorded without the pack's list of unsuppressible rules, as an older version or a hand edit could.
+    addSuppression(sign, 'PlatformTrust-NoPlanTimeSigning', REASON, PLATFORM_TRUST_RULE_IDS);
+    expect(() => app.synth()).toThrow(
+      /\[PlatformTrust-NoPlanTimeSigning\] Nothing may be signed while Terraform plans/,
+    );
+    expect(checks.findings.map((f) => [f.ruleId, f.level, f.suppression])).toEqual([
+      ['PlatformTrust-NoPlanTimeSigning', 'error', undefined],
+    ]);
   });
 });

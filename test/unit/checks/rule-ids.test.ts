@@ -1,4 +1,10 @@
-import { CheckLevel, PLATFORM_TRUST_RULES, PLATFORM_TRUST_RULE_IDS, PlatformTrustChecks } from '../../../lib/checks';
+import {
+  CheckLevel,
+  PLATFORM_TRUST_RULES,
+  PLATFORM_TRUST_RULE_IDS,
+  PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS,
+  PlatformTrustChecks,
+} from '../../../lib/checks';
 
 describe('PlatformTrust rule pack', () => {
   test('pins the list of rule ids, in pack order', () => {
@@ -26,6 +32,9 @@ describe('PlatformTrust rule pack', () => {
       'PlatformTrust-BundleVaultAccess',
       'PlatformTrust-BundleSignedWithVerifiers',
       'PlatformTrust-NoPushToNodes',
+      'PlatformTrust-NoPlanTimeSigning',
+      'PlatformTrust-BundleKeySignApplyOnly',
+      'PlatformTrust-BundleSignedByBundleKey',
       'PlatformTrust-NonDeterministicValue',
       'PlatformTrust-SecretInConfig',
     ]);
@@ -53,6 +62,17 @@ describe('PlatformTrust rule pack', () => {
       expect(rule.fix).toMatch(/\.$/);
     }
     expect(new Set(PLATFORM_TRUST_RULE_IDS).size).toBe(PLATFORM_TRUST_RULE_IDS.length);
+  });
+
+  test('pins the rules no suppression covers: the bundle signing custody rules', () => {
+    expect(PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS).toEqual([
+      'PlatformTrust-NoPlanTimeSigning',
+      'PlatformTrust-BundleKeySignApplyOnly',
+      'PlatformTrust-BundleSignedByBundleKey',
+    ]);
+    for (const rule of PLATFORM_TRUST_RULES) {
+      expect(rule.suppressible === undefined || rule.suppressible === false).toBe(true);
+    }
   });
 
   test('only SecretInConfig runs over the whole stack', () => {
