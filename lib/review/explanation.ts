@@ -283,8 +283,22 @@ export interface EnvelopeChange {
   readonly signed: 'apply' | 'plan' | 'removed';
 }
 
+/**
+ * An apply-time signature resource: a `vault_generic_endpoint` that writes `<mount>/sign/<key>` during apply and
+ * never deletes anything in Vault (`disable_delete`). It is replaced whenever what it signs changes: that is the
+ * signature being made again during apply, not a destructive change.
+ */
+export interface ApplyTimeSignatureChange {
+  readonly address: string;
+  readonly action: ActionKind;
+  /** `<mount>/keys/<key>` of the signing key. */
+  readonly keyPath: string;
+}
+
 export interface SigningReview {
   readonly envelopes: readonly EnvelopeChange[];
+  /** Apply-time signature resources that change. */
+  readonly signatures: readonly ApplyTimeSignatureChange[];
   /** Loud warnings: signing during a plan (SIGNED_IN_PLAN, SIGNING_DATA_SOURCE). */
   readonly alerts: readonly PlanWarning[];
 }

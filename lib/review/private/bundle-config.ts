@@ -7,11 +7,11 @@ import { certificateFacts } from '../certificate-facts';
 import type { BundleContentChange, BundleKeySetChange, KeyRotation } from '../explanation';
 import { actionKind, str } from '../plan-json';
 import type { BundleFindings, Inputs } from './bundle-contents';
-import { BundleSide, TASK_PUBKEYS_OUTPUT, chain, inputsDigests, keySet } from './bundle-read';
+import { BundleSide, TASK_PUBKEYS_OUTPUT, chain, inputsDigests, isBundleKeySet, keySet, keySetOf } from './bundle-read';
 import { bundleSecrets } from './bundle-sequence';
 import { nodeCaChanges, rootViews } from './ca';
-import { Context, tick } from './context';
-import { deriveVerifierSet } from './verifier-sets';
+import { Context, outputSide, tick } from './context';
+import { deriveVerifierSet, keySetDiff } from './verifier-sets';
 
 const short = (digest: string) => `${digest.slice(0, 12)}…`;
 
@@ -126,13 +126,35 @@ export function unknownAfter(
     known.push(`task verifiers: ${tick(TASK_PUBKEYS_OUTPUT)} does not change`);
   }
 
-  // Bundle keys (format v2): the bundle signing key's transit resources.
+  // Bundle keys (format v2): the bundle key set output when it is known, else the key's transit resources.
   const bb = keySet(b, 'bundle_keys');
   let bundleKeys: BundleKeySetChange | undefined;
   let bundleKeyText: string | undefined;
+  const keysOutput = ctx.outputs.find(
+    ([, c]) => isBundleKeySet(outputSide(c, 'before')) || isBundleKeySet(outputSide(c, 'after')),
+  );
+  const outBefore = keysOutput ? keySetOf(outputSide(keysOutput[1], 'before')) : undefined;
+  const outAfter = keysOutput ? keySetOf(outputSide(keysOutput[1], 'after')) : undefined;
   const k = bb?.key !== undefined ? inputs.keys.find((x) => x.key === bb.key) : undefined;
   const plan = k ? keyPlanText(k) : undefined;
-  if (bb && k && plan) {
+  if (keysOutput && outAfter && (bb || outBefore)) {
+    const from = bb ?? outBefore!;
+    const lines = keySetDiff(from.views, outAfter.views);
+    if (from.key !== outAfter.key) lines.unshift(`key ${tick(from.key ?? 'none')} → ${tick(outAfter.key ?? 'none')}`);
+    if (lines.length) {
+      bundleKeys = {
+        ...(from.key !== undefined ? { keyBefore: from.key } : {}),
+        ...(outAfter.key !== undefined ? { keyAfter: outAfter.key } : {}),
+        before: from.views,
+        after: outAfter.views,
+        afterFrom: 'output',
+      };
+      bundleKeyText = `bundle keys (as ${tick(keysOutput[0])} shows them): ${lines.join('; ')}.`;
+      known.push(bundleKeyText);
+    } else {
+      known.push(`bundle keys: as before (${tick(keysOutput[0])} shows the same set)`);
+    }
+  } else if (bb && k && plan) {
     const derived =
       k.floors?.after && k.latestAfter !== undefined ? deriveVerifierSet(k.floors.after, k.latestAfter) : undefined;
     bundleKeys = {
@@ -141,8 +163,10 @@ export function unknownAfter(
       before: bb.views,
       ...(derived ? { after: derived, afterFrom: 'derived' as const } : {}),
     };
-    bundleKeyText = `bundle key ${tick(k.keyPath)}: ${plan}`;
-    known.push(`${bundleKeyText}${derived ? ' (expected states derived from its floors and rotations)' : ''}`);
+    bundleKeyText = `bundle key ${tick(k.keyPath)}: ${plan}; the new bundle key set is known after apply.`;
+    known.push(
+      `bundle key ${tick(k.keyPath)}: ${plan}${derived ? ' (expected states derived from its floors and rotations)' : ''}`,
+    );
   } else if (bb) {
     known.push(`bundle keys: no rotation, floor or key change of ${tick(bb.key ?? '?')} in this plan`);
   }

@@ -3,7 +3,7 @@
  * JSON of a bundle of format v1 or v2), the envelope output (`bootstrap_envelope`), and the published KV v2
  * secret whose custom metadata carries `sequence` and `inputs_sha256`. Internal to lib/review.
  */
-import { BUNDLE_SCHEMA_V1, BUNDLE_SCHEMA_V2 } from '../../node/formats';
+import { BUNDLE_KEYS_FORMAT_V1, BUNDLE_SCHEMA_V1, BUNDLE_SCHEMA_V2 } from '../../node/formats';
 import { certificateFacts } from '../certificate-facts';
 import type { ChainCertificate } from '../explanation';
 import { PlanChange, actionKind, attrs, isUnknown, jsonValue, wholeNumber } from '../plan-json';
@@ -15,6 +15,7 @@ export const BUNDLE_OUTPUT = 'bootstrap_bundle';
 export const ENVELOPE_OUTPUT = 'bootstrap_envelope';
 export const TASK_PUBKEYS_OUTPUT = 'task_signing_pubkeys';
 export const ACTIVE_VERSION_OUTPUT = 'task_signing_active_version';
+export const BUNDLE_KEY_ACTIVE_VERSION_OUTPUT = 'bundle_signing_active_version';
 
 /** Bundle formats this explainer reads, by schema id. */
 const FORMATS: ReadonlyArray<[string, string]> = [
@@ -95,9 +96,20 @@ export function chain(bundle: Record<string, unknown> | undefined): ChainCertifi
   });
 }
 
-/** A key set (`{ key, keys }`) at a dotted place in the bundle. */
+/** A key set (`{ key, keys }`) at a place in the bundle. */
 export function keySet(bundle: Record<string, unknown> | undefined, place: 'task_verifiers' | 'bundle_keys') {
-  const set = attrs(attrs(bundle?.[place])?.set);
+  return keySetOf(attrs(bundle?.[place])?.set);
+}
+
+/** A bundle key set (format `cdktf-platform-trust/bundle-keys/v1`), as the v2 stack also emits it on its own. */
+export function isBundleKeySet(v: unknown): boolean {
+  const o = attrs(v);
+  return !!o && o.format === BUNDLE_KEYS_FORMAT_V1 && Array.isArray(o.keys);
+}
+
+/** A key set value (`{ key, keys }`) as its key name and views. */
+export function keySetOf(value: unknown) {
+  const set = attrs(value);
   if (!set || !Array.isArray(set.keys)) return undefined;
   return { key: typeof set.key === 'string' ? set.key : undefined, views: verifierViews(set as { keys: unknown[] }) };
 }

@@ -5,6 +5,7 @@
 import { PlanSummary, PlanWarning, WarningKind } from '../explanation';
 import { PlanResourceChange, str } from '../plan-json';
 import { Context, Entry, byString } from './context';
+import { isApplyTimeSigner } from './signing';
 
 const REASONS: Readonly<Record<string, string>> = {
   replace_because_cannot_update: 'an argument that cannot change in place changed',
@@ -94,6 +95,8 @@ export function summarize(ctx: Context): PlanSummary {
     if (e.kind === 'delete' || e.kind === 'replace') destroy++;
     if (e.kind === 'update') change++;
     if (e.kind === 'forget') forget++;
+    // Replacing an apply-time signature resource signs again during apply and deletes nothing in Vault.
+    if (e.kind === 'replace' && isApplyTimeSigner(e)) continue;
     if (e.kind === 'delete' || e.kind === 'replace') {
       const reason = why(e.rc);
       ctx.warnings.push({

@@ -152,7 +152,8 @@ function contentLines(c: BundleContentChange): string[] {
 
 /** The "Bootstrap bundle" section: sequence, envelope, then each bundle output field by field. */
 export function renderBundleSection(x: Explanation): string[] {
-  if (!x.bundles.length && !x.bundleContents.length && !x.signing.envelopes.length) return [];
+  const s = x.signing;
+  if (!x.bundles.length && !x.bundleContents.length && !s.envelopes.length && !s.signatures.length) return [];
   const out = ['### Bootstrap bundle', ''];
   for (const b of x.bundles) {
     const before = b.sequenceBefore ?? 'none';
@@ -165,6 +166,15 @@ export function renderBundleSection(x: Explanation): string[] {
     }
   }
   for (const e of x.signing.envelopes) out.push(envelopeLine(e));
+  for (const g of x.signing.signatures) {
+    const what =
+      g.action === 'replace'
+        ? `signs again during apply with ${code(g.keyPath)}, as what it signs changes (the replacement deletes nothing in Vault)`
+        : g.action === 'delete'
+          ? `no longer signs (with ${code(g.keyPath)})`
+          : `signs during apply with ${code(g.keyPath)}`;
+    out.push(`- Signature (${code(g.address)}, ${g.action}): ${what}`);
+  }
   out.push('');
   for (const c of x.bundleContents) out.push(...contentLines(c));
   return out;

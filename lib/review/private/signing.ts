@@ -1,15 +1,26 @@
 /**
- * Signing: the envelope output (unknown in a plan: signed during apply) and anything signed while planning, which
- * must never happen (signatures are made during apply, after review). A `vault_transit_sign` data source is read
+ * Signing: the envelope output (unknown in a plan: signed during apply), the apply-time signature resources, and
+ * anything signed while planning, which must never happen (signatures are made during apply, after review). A `vault_transit_sign` data source is read
  * during every plan whose input is known, so its mere presence is a loud warning. Internal to lib/review.
  */
-import type { EnvelopeChange, PlanWarning, SigningReview } from '../explanation';
+import type { ApplyTimeSignatureChange, EnvelopeChange, PlanWarning, SigningReview } from '../explanation';
 import { WarningKind } from '../explanation';
 import { PlanChange, actionKind, attrs, isUnknown, str } from '../plan-json';
 import { ENVELOPE_OUTPUT } from './bundle-read';
 import { Context, Entry, byString, configResources, outputSide } from './context';
 
 const SIGN_DATA_SOURCE = 'vault_transit_sign';
+const SIGN_PATH_RE = /^(.+)\/sign\/([^/]+)$/;
+
+/**
+ * An apply-time signature resource: a `vault_generic_endpoint` writing `<mount>/sign/<key>` (read by its
+ * attributes, not its logical id) that never deletes anything in Vault (`disable_delete`).
+ */
+export function isApplyTimeSigner(e: Entry): boolean {
+  if (e.type !== 'vault_generic_endpoint' || e.mode === 'data') return false;
+  const path = str(e.after, 'path') ?? str(e.before, 'path');
+  return !!path && SIGN_PATH_RE.test(path) && (e.before ?? e.after)?.disable_delete === true;
+}
 
 function isEnvelope(v: unknown): v is { signatures: unknown[] } {
   const o = attrs(v);
@@ -76,5 +87,13 @@ export function explainSigning(ctx: Context): SigningReview {
   }
   const order = [WarningKind.SIGNED_IN_PLAN, WarningKind.SIGNING_DATA_SOURCE];
   alerts.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || byString(a.subject, b.subject));
-  return { envelopes, alerts };
+
+  // Apply-time signature resources: they sign during apply (a replacement signs again, and deletes nothing).
+  const signatures: ApplyTimeSignatureChange[] = ctx.managed
+    .filter((e) => e.kind !== 'no-op' && isApplyTimeSigner(e))
+    .map((e) => {
+      const m = SIGN_PATH_RE.exec(str(e.after, 'path') ?? str(e.before, 'path') ?? '')!;
+      return { address: e.address, action: e.kind, keyPath: `${m[1]}/keys/${m[2]}` };
+    });
+  return { envelopes, signatures, alerts };
 }

@@ -3,12 +3,13 @@
  * chain, the bundle keys, the bundle format), read from the bundle's old and new JSON, or, when the new bundle is
  * unknown, from the planned resources; and what cannot be ruled out until apply. Internal to lib/review.
  */
-import type { ChainCertificate, RootView, TrustChange, VerifierView } from '../explanation';
+import type { ChainCertificate, RootView, TrustChange } from '../explanation';
 import { TrustChangeKind } from '../explanation';
 import { actionKind, wholeNumber } from '../plan-json';
-import { BundleFindings } from './bundle-contents';
-import { ACTIVE_VERSION_OUTPUT } from './bundle-read';
+import type { BundleFindings } from './bundle-contents';
+import { ACTIVE_VERSION_OUTPUT, BUNDLE_KEY_ACTIVE_VERSION_OUTPUT } from './bundle-read';
 import { Context, byString, outputSide, tick } from './context';
+import { keySetDiff } from './verifier-sets';
 
 const short = (digest: string) => `${digest.slice(0, 12)}…`;
 const stateText = (v: { state: string; until?: string }) => `${v.state}${v.until ? ` until ${v.until}` : ''}`;
@@ -40,26 +41,6 @@ function chainDiff(before: readonly ChainCertificate[] = [], after: readonly Cha
     ...after.filter((c) => !pb.has(c.pin)).map((c) => `${name(c)} added`),
     ...before.filter((c) => !pa.has(c.pin)).map((c) => `${name(c)} removed`),
   ];
-}
-
-/** Per-version differences of a key set: added, removed, state, end date or kid changed. */
-export function keySetDiff(before: readonly VerifierView[] = [], after: readonly VerifierView[] = []): string[] {
-  const out: string[] = [];
-  const b = new Map(before.map((v) => [v.version, v]));
-  const a = new Map(after.map((v) => [v.version, v]));
-  for (const [version, v] of a) {
-    const old = b.get(version);
-    const kid = v.kid ? ` (${tick(v.kid)})` : '';
-    if (!old) out.push(`v${version} added as ${tick(stateText(v))}${kid}`);
-    else {
-      if (stateText(old) !== stateText(v)) out.push(`v${version} ${tick(stateText(old))} → ${tick(stateText(v))}`);
-      if (old.kid && v.kid && old.kid !== v.kid) {
-        out.push(`v${version} kid ${tick(old.kid)} → ${tick(v.kid)} (another public key)`);
-      }
-    }
-  }
-  for (const [version, v] of b) if (!a.has(version)) out.push(`v${version} removed (was ${tick(stateText(v))})`);
-  return out.sort();
 }
 
 /** Trust changes of every bundle output: confirmed ones first, then what cannot be ruled out until apply. */
@@ -110,8 +91,7 @@ export function explainTrust(ctx: Context, findings: readonly BundleFindings[]):
     const cfg = f.config!;
     if (cfg.roots) push(TrustChangeKind.PUBLIC_HTTPS_ROOTS, `public HTTPS roots change at apply: ${cfg.roots}.`);
     if (cfg.nodeCertChain) push(TrustChangeKind.NODE_CERT_CA_CHAIN, `node-cert CA chain: ${cfg.nodeCertChain}.`);
-    if (cfg.bundleKeys)
-      push(TrustChangeKind.BUNDLE_KEYS, `${cfg.bundleKeys}; the new bundle key set is known after apply.`);
+    if (cfg.bundleKeys) push(TrustChangeKind.BUNDLE_KEYS, cfg.bundleKeys);
     if (cfg.newTransitKeys?.length) {
       push(
         TrustChangeKind.BUNDLE_KEYS,
@@ -141,13 +121,20 @@ export function explainTrust(ctx: Context, findings: readonly BundleFindings[]):
   return out.sort((a, b) => Number(b.confirmed) - Number(a.confirmed) || byString(a.subject, b.subject));
 }
 
-/** When the active task signing version changes too (it alone changes the digest), say so. */
+/** When the active signing version (task key or bundle key) changes too (it alone changes the digest), say so. */
 function activeVersionNote(ctx: Context): string {
-  const c = ctx.outputs.find(([n]) => n === ACTIVE_VERSION_OUTPUT)?.[1];
-  if (!c || actionKind(c.actions) !== 'update') return '';
-  const b = wholeNumber(outputSide(c, 'before'));
-  const a = wholeNumber(outputSide(c, 'after'));
-  return b !== undefined && a !== undefined
-    ? ` The active task signing version also changes (v${b} → v${a}), which alone changes the digest.`
-    : '';
+  const notes: string[] = [];
+  for (const [name, what] of [
+    [ACTIVE_VERSION_OUTPUT, 'task signing'],
+    [BUNDLE_KEY_ACTIVE_VERSION_OUTPUT, 'bundle signing'],
+  ] as const) {
+    const c = ctx.outputs.find(([n]) => n === name)?.[1];
+    if (!c || actionKind(c.actions) !== 'update') continue;
+    const b = wholeNumber(outputSide(c, 'before'));
+    const a = wholeNumber(outputSide(c, 'after'));
+    if (b !== undefined && a !== undefined) notes.push(`the active ${what} version also changes (v${b} → v${a})`);
+  }
+  if (!notes.length) return '';
+  const text = notes.join(', and ');
+  return ` ${text[0].toUpperCase()}${text.slice(1)}, which alone changes the digest.`;
 }

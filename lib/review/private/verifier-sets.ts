@@ -7,7 +7,7 @@ import { PUBKEYS_FORMAT_V1 } from '../../node/formats';
 import type { Floors, KeyRotation, VerifierSetChange, VerifierView } from '../explanation';
 import { WarningKind } from '../explanation';
 import { actionKind, attrs, wholeNumber } from '../plan-json';
-import { Context, outputSide } from './context';
+import { Context, outputSide, tick } from './context';
 
 /** A task verifier set (format `gpuaas-task-signing-pubkeys/v1`). */
 export function isVerifierSet(v: unknown): v is { key?: unknown; keys: unknown[] } {
@@ -131,4 +131,26 @@ function warnChangedPublicKeys(
       });
     }
   }
+}
+
+const stateText = (v: { state: string; until?: string }) => `${v.state}${v.until ? ` until ${v.until}` : ''}`;
+
+/** Per-version differences of a key set: added, removed, state, end date or kid changed. */
+export function keySetDiff(before: readonly VerifierView[] = [], after: readonly VerifierView[] = []): string[] {
+  const out: string[] = [];
+  const b = new Map(before.map((v) => [v.version, v]));
+  const a = new Map(after.map((v) => [v.version, v]));
+  for (const [version, v] of a) {
+    const old = b.get(version);
+    const kid = v.kid ? ` (${tick(v.kid)})` : '';
+    if (!old) out.push(`v${version} added as ${tick(stateText(v))}${kid}`);
+    else {
+      if (stateText(old) !== stateText(v)) out.push(`v${version} ${tick(stateText(old))} → ${tick(stateText(v))}`);
+      if (old.kid && v.kid && old.kid !== v.kid) {
+        out.push(`v${version} kid ${tick(old.kid)} → ${tick(v.kid)} (another public key)`);
+      }
+    }
+  }
+  for (const [version, v] of b) if (!a.has(version)) out.push(`v${version} removed (was ${tick(stateText(v))})`);
+  return out.sort();
 }

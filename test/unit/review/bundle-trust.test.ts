@@ -71,6 +71,7 @@ describe('control-plane URL change (hand-url-change.json)', () => {
     ]);
     expect(x.explanation.signing).toEqual({
       envelopes: [{ output: 'bootstrap_envelope', action: 'update', signed: 'apply' }],
+      signatures: [],
       alerts: [],
     });
     expect(x.markdown).not.toContain(SIGNING_HEAD);
@@ -443,6 +444,7 @@ describe('signing during a plan', () => {
     const x = explain(load('hand-rotation-prepublish.json'));
     expect(x.explanation.signing).toEqual({
       envelopes: [{ output: 'bootstrap_envelope', action: 'update', signed: 'apply' }],
+      signatures: [],
       alerts: [
         expect.objectContaining({
           kind: WarningKind.SIGNING_DATA_SOURCE,
@@ -464,6 +466,113 @@ describe('signing during a plan', () => {
     );
     const x = explain(plan);
     expect(x.explanation.signing.alerts.map((a) => a.subject)).toEqual(['bootstrap_envelope']);
+  });
+});
+
+describe('format v2 plans: apply-time signature, bundle key set output', () => {
+  const SIGNER = 'vault_generic_endpoint.BootstrapBundle_BundleSignature_5E1A7C02';
+  const signer = (actions: string[]) => ({
+    ...change(
+      SIGNER,
+      actions,
+      { path: 'dev/transit/sign/bundle-signer', disable_delete: true, disable_read: true, data_json: 'withheld' },
+      actions.includes('create')
+        ? { path: 'dev/transit/sign/bundle-signer', disable_delete: true, disable_read: true }
+        : null,
+      { data_json: true, write_data: true },
+    ),
+    ...(actions.includes('create') && actions.includes('delete') ? { action_reason: 'replace_by_triggers' } : {}),
+  });
+  const keySetOutput = (before: unknown, after: unknown) => ({
+    actions: ['update'],
+    before: JSON.stringify(before),
+    ...(after === undefined ? {} : { after: JSON.stringify(after) }),
+    after_unknown: after === undefined,
+    before_sensitive: false,
+    after_sensitive: false,
+  });
+
+  test('GIVEN the bundle signature replaced because the bundle changes WHEN explained THEN it signs again during apply and is not destructive', () => {
+    const before = bundleV2();
+    const after = next(before, (b) => (b.control_plane.url = NEW_URL));
+    const x = explain(bundlePlan({ before, after, resources: [signer(['delete', 'create'])] }));
+    expect(x.explanation.summary.text).toBe('Plan: 1 to add, 0 to change, 1 to destroy.');
+    expect(x.explanation.warnings).toEqual([]);
+    expect(x.lines).toContain(NO_WARNINGS);
+    expect(x.explanation.signing.signatures).toEqual([
+      { address: SIGNER, action: 'replace', keyPath: 'dev/transit/keys/bundle-signer' },
+    ]);
+    expect(x.lines).toContain(
+      `- Signature (\`${SIGNER}\`, replace): signs again during apply with \`dev/transit/keys/bundle-signer\`, as what it signs changes (the replacement deletes nothing in Vault)`,
+    );
+    expect(x.lines).toContain(
+      '- Envelope (`bootstrap_envelope`, update): signed during apply (the plan holds no signature)',
+    );
+    expect(x.explanation.signing.alerts).toEqual([]);
+    expect(exitDecision(x.explanation, { failOnDestructive: true }).code).toBe(0);
+    expect(kinds(x)).toEqual(['control-plane-url true']);
+  });
+
+  test('GIVEN the bundle signature removed WHEN explained THEN the delete is still a destructive warning', () => {
+    const before = bundleV2();
+    const x = explain(bundlePlan({ before, after: next(before, () => undefined), resources: [signer(['delete'])] }));
+    expect(x.explanation.warnings.map((w) => `${w.kind} ${w.subject}`)).toEqual([`delete ${SIGNER}`]);
+    expect(x.lines).toContain(
+      `- Signature (\`${SIGNER}\`, delete): no longer signs (with \`dev/transit/keys/bundle-signer\`)`,
+    );
+  });
+
+  test('GIVEN the bundle unknown and the bundle key set output known WHEN explained THEN the bundle key change is confirmed from it', () => {
+    const before = bundleV2();
+    const set = before.bundle_keys.set;
+    const newSet = { ...set, keys: [...set.keys, entry('bundle-signer', 2, 'next')] };
+    const plan = bundlePlan({
+      before,
+      after: 'unknown',
+      digest: { published: 'a'.repeat(64), written: 'a'.repeat(64) },
+    });
+    plan.output_changes.bundle_signing_keys = keySetOutput(set, newSet);
+    const x = explain(plan);
+    expect(x.explanation.trustChanges).toEqual([
+      {
+        kind: TrustChangeKind.BUNDLE_KEYS,
+        subject: 'bootstrap_bundle',
+        confirmed: true,
+        message: `bundle keys (as \`bundle_signing_keys\` shows them): v2 added as \`next\` (\`${newSet.keys[1].kid}\`).`,
+      },
+    ]);
+    expect(x.explanation.bundleContents[0].bundleKeys?.afterFrom).toBe('output');
+    expect(x.lines).toContain(`| v2 | — | next | \`${newSet.keys[1].kid}\` |`);
+
+    // The same set on both sides: said so, and no trust change.
+    const same = bundlePlan({
+      before,
+      after: 'unknown',
+      digest: { published: 'a'.repeat(64), written: 'a'.repeat(64) },
+    });
+    same.output_changes.bundle_signing_keys = keySetOutput(set, set);
+    const y = explain(same);
+    expect(y.explanation.trustChanges).toEqual([]);
+    expect(y.lines).toContain('- bundle keys: as before (`bundle_signing_keys` shows the same set)');
+  });
+
+  test('GIVEN the bundle signing version moves WHEN the digest changes THEN the note names it', () => {
+    const plan = bundlePlan({
+      before: bundleV2(),
+      after: 'unknown',
+      digest: { published: 'a'.repeat(64), written: 'b'.repeat(64) },
+    });
+    plan.output_changes.bundle_signing_active_version = {
+      actions: ['update'],
+      before: '1',
+      after: '2',
+      after_unknown: false,
+      before_sensitive: false,
+      after_sensitive: false,
+    };
+    expect(explain(plan).explanation.trustChanges[0].message).toContain(
+      'The active bundle signing version also changes (v1 → v2), which alone changes the digest.',
+    );
   });
 });
 
