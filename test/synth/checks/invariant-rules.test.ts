@@ -14,6 +14,7 @@ import {
   viewsOfFragment,
 } from '../../../lib/checks';
 import { verifierSetProblems } from '../../../lib/checks/rules/verifier-set-explicit';
+import { BundleSignatureRole } from '../../../lib/core';
 import { PlatformTrustStack } from '../../../stacks/platform-trust-stack';
 import { dev } from '../../../stacks/environments';
 import { contextOf, data, detailsOf, element, resource } from '../../unit/checks/helpers';
@@ -71,6 +72,38 @@ describe('the rules of invariants 4, 7, 8, 9, 10 and 11 on the stack this librar
     );
     expect(findings.filter(([, status]) => status === CheckStatus.NON_COMPLIANT)).toEqual([]);
     expect(findings.filter(([, status]) => status === CheckStatus.COMPLIANT).length).toBeGreaterThan(20);
+  });
+});
+
+describe('the declarations BootstrapBundle emits are what the checks read (contract)', () => {
+  /** The elements as the pack's Aspect sees them: with the "//" blocks (Testing.synth drops them). */
+  function migratingElements(): CheckedElement[] {
+    const stack = new PlatformTrustStack(Testing.app() as App, {
+      environment: { ...dev, bundle: { ...dev.bundle, migrateFromV1: true } },
+      checks: false,
+    });
+    return viewsOfFragment(stack.toTerraform(), 'dev');
+  }
+
+  test('every bundle signature role is emitted, and the migration signature passes next to the bundle key one', () => {
+    const elements = migratingElements();
+    const context = buildStackContext(elements);
+    expect(context.bundleSignatures.map((s) => [s.key, s.declaredRole])).toEqual([
+      ['bundle-signer', BundleSignatureRole.BUNDLE_KEY],
+      ['node-task-signer', BundleSignatureRole.MIGRATION_FROM_V1],
+    ]);
+    expect(context.bundleSignatures.map((s) => s.declaredRole).sort()).toEqual(
+      Object.values(BundleSignatureRole).sort(),
+    );
+    // The task key signs during the migration, yet it is no bundle key, and nothing is non-compliant.
+    expect(context.bundleKeys.map((k) => k.key)).toEqual(['bundle-signer']);
+    const rules = [NoPlanTimeSigning, BundleKeySignApplyOnly, BundleSignedByBundleKey];
+    const bad = elements.flatMap((e) =>
+      rules
+        .map((r) => [e.address, r.id, r.check(e, context)])
+        .filter(([, , res]) => (res as any).status === CheckStatus.NON_COMPLIANT),
+    );
+    expect(bad).toEqual([]);
   });
 });
 
