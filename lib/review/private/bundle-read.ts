@@ -17,6 +17,15 @@ export const TASK_PUBKEYS_OUTPUT = 'task_signing_pubkeys';
 export const ACTIVE_VERSION_OUTPUT = 'task_signing_active_version';
 export const BUNDLE_KEY_ACTIVE_VERSION_OUTPUT = 'bundle_signing_active_version';
 
+/** Every output the explainer reads by name; a test checks that the stack emits each of them. */
+export const OUTPUTS_READ: readonly string[] = [
+  BUNDLE_OUTPUT,
+  ENVELOPE_OUTPUT,
+  TASK_PUBKEYS_OUTPUT,
+  ACTIVE_VERSION_OUTPUT,
+  BUNDLE_KEY_ACTIVE_VERSION_OUTPUT,
+];
+
 /** Bundle formats this explainer reads, by schema id. */
 const FORMATS: ReadonlyArray<[string, string]> = [
   [BUNDLE_SCHEMA_V1, 'v1'],
