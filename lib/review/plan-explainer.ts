@@ -1,7 +1,8 @@
 /**
  * Plan explainer: reads the JSON of `tofu show -json <planfile>` for a platform trust stack and says what a
- * reviewer needs to know: key rotations, the verifier set before and after, CA and pin changes, policy changes
- * per path, the bundle sequence, and a loud warning for anything destructive or any version going down.
+ * reviewer needs to know: trust changes first, key rotations, the verifier set before and after, CA and pin
+ * changes, policy changes per path, the bundle field by field, and a loud warning for anything destructive, any
+ * version going down, or anything signed during a plan.
  *
  * Pure and deterministic (no clock, no environment, sorted output). It never prints secret values: it reads
  * only versions, states, dates, names, paths, policy text, public certificates and public key ids.
@@ -10,9 +11,13 @@
  * `change.after`, `change.after_unknown`, `change.replace_paths`, `action_reason`), `output_changes`
  * (`actions`, `before`, `after`, `after_unknown`), `prior_state.values.root_module` (unchanged resources),
  * `configuration.root_module.resources[].expressions.*.references` (to name an issuer that is unknown until
- * apply), `format_version` and `terraform_version`. Resource attributes: `vault_generic_endpoint` `path`,
- * `data_json`, `disable_delete`; `vault_transit_secret_backend_key` `backend`, `name`, `latest_version`;
- * `vault_policy` `name`, `policy`; `vault_pki_secret_backend_root_cert` `backend`, `issuer_name`, `issuer_id`,
+ * apply, and whether a data source is still declared), `format_version` and `terraform_version`. Outputs read by
+ * name: `bootstrap_bundle`, `bootstrap_envelope`, `task_signing_pubkeys`, `task_signing_active_version`,
+ * `bundle_signing_active_version` (the list in `private/bundle-read.ts`, checked against the stack by a test);
+ * others by their format id (verifier sets, bundle key sets, schedules). Resource attributes:
+ * `vault_generic_endpoint` `path`, `data_json`, `disable_delete` (a `<mount>/sign/<key>` endpoint that never
+ * deletes is an apply-time signature); `vault_transit_sign` (data source) `path`, `name`;
+ * `vault_transit_secret_backend_key` `backend`, `name`, `latest_version`; `vault_policy` `name`, `policy`; `vault_pki_secret_backend_root_cert` `backend`, `issuer_name`, `issuer_id`,
  * `common_name`, `key_type`, `key_bits`, `certificate`; `vault_pki_secret_backend_config_issuers` `backend`,
  * `default`; `vault_kv_secret_v2` `custom_metadata[0].data`, `metadata.custom_metadata`, `data_json`; names
  * (`path`, `name`, `role_name`, `mount`) of anything deleted or replaced.
@@ -24,8 +29,8 @@
  *
  * Layout: this file runs the steps in order; each step lives in `private/` by responsibility (`context` reads the
  * plan, `destructive` counts and warns, `policies`, `keys`, `verifier-sets`, `ca`, `bundle-read`,
- * `bundle-sequence`, `bundle-contents`, `trust`, `signing`); `exit-decision` turns an explanation into an exit
- * code for the CLI.
+ * `bundle-sequence`, `bundle-contents`, `bundle-config`, `trust`, `signing`; `markdown` and `render-bundle` for the
+ * renderer); `exit-decision` turns an explanation into an exit code for the CLI.
  */
 import { invalidPlanJson } from './errors';
 import type { Explanation, OutputLine, ResourceLine } from './explanation';
