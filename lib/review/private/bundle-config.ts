@@ -100,13 +100,18 @@ export function unknownAfter(
           `default issuer of ${tick(d.backend ?? '?')}: ${tick(d.before ?? 'none')} → ${tick(d.after ?? (d.action === 'delete' ? 'removed' : 'known after apply'))}`,
       ),
   ];
-  const roots = rootLines.length ? rootLines.join('; ') : undefined;
-  known.push(`public HTTPS roots: ${roots ?? 'no control-plane root issuer or default issuer changes'}`);
+  // A first bundle has nothing to compare with: every part of it is new, and known after apply.
+  const roots = b && rootLines.length ? rootLines.join('; ') : undefined;
   const nodeCertChain =
     beforeChain && nodeCaChanges(ctx.managed, chainPins)
       ? 'node-cert CA resources change: the new chain is known after apply'
       : undefined;
-  known.push(`node-cert CA chain: ${nodeCertChain ?? 'no node-cert CA resource changes'}`);
+  if (!b) {
+    known.push('a first bundle: there is no old bundle to compare with');
+  } else {
+    known.push(`public HTTPS roots: ${roots ?? 'no control-plane root issuer or default issuer changes'}`);
+    known.push(`node-cert CA chain: ${nodeCertChain ?? 'no node-cert CA resource changes'}`);
+  }
 
   // Task verifiers: the verifier set output, its schedule, or the floors and rotations.
   const tb = keySet(b, 'task_verifiers');

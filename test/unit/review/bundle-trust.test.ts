@@ -591,6 +591,15 @@ describe('bundle edge cases', () => {
     expect(x.lines).toContain('| `environment` | — | `dev` |');
   });
 
+  test('GIVEN a first bundle known only after apply WHEN explained THEN nothing is claimed unchanged, and it cannot be ruled out', () => {
+    const x = explain(bundlePlan({ before: null, after: 'unknown' }));
+    expect(x.explanation.bundleContents[0].knownFromConfig).toEqual([
+      'a first bundle: there is no old bundle to compare with',
+    ]);
+    expect(kinds(x)).toEqual(['bundle-inputs false']);
+    expect(x.explanation.trustChanges[0].message).toContain('the plan carries no inputs digest to compare');
+  });
+
   test('GIVEN the bundle output removed WHEN explained THEN it says so and nothing is a trust change', () => {
     const x = explain(bundlePlan({ before: bundleV1(), after: null }));
     expect(x.explanation.trustChanges).toEqual([]);
