@@ -2,7 +2,8 @@
  * Bootstrap trust delivery against the real engine and a real Vault-API server: the signed bundle read
  * with the control plane's AppRole token, a control-plane CA rotation in its three phases (a node that
  * took the updates keeps talking to the control plane, a node left on the first bundle does not), a task
- * signing key rotation carried by the bundle, the node's update rule (replays and retired signers refused),
+ * signing key rotation carried by the bundle (signed by the bundle key throughout), the node's update rule
+ * (replays refused; bundle-key rotation and retired bundle keys: bundle-v2.test.ts),
  * and the sequence guard of the published bundle. Every phase bumps the sequence and ends with an empty plan.
  */
 import * as fs from 'node:fs';
@@ -14,7 +15,7 @@ import { App } from 'cdktf';
 import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
 import { RootRotationPhase } from '../../lib/pki';
 import {
-  BootstrapBundleV1,
+  BootstrapBundle,
   BundleAccepted,
   acceptBundleUpdate,
   materializeBundle,
@@ -106,11 +107,11 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
   /** Every published envelope by sequence, as the control plane read it from KV. */
   const envelopes = new Map<number, string>();
   /** Every published bundle by sequence, verified with the verifier set published with it. */
-  const bundles = new Map<number, BootstrapBundleV1>();
+  const bundles = new Map<number, BootstrapBundle>();
   /** Node A: took the first bundle and nothing after. */
   let nodeA: BundleAccepted;
   /** Node B: takes every update through acceptBundleUpdate. */
-  let nodeB: BootstrapBundleV1;
+  let nodeB: BootstrapBundle;
   const plans: Record<string, string[]> = {};
   const guardMessages: Record<string, string[]> = {};
   const t0 = Date.now();
@@ -138,7 +139,7 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
     const envelope = res.body.data.data.envelope;
     const text = typeof envelope === 'string' ? envelope : JSON.stringify(envelope);
     envelopes.set(config.bundle.sequence, text);
-    const verdict = verifyBundle(text, outputs.task_signing_pubkeys, SOON);
+    const verdict = verifyBundle(text, outputs.bundle_signing_keys, SOON);
     if (!verdict.ok) throw new Error(`sequence ${config.bundle.sequence}: ${verdict.reason}: ${verdict.detail}`);
     expect(verdict.bundle.sequence).toBe(config.bundle.sequence);
     bundles.set(config.bundle.sequence, verdict.bundle);
@@ -193,7 +194,7 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
 
   test('1. sequence 1: the control plane reads the envelope with its AppRole token; the node verifies it (node A)', async () => {
     await step('1 initial', env(1));
-    const verdict = verifyBundle(envelopes.get(1)!, outputs.task_signing_pubkeys, new Date());
+    const verdict = verifyBundle(envelopes.get(1)!, outputs.bundle_signing_keys, new Date());
     if (!verdict.ok) throw new Error(`${verdict.reason}: ${verdict.detail}`);
     expect(verdict.bundle.environment).toBe('rot');
     expect(verdict.bundle.sequence).toBe(1);
@@ -303,54 +304,42 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
     });
   });
 
-  test('3b. signer rotation through the bundle: pre-publish v2, activate with grace, retire v1; a v1-signed bundle is then refused', async () => {
+  test('3b. task signer rotation through the bundle: pre-publish v2, activate with grace, retire v1; the bundle key signs every step', async () => {
     const rotated = { controlPlaneTrust: dropped };
     const now = new Date(AFTER_OVERLAP);
-    // Pre-publish: v1 still signs the bundle, which announces v2 as next.
+    // Pre-publish: the bundle announces task key v2 as next.
     const pre = await step(
       '3 signer pre-publish v2',
       env(5, { ...rotated, taskSigning: { version: 2, activeVersion: 1 } }),
     );
     expect(pre).toContain('update vault_kv_secret_v2.BootstrapBundle_Secret');
     const v5 = nodeBUpdates(5, now);
-    expect(v5.signer).toMatchObject({ version: 1, state: 'active' });
+    expect(v5).toMatchObject({ signerKind: 'bundle-key', signer: { version: 1, state: 'active' } });
     expect(v5.bundle.task_verifiers.set.keys.map((k) => [k.version, k.state])).toEqual([
       [1, 'active'],
       [2, 'next'],
     ]);
-    // Activate: v2 signs; node B trusts it already (as next).
+    // Activate: the control plane signs tasks with v2; v1 stays accepted until its end date.
     await step(
       '3 signer activate v2, v1 grace',
       env(6, { ...rotated, taskSigning: { version: 2, grace: [{ version: 1, until: GRACE_UNTIL }] } }),
     );
-    const v6 = acceptBundleUpdate({ bundle: nodeB }, envelopes.get(6)!, SOON);
-    expect(v6).toMatchObject({ ok: true, signer: { version: 2, state: 'next' } });
-    nodeBUpdates(6, now);
+    const v6 = nodeBUpdates(6, now);
+    expect(v6.bundle.task_verifiers.set.keys.map((k) => [k.version, k.state, k.until])).toEqual([
+      [1, 'grace', GRACE_UNTIL],
+      [2, 'active', undefined],
+    ]);
     // Retire v1.
     await step('3 signer retire v1', env(7, { ...rotated, taskSigning: { version: 2 } }));
     const v7 = nodeBUpdates(7, now);
-    expect(v7.signer).toMatchObject({ version: 2, state: 'active' });
+    expect(v7).toMatchObject({ signerKind: 'bundle-key', signer: { version: 1, state: 'active' } });
     expect(v7.bundle.task_verifiers.set.keys.map((k) => [k.version, k.state])).toEqual([[2, 'active']]);
-
-    // A v1-signed envelope (sequence 5) offered to a node whose trusted set no longer holds v1: refused for the
-    // signer, not for the sequence (the node's bundle is at sequence 4, below 5; only its verifiers are v2-only).
-    const atFour = bundles.get(4)!;
-    const v2Only = v7.bundle.task_verifiers.set;
-    const refused = acceptBundleUpdate({ bundle: atFour, verifiers: v2Only }, envelopes.get(5)!, now);
-    expect(refused).toMatchObject({ ok: false, reason: 'unknown-version' });
-    const accepted = acceptBundleUpdate({ bundle: atFour, verifiers: v2Only }, envelopes.get(7)!, now);
-    expect(accepted).toMatchObject({ ok: true, signer: { version: 2, state: 'active' } });
-    // And the node that took every update (B, at 7) refuses the v1-signed bundle for the signer first.
-    expect(acceptBundleUpdate({ bundle: nodeB }, envelopes.get(5)!, now)).toMatchObject({
+    // A node left at sequence 4 takes sequence 7 directly: the bundle key did not change.
+    expect(acceptBundleUpdate({ bundle: bundles.get(4)! }, envelopes.get(7)!, now)).toMatchObject({ ok: true });
+    // The task key cannot sign a bundle, even during its own rotation.
+    expect(verifyBundle(envelopes.get(5)!, bundles.get(5)!.task_verifiers.set, SOON)).toMatchObject({
       ok: false,
-      reason: 'unknown-version',
-    });
-    // A node that kept sequence 6 (v1 in grace) also refuses v1 signatures once the grace has ended.
-    const graceSet = bundles.get(6)!.task_verifiers.set;
-    expect(verifyBundle(envelopes.get(5)!, graceSet, SOON)).toMatchObject({ ok: true, signer: { version: 1 } });
-    expect(verifyBundle(envelopes.get(5)!, graceSet, new Date(GRACE_UNTIL))).toMatchObject({
-      ok: false,
-      reason: 'grace-expired',
+      reason: 'wrong-key-kind',
     });
   });
 

@@ -87,7 +87,7 @@ describe('dev stack (real engine, real Vault-API server)', () => {
     const verifiers = outputs.task_signing_pubkeys;
     const verdict = verifyBundle(
       typeof envelope === 'string' ? envelope : JSON.stringify(envelope),
-      verifiers,
+      outputs.bundle_signing_keys,
       new Date(),
     );
     expect(verdict).toMatchObject({ ok: true });
@@ -187,6 +187,13 @@ describe('dev stack (real engine, real Vault-API server)', () => {
       ['read operator secret', cp.read('it/kv/data/operators/alice/ssh'), 'deny'],
       ['export signing key', cp.read('it/transit/export/signing-key/node-task-signer'), 'deny'],
       ['rotate signing key', cp.write('it/transit/keys/node-task-signer/rotate'), 'deny'],
+      [
+        'sign with the bundle key',
+        cp.write('it/transit/sign/bundle-signer', { input: 'eA==', key_version: '1' }),
+        'deny',
+      ],
+      ['read the bundle key', cp.read('it/transit/keys/bundle-signer'), 'deny'],
+      ['rotate the bundle key', cp.write('it/transit/keys/bundle-signer/rotate'), 'deny'],
       ['sign intermediate', cp.write('it/pki-nodes-root/root/sign-intermediate', { csr: 'x' }), 'deny'],
       ['mount something', cp.write('sys/mounts/evil', { type: 'kv' }), 'deny'],
     ];
