@@ -1,0 +1,81 @@
+/**
+ * The model of a Vault policy as `parsePolicy` reads it (rules by path, parameter maps, the per-path diff) and the
+ * error for text that cannot be read. Pure: no cdktf, no Vault.
+ */
+import { ErrorCode, PlatformTrustError } from './errors';
+
+/** A policy text that cannot be read, with where and why (line and column are 1-based). */
+export class PolicyTextError extends PlatformTrustError {
+  constructor(
+    public readonly reason: string,
+    public readonly line: number,
+    public readonly column: number,
+    near: string,
+  ) {
+    super(
+      ErrorCode.INVALID_PROP,
+      `Cannot read the Vault policy text: ${reason} at line ${line}, column ${column}.`,
+      near,
+      'check the policy text: `path "<path>" { capabilities = ["read"] }` blocks, optionally with parameter maps.',
+    );
+  }
+}
+
+export function invalidPolicyText(reason: string, line: number, column: number, near: string): PolicyTextError {
+  return new PolicyTextError(reason, line, column, near);
+}
+
+/** Parameter constraints by parameter name; each value list is sorted (empty = any value). */
+export type ParameterMap = Readonly<Record<string, readonly string[]>>;
+
+/** What one path grants, after merging every block for the path. */
+export interface PolicyPathRule {
+  readonly path: string;
+  /** Capabilities in Vault's usual order (create, read, update, patch, delete, list, sudo, deny, then others). */
+  readonly capabilities: readonly string[];
+  readonly requiredParameters?: readonly string[];
+  readonly allowedParameters?: ParameterMap;
+  readonly deniedParameters?: ParameterMap;
+  /** Other attributes (for example `min_wrapping_ttl`), as canonical JSON text, by name. */
+  readonly other: Readonly<Record<string, string>>;
+  /** 1-based line of the first block for this path (1 for the JSON form). */
+  readonly line: number;
+}
+
+/** A policy read from text: rules sorted by path. */
+export interface ParsedPolicy {
+  readonly rules: readonly PolicyPathRule[];
+  /** Top-level names that are not `path` blocks (Vault ignores them too), sorted. */
+  readonly ignored: readonly string[];
+}
+
+/** How one path differs between two policies. */
+export interface PolicyPathDiff {
+  readonly path: string;
+  /** `added`: only after; `removed`: only before; `changed`: in both, with differences. */
+  readonly change: 'added' | 'removed' | 'changed';
+  /** Capabilities granted after the change (before, for a removed path). */
+  readonly capabilities: readonly string[];
+  readonly capabilitiesAdded: readonly string[];
+  readonly capabilitiesRemoved: readonly string[];
+  /** One human line per parameter or attribute difference, in a fixed order. */
+  readonly details: readonly string[];
+}
+
+const CAPABILITY_ORDER = ['create', 'read', 'update', 'patch', 'delete', 'list', 'sudo', 'deny'];
+
+/** The capabilities of Vault's legacy `policy = "..."` shorthand. */
+export const LEGACY_POLICY: Readonly<Record<string, readonly string[]>> = {
+  deny: ['deny'],
+  read: ['read', 'list'],
+  write: ['create', 'read', 'update', 'delete', 'list'],
+  sudo: ['create', 'read', 'update', 'delete', 'list', 'sudo'],
+};
+
+/** Sorts capabilities in Vault's usual order; unknown ones after, alphabetically. Removes duplicates. */
+export function sortCapabilities(caps: Iterable<string>): string[] {
+  const set = new Set(caps);
+  const known = CAPABILITY_ORDER.filter((c) => set.has(c));
+  const unknown = [...set].filter((c) => !CAPABILITY_ORDER.includes(c)).sort();
+  return [...known, ...unknown];
+}
