@@ -18,6 +18,7 @@ import {
   TrustRoot,
   VerifierSetV1,
 } from '../node/formats';
+import { findSecretInText } from '../kernel/secret-patterns';
 import { invalidBundlePath, invalidRoots, sameSigningKey, sameTrustSource, unsafeLiteral } from './errors';
 
 /** The three files a node writes from the bundle. They must differ. */
@@ -64,20 +65,13 @@ export interface BundleInput {
 
 const ROOT_STATES: readonly RootState[] = ['current', 'next', 'previous'];
 
-const SECRET_PATTERNS: ReadonlyArray<{ re: RegExp; what: string }> = [
-  { re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/, what: 'a PEM private key' },
-  { re: /\bhv[sbr]\.[A-Za-z0-9_-]{20,}/, what: 'a Vault token' },
-  { re: /(^|[^A-Za-z0-9.])[sb]\.[A-Za-z0-9]{24}(?![A-Za-z0-9])/, what: 'a legacy Vault token' },
-  {
-    re: /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i,
-    what: 'a UUID (AppRole role_id and secret_id look like this)',
-  },
-];
-
-/** Describes the first secret-looking thing in `value` (private key, Vault token, AppRole id), or undefined. */
+/**
+ * Describes the first secret-looking thing in `value` (private key, Vault token, AppRole id, Vault setting or API
+ * address: the kernel's patterns for what is rendered for nodes), or undefined. Tokens are skipped.
+ */
 export function findSecretLike(value: string): string | undefined {
   if (typeof value !== 'string' || isToken(value)) return undefined;
-  return SECRET_PATTERNS.find((p) => p.re.test(value))?.what;
+  return findSecretInText(value)?.what;
 }
 
 /**

@@ -1,182 +1,27 @@
 /**
- * Wire formats shared by the constructs (which render them through Terraform) and the node side
- * (which parses and verifies them). This module imports nothing: nodes load it without cdktf.
+ * The wire formats, declared once in `lib/kernel/formats.ts`; re-exported here so that `cdktf-platform-trust/node`
+ * and imports of this module keep working.
  */
-
-/** Format id of the `GPUAAS_TASK_SIGNING_PUBKEYS` value. */
-export const PUBKEYS_FORMAT_V1 = 'gpuaas-task-signing-pubkeys/v1';
-
-/** Schema id of bootstrap bundle format v1 (see `schemas/bootstrap-bundle.v1.schema.json`). */
-export const BUNDLE_SCHEMA_V1 = 'cdktf-platform-trust/bootstrap-bundle/v1';
-
-/** DSSE payload type of a signed bootstrap bundle. */
-export const BUNDLE_PAYLOAD_TYPE = 'application/vnd.cdktf-platform-trust.bootstrap-bundle.v1+json';
-
-/** State of a task verifier version. */
-export type VerifierState = 'next' | 'active' | 'grace';
-
-/** One accepted task signing key version. */
-export interface VerifierEntry {
-  /** Vault transit key version (>= 1). Signatures name it as `vault:v<version>:...`. */
-  readonly version: number;
-  /** Key id: `<key name>:v<version>:<first 16 hex of SHA-256 over the public_key text>`. */
-  readonly kid: string;
-  /** Signature algorithm; only "ed25519" in v1. */
-  readonly alg: 'ed25519';
-  /** Raw 32-byte Ed25519 public key, standard base64 (as Vault's transit returns it). */
-  readonly public_key: string;
-  /** `next` (pre-published, not yet signing), `active` (signing) or `grace` (old, accepted until `until`). */
-  readonly state: VerifierState;
-  /** End of acceptance (ISO 8601 UTC, exclusive) for `grace` entries; absent otherwise. */
-  readonly until?: string;
-}
-
-/**
- * The value of `GPUAAS_TASK_SIGNING_PUBKEYS` (format v1): compact JSON of this object.
- * `keys` is sorted by version ascending; exactly one entry is `active`; at most one is `next`,
- * and it has the highest version; `grace` entries are older than the active one and carry `until`.
- */
-export interface VerifierSetV1 {
-  readonly format: typeof PUBKEYS_FORMAT_V1;
-  /** Transit key name the versions belong to. */
-  readonly key: string;
-  readonly keys: readonly VerifierEntry[];
-}
-
-/** State of a control-plane trust root in the bundle. */
-export type RootState = 'current' | 'next' | 'previous';
-
-/** One control-plane (public HTTPS) trust root. */
-export interface TrustRoot {
-  /** PEM of the self-signed root certificate (roots only: no intermediates). */
-  readonly pem: string;
-  /** `current` (in use), `next` (added during a rotation) or `previous` (kept until `until`). */
-  readonly state: RootState;
-  /** End of the overlap (ISO 8601 UTC) for `previous` and, optionally, `next` roots. */
-  readonly until?: string;
-}
-
-/** Bootstrap bundle format v1: everything a node needs to trust the control plane and its tasks. */
-export interface BootstrapBundleV1 {
-  readonly schema: typeof BUNDLE_SCHEMA_V1;
-  /** Environment name (dev, staging, prod). */
-  readonly environment: string;
-  /** Set in code; only goes up. A node refuses a bundle whose sequence is not above the one it holds. */
-  readonly sequence: number;
-  readonly control_plane: {
-    /** https URL of the control plane. */
-    readonly url: string;
-  };
-  /** Public HTTPS trust for the control plane (GPUAAS_CA_BUNDLE_PATH). */
-  readonly public_https_trust: {
-    readonly path: string;
-    readonly roots: readonly TrustRoot[];
-  };
-  /** Node-certificate CA bundle (GPUAAS_NODE_CERT_CA_BUNDLE_PATH); never mixed with public HTTPS trust. */
-  readonly node_cert_trust: {
-    readonly path: string;
-    /** PEM certificates of the node-cert CA chain. */
-    readonly pems: readonly string[];
-  };
-  /** Task verifier set; written to `path` and passed as GPUAAS_TASK_SIGNING_PUBKEYS. */
-  readonly task_verifiers: {
-    readonly path: string;
-    readonly set: VerifierSetV1;
-  };
-  /** The three values a node agent reads from its environment. */
-  readonly env: {
-    readonly GPUAAS_CA_BUNDLE_PATH: string;
-    readonly GPUAAS_NODE_CERT_CA_BUNDLE_PATH: string;
-    /** Compact JSON of `task_verifiers.set`. */
-    readonly GPUAAS_TASK_SIGNING_PUBKEYS: string;
-  };
-}
-
-/** DSSE-style envelope around a bundle. Signature covers PAE(payloadType, payload bytes). */
-export interface SignedEnvelope {
-  readonly payloadType: string;
-  /** Standard base64 of the payload bytes (compact JSON of the bundle). */
-  readonly payload: string;
-  readonly signatures: ReadonlyArray<{
-    /** Key id of the verifier entry that signed (see `VerifierEntry.kid`). */
-    readonly keyid: string;
-    /** Vault transit signature as returned: `vault:v<version>:<base64>`. */
-    readonly sig: string;
-  }>;
-}
-
-// ------------------------------------------------------------------ bootstrap bundle format v2
-
-/** Schema id of bootstrap bundle format v2 (see `schemas/bootstrap-bundle.v2.schema.json`). */
-export const BUNDLE_SCHEMA_V2 = 'cdktf-platform-trust/bootstrap-bundle/v2';
-
-/** DSSE payload type of a signed bootstrap bundle v2. */
-export const BUNDLE_PAYLOAD_TYPE_V2 = 'application/vnd.cdktf-platform-trust.bootstrap-bundle.v2+json';
-
-/** Format id of the bundle key set carried in a v2 bundle. */
-export const BUNDLE_KEYS_FORMAT_V1 = 'cdktf-platform-trust/bundle-keys/v1';
-
-/**
- * The bundle signing key set (format `cdktf-platform-trust/bundle-keys/v1`). The same shape and rules as the
- * task verifier set (see {@link VerifierSetV1}: entries sorted by version, one `active`, at most one `next`,
- * `grace` entries with `until`, `kid` = `<key>:v<version>:<first 16 hex of SHA-256 over the public_key text>`),
- * with its own format id, so a set of one kind is never read as the other. Nodes verify bundle envelopes only
- * under these keys, and tasks only under `task_verifiers`.
- */
-export interface BundleKeySetV1 {
-  readonly format: typeof BUNDLE_KEYS_FORMAT_V1;
-  /** Transit key name of the bundle signing key (never the task key's name). */
-  readonly key: string;
-  readonly keys: readonly VerifierEntry[];
-}
-
-/**
- * Bootstrap bundle format v2: format v1 plus the bundle key set that signs the next bundle. Compact JSON with
- * keys sorted at every level (as Terraform's `jsonencode` renders it) is the signed payload.
- */
-export interface BootstrapBundleV2 {
-  readonly schema: typeof BUNDLE_SCHEMA_V2;
-  readonly environment: string;
-  readonly sequence: number;
-  readonly control_plane: { readonly url: string };
-  readonly public_https_trust: { readonly path: string; readonly roots: readonly TrustRoot[] };
-  readonly node_cert_trust: { readonly path: string; readonly pems: readonly string[] };
-  readonly task_verifiers: { readonly path: string; readonly set: VerifierSetV1 };
-  /**
-   * Keys that may sign the next bundle (chained: a node accepts an update only under a bundle key of the bundle
-   * it already holds, as TUF chains root N to N+1).
-   */
-  readonly bundle_keys: { readonly set: BundleKeySetV1 };
-  readonly env: BootstrapBundleV1['env'];
-}
-
-/** Any bundle format a node may hold. */
-export type BootstrapBundle = BootstrapBundleV1 | BootstrapBundleV2;
-
-/**
- * A DSSE envelope (https://github.com/secure-systems-lab/dsse, v1.0) around a bundle v2: `sig` is the standard
- * base64 of the raw 64-byte Ed25519 signature over `PAE(payloadType, payload bytes)`, and `keyid` is the kid of
- * the bundle key version that signed (`<key>:v<version>:<16 hex>`). During a move from v1 an envelope also
- * carries a signature by the task key's active version (its kid), which only nodes that still hold a v1 bundle
- * use; nodes that hold a v2 bundle ignore it.
- */
-export interface DsseEnvelope {
-  readonly payloadType: string;
-  readonly payload: string;
-  readonly signatures: ReadonlyArray<{ readonly keyid: string; readonly sig: string }>;
-}
-
-/**
- * Pin of a bundle key version for a node's first bundle: `sha256:` followed by the 64 hex digits of SHA-256
- * over the UTF-8 bytes of the entry's `public_key` text (standard base64 of the raw key). The kid carries the
- * first 16 of the same digits. A node enrols with this pin, received out of band, as kubeadm nodes do with
- * `--discovery-token-ca-cert-hash`.
- */
-export const BUNDLE_KEY_PIN_PREFIX = 'sha256:';
-
-/** Default file paths on a node (three distinct files). */
-export const DEFAULT_PATHS = {
-  publicHttpsBundle: '/etc/gpuaas/trust/control-plane-ca.pem',
-  nodeCertBundle: '/etc/gpuaas/trust/node-cert-ca.pem',
-  taskVerifiers: '/etc/gpuaas/trust/task-signing-pubkeys.json',
-} as const;
+export {
+  BUNDLE_KEYS_FORMAT_V1,
+  BUNDLE_KEY_PIN_PREFIX,
+  BUNDLE_PAYLOAD_TYPE,
+  BUNDLE_PAYLOAD_TYPE_V2,
+  BUNDLE_SCHEMA_V1,
+  BUNDLE_SCHEMA_V2,
+  DEFAULT_PATHS,
+  PUBKEYS_FORMAT_V1,
+} from '../kernel/formats';
+export type {
+  BootstrapBundle,
+  BootstrapBundleV1,
+  BootstrapBundleV2,
+  BundleKeySetV1,
+  DsseEnvelope,
+  RootState,
+  SignedEnvelope,
+  TrustRoot,
+  VerifierEntry,
+  VerifierSetV1,
+  VerifierState,
+} from '../kernel/formats';

@@ -5,19 +5,16 @@
  * Looks at every object key and string value of a parsed JSON value, and at the raw text:
  * - PEM private key blocks (`-----BEGIN ... PRIVATE KEY-----`: PKCS#8, RSA, EC, DSA, OpenSSH, encrypted);
  * - Vault tokens: `hvs.`, `hvb.`, `hvr.` followed by 20 or more token characters, and the legacy
- *   `s.`, `b.`, `r.` followed by 24 or more base62 characters (the patterns are in `secret-patterns.ts`);
+ *   `s.`, `b.`, `r.` followed by 24 or more base62 characters;
  * - Vault client settings (`VAULT_ADDR`, `VAULT_TOKEN`, any `VAULT_*` name) as a key or inside a value;
+ * - UUIDs (AppRole role ids and secret ids) and Vault API addresses (`https://host/v1/`);
  * - fields that only hold credentials: `secret_id`, `role_id`, `secret_id_accessor`, `client_token`,
- *   `token`, `wrapping_token`, `private_key`, `password`, `secret`.
- * Findings are described without quoting the secret.
+ *   `token`, `wrapping_token`, `private_key`, `password`, `secret`, any `vault_*`.
+ * The patterns are defined once in `lib/kernel/secret-patterns.ts`. Findings are described without quoting the secret.
  */
-import { pemPrivateKeyPattern, vaultTokenPattern } from './secret-patterns';
+import { findSecretInText, isCredentialField, secretPattern } from '../kernel/secret-patterns';
 
-const PEM_PRIVATE_KEY_RE = pemPrivateKeyPattern();
-const VAULT_TOKEN_RE = vaultTokenPattern();
-const VAULT_ENV_RE = /\bVAULT_[A-Z_]+\b/;
-const CREDENTIAL_KEY_RE =
-  /^(?:vault_[a-z_]*|secret_id|secret_id_accessor|role_id|client_token|token|wrapping_token|private_key|password|secret)$/i;
+const VAULT_ENV_RE = secretPattern('vault-setting');
 
 /** Describes the first secret found in `value` or `rawText`, or returns undefined. */
 export function findSecretMaterial(value: unknown, rawText?: string): string | undefined {
@@ -43,7 +40,7 @@ function scanValue(value: unknown, where: string, depth: number): string | undef
   }
   if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) {
-      if (CREDENTIAL_KEY_RE.test(k) || VAULT_ENV_RE.test(k)) return `a credential field "${k}" at ${where}`;
+      if (isCredentialField(k) || VAULT_ENV_RE.test(k)) return `a credential field "${k}" at ${where}`;
       const keyFound = scanText(k);
       if (keyFound) return `${keyFound} in a field name at ${where}`;
       const found = scanValue(v, `${where}.${k}`, depth + 1);
@@ -54,8 +51,5 @@ function scanValue(value: unknown, where: string, depth: number): string | undef
 }
 
 function scanText(text: string): string | undefined {
-  if (PEM_PRIVATE_KEY_RE.test(text)) return 'a PEM private key block';
-  if (VAULT_TOKEN_RE.test(text)) return 'a Vault token';
-  if (VAULT_ENV_RE.test(text)) return 'a Vault client setting (VAULT_*)';
-  return undefined;
+  return findSecretInText(text)?.what;
 }

@@ -5,11 +5,12 @@
 import { X509Certificate } from 'node:crypto';
 import { pinOfCertificate } from '../node/certificate';
 import { secretInConfig } from '../core/errors';
+import { pemPrivateKeyPattern } from '../kernel/secret-patterns';
 import { isToken, parseIsoUtc } from '../core/validation';
 import { REDACTED, certificateNotValidAt, invalidCertificate, notARoot } from './errors';
 
 const CERT_BLOCK_RE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-const PRIVATE_KEY_RE = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+const PRIVATE_KEY_RE = pemPrivateKeyPattern();
 
 /** What the checks learned about one root certificate. */
 export interface RootCertificateFacts {
@@ -25,7 +26,7 @@ export interface RootCertificateFacts {
   readonly pem: string;
 }
 
-/** True when the text holds a PEM private key of any kind (PKCS#8, PKCS#1, SEC1, encrypted). */
+/** True when the text holds a PEM private key of any kind (the kernel's pattern: PKCS#8, PKCS#1, SEC1, encrypted, PGP). */
 export function containsPrivateKey(text: string): boolean {
   return PRIVATE_KEY_RE.test(text);
 }

@@ -1,8 +1,9 @@
 /**
  * A reusable scan of synthesized Terraform JSON (or any JSON text) for secret material that must never
- * be there. Pure; no cdktf import. Findings never repeat the secret: excerpts are redacted.
+ * be there. Pure; no cdktf import. Findings never repeat the secret: excerpts are redacted. The patterns are the
+ * kernel's (`lib/kernel/secret-patterns.ts`), limited to its CONFIGURATION_KINDS: private keys and tokens.
  */
-import { pemPrivateKeyPattern, vaultTokenPattern } from '../node/secret-patterns';
+import { pemPrivateKeyPattern, vaultTokenPattern } from '../kernel/secret-patterns';
 
 /** What a finding is about. */
 export enum SecretFindingRule {

@@ -193,7 +193,11 @@ describe('literals that are signed must be plain ASCII (Terraform length() count
 describe('invariant 6: nothing secret in the bundle', () => {
   test.each([
     ['a Vault token', `https://control.example.internal/${'hvs.' + 'A'.repeat(24)}`],
-    ['a legacy Vault token', `https://control.example.internal/${'s.' + 'b'.repeat(24)}`],
+    // One grammar for tokens (lib/kernel/secret-patterns.ts): a legacy token is described as a Vault token.
+    ['a Vault token', `https://control.example.internal/${'s.' + 'b'.repeat(24)}`],
+    ['a Vault token', `https://control.example.internal/${'r.' + 'b'.repeat(30)}`],
+    ['a Vault client setting (VAULT_*)', 'https://control.example.internal/VAULT_ADDR'],
+    ['a Vault API address', 'https://vault.example.internal:8200/v1/'],
     [
       'a UUID (AppRole role_id and secret_id look like this)',
       'https://control.example.internal/0f0e2c3a-1b2c-4d5e-8f90-123456789abc',
