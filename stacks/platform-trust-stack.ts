@@ -166,8 +166,7 @@ export class PlatformTrustStack extends TerraformStack {
     this.secrets.grantRead(this.controlPlane, SecretPath.registry('node-images'));
     this.secrets.grantRead(this.controlPlane, SecretPath.appFolder('control-plane'), { subtree: true });
     this.nodeCertAuthority.grantIssue(this.controlPlane);
-    if (this.controlPlaneTrust instanceof ControlPlaneTrust)
-      this.controlPlaneTrust.grantIssueServerCert(this.controlPlane);
+    this.controlPlaneTrust.grantIssueServerCert(this.controlPlane);
     this.bootstrapBundle.grantReadBundle(this.controlPlane);
 
     // Outputs: what the control plane's configuration and reviewers need. Nothing secret.
@@ -253,7 +252,8 @@ export class PlatformTrustStack extends TerraformStack {
       if (!protect) {
         const reason = `environment "${env.name}" sets protectFromDestroy: false (throw-away server)`;
         PlatformTrustChecks.suppress(this.nodeCertAuthority, 'PlatformTrust-CaRootPreventDestroy', reason);
-        if (this.controlPlaneTrust instanceof ControlPlaneTrust) {
+        // Only a trust whose roots are Vault resources (in its own mount) has roots to protect.
+        if (this.controlPlaneTrust.mountPath !== undefined) {
           PlatformTrustChecks.suppress(this.controlPlaneTrust, 'PlatformTrust-CaRootPreventDestroy', reason);
         }
       }

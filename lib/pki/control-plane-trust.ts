@@ -6,24 +6,21 @@ import { PkiSecretBackendConfigIssuers } from '@cdktf/provider-vault/lib/pki-sec
 import { PkiSecretBackendConfigUrls } from '@cdktf/provider-vault/lib/pki-secret-backend-config-urls';
 import { PkiSecretBackendRole } from '@cdktf/provider-vault/lib/pki-secret-backend-role';
 import { PkiSecretBackendRootCert } from '@cdktf/provider-vault/lib/pki-secret-backend-root-cert';
-import { duplicate, invalidProp } from '../core/errors';
+import { duplicate } from '../core/errors';
 import { Grant, IGrantable } from '../core/grant';
-import {
-  isToken,
-  parseIsoUtc,
-  validateHttpsUrl,
-  validateMountPath,
-  validateName,
-  validateSeconds,
-} from '../core/validation';
+import { isToken, validateHttpsUrl, validateMountPath, validateName, validateSeconds } from '../core/validation';
 import { TrustRoot } from '../node/formats';
-import { checkRootCertificate, RootCertificateFacts } from './certificates';
-import { noServerNames, rootExpiresBeforeOverlapEnd, ttlOrder } from './errors';
+import { CertificatePemTrust, ControlPlaneTrustFromPemProps } from './certificate-pem-trust';
+import { noServerNames, ttlOrder } from './errors';
 import { issueRules } from './grants';
 import { PkiKeyType, checkKeyType } from './key-type';
 import { validateDnsName } from './names';
 import { RootRotation, RootSchedule, rootSchedule } from './root-schedule';
 import { ControlPlaneTrustSource, IControlPlaneTrust } from './types';
+
+// The PEM-based trust lives in its own file; its names stay importable from here.
+export { CertificatePemTrust } from './certificate-pem-trust';
+export type { ControlPlaneTrustFromPemProps, PemRoot } from './certificate-pem-trust';
 
 const DAY = 86_400;
 const YEAR = 365 * DAY;
@@ -113,29 +110,6 @@ export interface ControlPlaneTrustProps {
    * @default true
    */
   readonly protectFromDestroy?: boolean;
-}
-
-/** A root certificate of an existing CA, given in code. */
-export interface PemRoot {
-  /** A name for the root, unique within this trust (used in messages and rotation). */
-  readonly name: string;
-  /** PEM of the self-signed root certificate (no intermediates, no private key). */
-  readonly pem: string;
-}
-
-export interface ControlPlaneTrustFromPemProps {
-  /** The root the control plane's HTTPS chain ends in today. */
-  readonly current: PemRoot;
-  /**
-   * A CA rotation in progress (the CA operator issues the new root; this only publishes it).
-   * @default - no rotation
-   */
-  readonly rotation?: RootRotation<PemRoot>;
-  /**
-   * The date the PEMs are checked against (ISO 8601 UTC, from code): every published root must be valid then.
-   * Required, so that the check never reads the clock and a second plan shows no changes.
-   */
-  readonly asOf: string;
 }
 
 /**
@@ -352,71 +326,6 @@ export class ControlPlaneTrust extends Construct implements IControlPlaneTrust {
       'ControlPlaneTrust.grantIssueServerCert',
       issueRules(this.mountPath, [this.serverRoleName]),
     );
-  }
-}
-
-/** Trust in an existing CA given as PEM (see `ControlPlaneTrust.fromCertificatePem`). */
-export class CertificatePemTrust extends Construct implements IControlPlaneTrust {
-  public readonly source = ControlPlaneTrustSource.CERTIFICATE_PEM;
-  public readonly mountPath = undefined;
-  public readonly schedule: RootSchedule;
-  public readonly roots: readonly TrustRoot[];
-  public readonly rootNames: readonly string[];
-  /** SPKI pins of `roots`, same order. */
-  public readonly pins: readonly string[];
-  /** What the checks learned about each published root, same order as `roots`. */
-  public readonly facts: readonly RootCertificateFacts[];
-  /** The public HTTPS CA bundle: the published roots as one PEM text. */
-  public readonly caBundlePem: string;
-
-  constructor(scope: Construct, id: string, props: ControlPlaneTrustFromPemProps) {
-    super(scope, id);
-    if (props.asOf === undefined || isToken(props.asOf)) {
-      throw invalidProp(
-        'ControlPlaneTrust.fromCertificatePem needs asOf: the roots are checked against a date from code, never the clock.',
-        props.asOf,
-        'pass asOf as an ISO 8601 UTC date (for example "2026-03-09T00:00:00Z") and bump it when you review the trust.',
-      );
-    }
-    parseIsoUtc('asOf', props.asOf);
-    const byName = new Map<string, PemRoot>([[validateName('current root name', props.current.name), props.current]]);
-    if (props.rotation) byName.set(validateName('next root name', props.rotation.next.name), props.rotation.next);
-    this.schedule = rootSchedule({
-      current: props.current.name,
-      rotation: props.rotation && { ...props.rotation, next: props.rotation.next.name },
-      asOf: props.asOf,
-    });
-
-    const facts = this.schedule.roots.map((r) =>
-      checkRootCertificate(`control-plane root "${r.name}"`, byName.get(r.name)!.pem, props.asOf),
-    );
-    this.schedule.roots.forEach((r, i) => {
-      if (r.until !== undefined && Date.parse(facts[i].notAfter) < parseIsoUtc('rotation.overlapUntil', r.until)) {
-        throw rootExpiresBeforeOverlapEnd(facts[i].subject, facts[i].notAfter, r.until);
-      }
-    });
-    const seen = new Map<string, string>();
-    this.schedule.roots.forEach((r, i) => {
-      const other = seen.get(facts[i].pin);
-      if (other !== undefined) {
-        throw duplicate(
-          'control-plane root key',
-          [other, r.name],
-          'a rotation needs a new key: both roots have the same SubjectPublicKeyInfo pin.',
-        );
-      }
-      seen.set(facts[i].pin, r.name);
-    });
-
-    this.facts = facts;
-    this.pins = facts.map((f) => f.pin);
-    this.rootNames = this.schedule.roots.map((r) => r.name);
-    this.roots = this.schedule.roots.map((r, i) => ({
-      pem: facts[i].pem,
-      state: r.state,
-      ...(r.until !== undefined ? { until: r.until } : {}),
-    }));
-    this.caBundlePem = this.roots.map((r) => r.pem).join('\n');
   }
 }
 

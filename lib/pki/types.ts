@@ -1,3 +1,5 @@
+import type { IConstruct } from 'constructs';
+import type { Grant, IGrantable } from '../core/grant';
 import { TrustRoot } from '../node/formats';
 
 /** Where the control plane's public HTTPS trust comes from. */
@@ -10,9 +12,10 @@ export enum ControlPlaneTrustSource {
 
 /**
  * The trust root for the control plane's public HTTPS (GPUAAS_CA_BUNDLE_PATH).
- * Kept apart from the node-certificate PKI.
+ * Kept apart from the node-certificate PKI. Implementations are constructs (a stack may suppress a finding on
+ * them) and carry their own grant: callers never test which class they hold.
  */
-export interface IControlPlaneTrust {
+export interface IControlPlaneTrust extends IConstruct {
   readonly source: ControlPlaneTrustSource;
   /** Roots for the bundle, current first (PEMs may be tokens). */
   readonly roots: readonly TrustRoot[];
@@ -23,8 +26,19 @@ export interface IControlPlaneTrust {
   readonly pins?: readonly string[];
   /** Names of `roots`, same order (issuer names for a platform CA): they identify roots whose PEM is a token. */
   readonly rootNames?: readonly string[];
-  /** The PKI mount of a platform CA; undefined for a CA given as PEM. */
+  /**
+   * The PKI mount of a platform CA; undefined for a CA given as PEM. When set, the roots are Vault resources in
+   * this mount (what `PlatformTrust-CaRootPreventDestroy` looks at).
+   */
   readonly mountPath?: string;
+  /**
+   * Lets the grantee (the control plane) obtain the certificate it serves HTTPS with, wherever this trust issues
+   * it. A platform CA grants `update` on `<mount>/issue/<role>` and `<mount>/sign/<role>` of its server-auth role.
+   * A trust that issues nothing in Vault (a CA given as PEM: its operator issues the certificate) adds no rule and
+   * returns an empty grant; its doc says why.
+   * @returns the grant, so that tests can read the paths it added
+   */
+  grantIssueServerCert(grantee: IGrantable): Grant;
 }
 
 /** The node-certificate CA (GPUAAS_NODE_CERT_CA_BUNDLE_PATH). */

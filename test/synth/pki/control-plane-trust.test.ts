@@ -171,6 +171,18 @@ describe('ControlPlaneTrust.fromCertificatePem (existing CA)', () => {
     expect(synthJson(stack).resource).toBeUndefined();
   });
 
+  test('GIVEN a CA given as PEM WHEN the control plane is granted its server certificate THEN the grant adds no Vault path (the CA operator issues it)', () => {
+    const stack = newStack();
+    const trust = ControlPlaneTrust.fromCertificatePem(stack, 'Corp', {
+      current: { name: 'corp-root-a', pem: ROOT_A },
+      asOf: AS_OF_VALID,
+    });
+    const policy = new VaultPolicy(stack, 'Cp', { name: 'dev-control-plane' });
+    expect(trust.grantIssueServerCert(policy).paths).toEqual([]);
+    expect(policy.policyDocument.isEmpty).toBe(true);
+    expect(() => trust.grantIssueServerCert(undefined as never)).toThrow(PlatformTrustError);
+  });
+
   test('GIVEN a rotation THEN pins follow the bundle order and the previous root carries the overlap end', () => {
     const trust = ControlPlaneTrust.fromCertificatePem(newStack(), 'Corp', {
       current: { name: 'corp-root-a', pem: ROOT_A },
