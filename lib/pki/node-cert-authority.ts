@@ -147,6 +147,7 @@ export class NodeCertAuthority extends Construct implements INodeCertTrust {
     dependsOn: ITerraformDependable[];
   };
   private readonly poolRoleNames: string[] = [];
+  private readonly poolGrantees: IGrantable[] = [];
   public readonly renewRole: PkiSecretBackendRole;
   /** PEM of the root certificate (token). */
   public readonly rootCertificatePem: string;
@@ -331,22 +332,31 @@ export class NodeCertAuthority extends Construct implements INodeCertTrust {
   /**
    * Adds a client-auth role for one node pool, with the enrollment role's settings (key type, TTLs, client
    * auth only) and names limited to subdomains of `<pool>.<nodeDomain>`. Its construct id is `Pool-<pool>`.
-   * @returns the role; grant it with `grantIssueForPool`.
+   * Every grantee of `grantIssueForPools` also gets issue and sign on it, whenever it is added.
+   * @returns the role
    */
   public addNodePoolRole(pool: string): PkiSecretBackendRole {
     validateName('node pool name', pool, 'gpu-a100');
-    const role = this.createRole(`Pool-${pool}`, `${this.enrollRoleName}-${pool}`, `${pool}.${this.nodeDomain}`);
-    this.poolRoleNames.push(`${this.enrollRoleName}-${pool}`);
+    const name = `${this.enrollRoleName}-${pool}`;
+    const role = this.createRole(`Pool-${pool}`, name, `${pool}.${this.nodeDomain}`);
+    this.poolRoleNames.push(name);
+    for (const g of this.poolGrantees) this.grantPoolRoles(g, [name]);
     return role;
   }
 
-  /** Lets the grantee issue and sign on the node-pool roles added so far: `update` on issue/ and sign/ only. */
+  /**
+   * Lets the grantee issue and sign on every node-pool role: `update` on issue/ and sign/ only. It covers the
+   * pools added before this call (the returned grant lists their paths) and those added after it (each
+   * `addNodePoolRole` adds its paths to the grantee's policy).
+   */
   public grantIssueForPools(grantee: IGrantable): Grant {
-    return Grant.addToPolicy(
-      grantee,
-      'NodeCertAuthority.grantIssueForPools',
-      issueRules(this.mountPath, this.poolRoleNames),
-    );
+    const grant = this.grantPoolRoles(grantee, this.poolRoleNames);
+    this.poolGrantees.push(grantee);
+    return grant;
+  }
+
+  private grantPoolRoles(grantee: IGrantable, roleNames: readonly string[]): Grant {
+    return Grant.addToPolicy(grantee, 'NodeCertAuthority.grantIssueForPools', issueRules(this.mountPath, roleNames));
   }
 
   private createRole(roleId: string, name: string, domain: string): PkiSecretBackendRole {

@@ -1,6 +1,8 @@
 /**
- * Where a signing private key lives. The task signing key construct takes a `custody` option of this
- * type; this release supports Vault transit only, and the stronger options are a documented seam.
+ * Where a signing private key lives: a documented seam, not an option yet. No construct takes a `custody`
+ * option in this release: `TaskSigningKey` and `BundleSigningKey` always keep their key in Vault transit
+ * (not exportable, no plaintext backup, no deletion), which is what `SigningCustody.vaultTransit()` describes.
+ * `kms()` and `hsm()` throw and say what they would declare, so that a caller learns the limit at synth time.
  */
 import { custodyNotSupported } from './errors';
 
@@ -45,11 +47,12 @@ export const HSM_WOULD_DECLARE =
   'a Vault managed key backed by a PKCS#11 HSM slot and a transit key bound to it, so the control plane keeps calling transit/sign while the private key stays in the HSM; this needs a server with managed-key support, which must be checked before relying on it';
 
 /**
- * The custody of a signing key, chosen with a static factory:
+ * The custody of a signing key, named with a static factory (no signing construct takes it yet: see the module
+ * comment):
  *
  * - `SigningCustody.vaultTransit()` (default): Vault transit generates and holds the key. It is not
  *   exportable, has no plaintext backup and cannot be deleted (`exportable`, `allowPlaintextBackup` and
- *   `deletionAllowed` are false and the signing construct must assert them); consumers get `transit/sign`
+ *   `deletionAllowed` are false: the signing constructs pin them so); consumers get `transit/sign`
  *   only.
  * - `SigningCustody.kms(options)`: throws "not supported in this release". It would declare a cloud KMS
  *   asymmetric key with sign-only IAM for the control plane (see `KMS_WOULD_DECLARE`).

@@ -2,7 +2,7 @@ import { TerraformLocal, Testing, Token } from 'cdktf';
 import { Mount } from '@cdktf/provider-vault/lib/mount';
 import { PkiSecretBackendRole } from '@cdktf/provider-vault/lib/pki-secret-backend-role';
 import { PkiSecretBackendRootCert } from '@cdktf/provider-vault/lib/pki-secret-backend-root-cert';
-import { ErrorCode, PlatformTrustError, VaultPolicy } from '../../../lib/core';
+import { Capability, ErrorCode, PlatformTrustError, VaultPolicy } from '../../../lib/core';
 import { NodeCertAuthority, NodeCertAuthorityProps } from '../../../lib/pki/node-cert-authority';
 import { PkiKeyType } from '../../../lib/pki/key-type';
 import { block, blocks, newStack, secretFindings, synthJson } from './helpers';
@@ -114,6 +114,33 @@ describe('NodeCertAuthority', () => {
     expect(synthJson(stack).locals.Chain).toMatch(
       /^\$\{vault_pki_secret_backend_root_sign_intermediate\..*\.certificate\}\n\$\{vault_pki_secret_backend_root_cert\..*\.certificate\}$/,
     );
+  });
+
+  test('GIVEN grantIssueForPools called before a pool is added WHEN addNodePoolRole runs THEN the grantee gets issue and sign on the new pool too', () => {
+    const stack = newStack();
+    const ca = new NodeCertAuthority(stack, 'NodeCa', PROPS);
+    ca.addNodePoolRole('gpu-a100');
+    const cp = new VaultPolicy(stack, 'Cp', { name: 'dev-cp' });
+    const other = new VaultPolicy(stack, 'Other', { name: 'dev-other' });
+    other.policyDocument.addRule({ path: 'secret/data/x', capabilities: [Capability.READ] });
+    expect(ca.grantIssueForPools(cp).paths).toEqual([
+      'dev/pki-nodes/issue/node-enroll-gpu-a100',
+      'dev/pki-nodes/sign/node-enroll-gpu-a100',
+    ]);
+    ca.addNodePoolRole('gpu-h100');
+    const hcl = cp.policyDocument.toHcl();
+    expect(hcl).toContain('path "dev/pki-nodes/issue/node-enroll-gpu-h100"');
+    expect(hcl).toContain('path "dev/pki-nodes/sign/node-enroll-gpu-h100"');
+    expect(other.policyDocument.toHcl()).not.toContain('node-enroll');
+  });
+
+  test('GIVEN no pool yet WHEN grantIssueForPools is called THEN it grants nothing now and every pool added later', () => {
+    const stack = newStack();
+    const ca = new NodeCertAuthority(stack, 'NodeCa', PROPS);
+    const cp = new VaultPolicy(stack, 'Cp', { name: 'dev-cp' });
+    expect(ca.grantIssueForPools(cp).paths).toEqual([]);
+    ca.addNodePoolRole('gpu-a100');
+    expect(cp.policyDocument.toHcl()).toContain('path "dev/pki-nodes/sign/node-enroll-gpu-a100"');
   });
 
   test('addNodePoolRole adds a client-auth role limited to the pool subdomain; grantIssueForPools grants issue and sign on it', () => {
