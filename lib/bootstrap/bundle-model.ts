@@ -18,6 +18,7 @@ import {
   TrustRoot,
   VerifierSetV1,
 } from '../node/formats';
+import { pae, paeParts } from '../kernel/dsse';
 import { findSecretInText } from '../kernel/secret-patterns';
 import { invalidBundlePath, invalidRoots, sameSigningKey, sameTrustSource, unsafeLiteral } from './errors';
 
@@ -320,18 +321,20 @@ export function buildEnvelopeV2(payload: string, signatures: readonly EnvelopeSi
 }
 
 /**
- * The DSSE pre-authentication encoding in parts to concatenate: `dssePae` when the body is only known at apply
- * time (a token), with its length given separately (a Terraform `length()` expression, equal to the byte count
- * for ASCII). `parts.join('')` is the encoding.
+ * The DSSE pre-authentication encoding in parts to concatenate (the kernel's `paeParts`, `lib/kernel/dsse.ts`),
+ * for a body only known at apply time (a token), with its length given separately (a Terraform `length()`
+ * expression, equal to the byte count for ASCII). `parts.join('')` is the encoding. The payload type must be
+ * printable ASCII.
  */
 export function dssePaeParts(payloadType: string, body: string, bodyLength: string): string[] {
   if (!/^[\x20-\x7e]*$/.test(payloadType)) throw unsafeLiteral('DSSE payload type', payloadType, 'it is not ASCII');
-  return [`DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} `, bodyLength, ' ', body];
+  return paeParts(payloadType, body, bodyLength);
 }
 
 /**
- * DSSE v1 pre-authentication encoding: `"DSSEv1" SP len(type) SP type SP len(body) SP body`, lengths in
- * ASCII decimal bytes. Both strings must be ASCII (then bytes = characters, as Terraform's `length()` counts).
+ * DSSE v1 pre-authentication encoding as text (the kernel's `pae`): `"DSSEv1" SP len(type) SP type SP len(body)
+ * SP body`, lengths in ASCII decimal bytes. Both strings must be ASCII (then bytes = characters, as Terraform's
+ * `length()` counts).
  */
 export function dssePae(payloadType: string, body: string): string {
   for (const [kind, s] of [
@@ -340,7 +343,7 @@ export function dssePae(payloadType: string, body: string): string {
   ] as const) {
     if (!/^[\x00-\x7f]*$/.test(s)) throw unsafeLiteral(`DSSE ${kind}`, s, 'it is not ASCII');
   }
-  return `DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} ${Buffer.byteLength(body)} ${body}`;
+  return Buffer.from(pae(payloadType, Buffer.from(body, 'ascii'))).toString('ascii');
 }
 
 /** What the plan-time sequence guard knows at synth time about the bundle's inputs. */

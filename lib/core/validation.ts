@@ -8,6 +8,7 @@ import {
   invalidTtl,
   duplicate,
 } from './errors';
+import { parseIsoUtc as parseIsoUtcText } from '../kernel/iso-time';
 
 /** Longest name accepted for keys, roles and policies (Vault allows more, but names appear in paths and ids). */
 export const MAX_NAME_LENGTH = 64;
@@ -16,7 +17,6 @@ export const MAX_MOUNT_PATH_LENGTH = 128;
 
 const NAME_RE = /^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/;
 const SEGMENT_RE = /^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/;
-const ISO_UTC_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
 
 /** True when `value` is (or contains) an unresolved cdktf token; checks skip such values. */
 export function isToken(value: unknown): boolean {
@@ -159,24 +159,14 @@ export function validateVersion(kind: string, value: number): number {
   return value;
 }
 
-/** Parses an ISO 8601 UTC date-time ("2026-12-31T00:00:00Z") strictly; returns epoch milliseconds. */
+/**
+ * Parses an ISO 8601 UTC date-time ("2026-12-31T00:00:00Z") strictly, by the kernel's one grammar
+ * (`lib/kernel/iso-time.ts`: 1 to 9 fraction digits, years 1970-9999); returns epoch milliseconds. Throws a
+ * PlatformTrustError (PT006) otherwise.
+ */
 export function parseIsoUtc(kind: string, value: string): number {
-  if (typeof value !== 'string') throw invalidDate(kind, value);
-  const m = ISO_UTC_RE.exec(value);
-  if (!m) throw invalidDate(kind, value);
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s, m[7] ? Number(m[7].slice(1).padEnd(3, '0')) : 0);
-  const back = new Date(ms);
-  if (
-    back.getUTCFullYear() !== y ||
-    back.getUTCMonth() !== mo - 1 ||
-    back.getUTCDate() !== d ||
-    back.getUTCHours() !== h ||
-    back.getUTCMinutes() !== mi ||
-    back.getUTCSeconds() !== s
-  ) {
-    throw invalidDate(kind, value);
-  }
+  const ms = parseIsoUtcText(value);
+  if (ms === undefined) throw invalidDate(kind, value);
   return ms;
 }
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { CertificateInfo, parseCertificatePem } from './certificate';
 import { NodeTrustError, NodeTrustErrorCode as Code, show } from './errors';
 import { RootState, TrustRoot } from './formats';
-import { parseIsoUtc } from './iso-time';
+import { parseIsoUtc } from '../kernel/iso-time';
 import { expectObject, expectString } from './json-shape';
 
 /** Most control-plane roots in a bundle. */

@@ -10,17 +10,8 @@ export const MAX_ENVELOPE_LENGTH = 2 * 1024 * 1024;
 /** Most signatures an envelope may carry. */
 export const MAX_ENVELOPE_SIGNATURES = 8;
 
-/**
- * DSSE v1 pre-authentication encoding:
- * `"DSSEv1" SP len(type) SP type SP len(body) SP body`, lengths as ASCII decimal byte counts
- * (of the UTF-8 type and of the body bytes).
- */
-export function pae(payloadType: string, payload: Uint8Array): Uint8Array {
-  const type = Buffer.from(payloadType, 'utf8');
-  const head = Buffer.from(`DSSEv1 ${type.length} `, 'utf8');
-  const mid = Buffer.from(` ${payload.length} `, 'utf8');
-  return Buffer.concat([head, type, mid, payload]);
-}
+/** DSSE v1 pre-authentication encoding (defined once in `lib/kernel/dsse.ts`). */
+export { pae } from '../kernel/dsse';
 
 /** An envelope whose shape has been checked (signatures not yet verified). */
 export interface ParsedEnvelope {

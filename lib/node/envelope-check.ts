@@ -5,7 +5,8 @@
  */
 import { AnalysedBundle, analyseBundle } from './bundle';
 import { BoundedCache } from './bounded-cache';
-import { EnvelopeFields, decodePayload, pae, readEnvelope } from './dsse';
+import { pae } from '../kernel/dsse';
+import { EnvelopeFields, decodePayload, readEnvelope } from './dsse';
 import { NodeTrustError, NodeTrustErrorCode, describeError } from './errors';
 import { BUNDLE_PAYLOAD_TYPE, BUNDLE_PAYLOAD_TYPE_V2, BUNDLE_SCHEMA_V1, BUNDLE_SCHEMA_V2 } from './formats';
 import {

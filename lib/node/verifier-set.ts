@@ -17,7 +17,7 @@ import {
   VerifierSetV1,
   VerifierState,
 } from './formats';
-import { parseIsoUtc } from './iso-time';
+import { parseIsoUtc } from '../kernel/iso-time';
 import { expectObject } from './json-shape';
 import { computeKid } from './key-id';
 

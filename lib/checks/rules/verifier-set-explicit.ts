@@ -1,5 +1,5 @@
 import { BUNDLE_KEYS_FORMAT_V1, PUBKEYS_FORMAT_V1, VerifierState } from '../../node/formats';
-import { parseIsoUtc } from '../../node/iso-time';
+import { parseIsoUtc } from '../../kernel/iso-time';
 import { stringsContaining } from '../strings';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 import { isExpression } from '../values';

@@ -120,6 +120,8 @@ describe('parseIsoUtc', () => {
   test('parses UTC date-times', () => {
     expect(parseIsoUtc('until', '2026-12-31T00:00:00Z')).toBe(Date.UTC(2026, 11, 31));
     expect(parseIsoUtc('until', '2026-12-31T23:59:59.5Z')).toBe(Date.UTC(2026, 11, 31, 23, 59, 59, 500));
+    // The kernel's one grammar (the bundle schemas' isoUtc): up to 9 fraction digits, kept to the millisecond.
+    expect(parseIsoUtc('until', '2026-12-31T23:59:59.123456789Z')).toBe(Date.UTC(2026, 11, 31, 23, 59, 59, 123));
   });
   test.each([
     '2026-12-31',
@@ -129,6 +131,9 @@ describe('parseIsoUtc', () => {
     'tomorrow',
     '',
     '2026-13-01T00:00:00Z',
+    '1969-12-31T23:59:59Z',
+    '2026-12-31T24:00:00Z',
+    '2026-12-31T00:00:00.1234567890Z',
   ])('refuses %p', (v) => {
     expect(() => parseIsoUtc('grace end', v)).toThrow('Invalid grace end: expected an ISO 8601 UTC date-time.');
   });
