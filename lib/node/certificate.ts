@@ -1,19 +1,14 @@
 /**
  * Strict PEM certificate parsing through node:crypto's X509Certificate, cached by PEM text.
  */
-import { X509Certificate, createHash } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
+import { pinOfCertificate } from '../kernel/pins';
 import { decodeBase64Strict } from './base64';
 import { BoundedCache } from './bounded-cache';
 import { NodeTrustError, NodeTrustErrorCode as Code } from './errors';
 
-/**
- * The SPKI pin of a certificate in the kubeadm `discovery-token-ca-cert-hash` form: `sha256:<hex of SHA-256
- * over the DER SubjectPublicKeyInfo>`. The one place the library computes a pin.
- */
-export function pinOfCertificate(cert: X509Certificate): string {
-  const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
-  return `sha256:${createHash('sha256').update(spki).digest('hex')}`;
-}
+/** The SPKI pin of a certificate (defined once in `lib/kernel/pins.ts`). */
+export { pinOfCertificate } from '../kernel/pins';
 
 /** What the bundle rules need to know about one certificate. */
 export interface CertificateInfo {

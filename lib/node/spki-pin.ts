@@ -3,12 +3,12 @@
  * certificate's SubjectPublicKeyInfo DER>`. A pin names a key, so a root re-issued with the same
  * key keeps its pin.
  */
+import { SPKI_PIN_RE, normalizePin } from '../kernel/pins';
 import { certificateBlocks, parseCertificatePem } from './certificate';
 
-const PIN_RE = /^sha256:[0-9a-fA-F]{64}$/;
-
 /**
- * Pin of one PEM certificate. Throws a `NodeTrustError` unless `pem` is exactly one valid certificate.
+ * Pin of one PEM certificate. Throws a `NodeTrustError` (INVALID_CERTIFICATE) unless `pem` is exactly one valid
+ * certificate. The library's only `spkiPin`: the constructs' entry (lib/pki) re-exports this function.
  */
 export function spkiPin(pem: string): string {
   return parseCertificatePem(pem).pin;
@@ -23,9 +23,9 @@ export function pinMatchesAny(pemBundle: string, pins: readonly string[]): boole
   if (typeof pemBundle !== 'string') throw new TypeError('pemBundle must be a string');
   const wanted = new Set<string>();
   for (const pin of pins) {
-    if (typeof pin !== 'string' || !PIN_RE.test(pin))
+    if (typeof pin !== 'string' || !SPKI_PIN_RE.test(pin))
       throw new TypeError(`not a pin ("sha256:" + 64 hex characters): ${JSON.stringify(pin)}`);
-    wanted.add(pin.toLowerCase());
+    wanted.add(normalizePin(pin));
   }
   if (wanted.size === 0) return false;
   for (const block of certificateBlocks(pemBundle)) {

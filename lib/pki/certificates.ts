@@ -3,7 +3,7 @@
  * SPKI pin in kubeadm form. Dates come from code (`asOf`), never from the clock.
  */
 import { X509Certificate } from 'node:crypto';
-import { pinOfCertificate } from '../node/certificate';
+import { pinOfCertificate } from '../kernel/pins';
 import { secretInConfig } from '../core/errors';
 import { pemPrivateKeyPattern } from '../kernel/secret-patterns';
 import { isToken, parseIsoUtc } from '../core/validation';
@@ -52,10 +52,11 @@ export function splitPemCertificates(kind: string, pem: string): string[] {
   return blocks;
 }
 
-/** `sha256:<hex>` of the DER SubjectPublicKeyInfo of the (first) certificate in `pem`. */
-export function spkiPin(pem: string): string {
-  return pinOfCertificate(new X509Certificate(pem));
-}
+/**
+ * `sha256:<hex>` of the DER SubjectPublicKeyInfo of the one certificate in `pem`: the node entry's `spkiPin`, the
+ * library's only function of that name. Throws a NodeTrustError unless `pem` is exactly one certificate.
+ */
+export { spkiPin } from '../node/spki-pin';
 
 function isoOf(opensslDate: string): string {
   return new Date(Date.parse(opensslDate)).toISOString().replace('.000Z', 'Z');
@@ -100,5 +101,5 @@ export function checkRootCertificate(kind: string, pem: string, asOf?: string): 
       throw certificateNotValidAt(kind, subject, `from ${notBefore} until ${notAfter}`, asOf);
     }
   }
-  return { subject, notBefore, notAfter, pin: spkiPin(blocks[0]), pem: blocks[0] };
+  return { subject, notBefore, notAfter, pin: pinOfCertificate(cert), pem: blocks[0] };
 }

@@ -1,6 +1,7 @@
 import { Token } from 'cdktf';
 import { ErrorCode, PlatformTrustError } from '../../../lib/core';
 import { checkRootCertificate, containsPrivateKey, spkiPin, splitPemCertificates } from '../../../lib/pki/certificates';
+import { NodeTrustError } from '../../../lib/node';
 import { spkiPin as nodeSpkiPin } from '../../../lib/node/spki-pin';
 import { PkiKeyType } from '../../../lib/pki/key-type';
 import { validateDnsName } from '../../../lib/pki/names';
@@ -121,5 +122,17 @@ describe('validateDnsName and PkiKeyType', () => {
 describe('pin parity with the node side', () => {
   test('construct-side and node-side pins agree on every fixture', () => {
     for (const pem of [ROOT_A, ROOT_B, INTERMEDIATE, LEAF]) expect(nodeSpkiPin(pem)).toBe(spkiPin(pem));
+  });
+
+  test('there is one spkiPin: the constructs entry re-exports the node function', () => {
+    expect(spkiPin).toBe(nodeSpkiPin);
+  });
+
+  test('GIVEN two certificates in one text THEN spkiPin refuses it (a pin names one key)', () => {
+    expect(() => spkiPin(`${ROOT_A}\n${ROOT_B}`)).toThrow(NodeTrustError);
+  });
+
+  test('checkRootCertificate pins the root it checked', () => {
+    expect(checkRootCertificate('root', ROOT_A).pin).toBe(PINS.rootA);
   });
 });
