@@ -6,7 +6,8 @@
  *  3. applies the dev stack with local state,
  *  4. signs a node task through Vault with the control plane's AppRole credentials and verifies it
  *     with `cdktf-platform-trust/node`,
- *  5. prints the bootstrap bundle the control plane serves (and verifies its signature),
+ *  5. prints the bootstrap bundle the control plane serves (and verifies its signature under the bundle
+ *     signing key, and against the bundle key pin a new node enrols with),
  *  6. pre-publishes a new task signing key version, printing the plan explainer's view of that plan.
  *
  * Everything it started is stopped at the end, on error, or on Ctrl-C.
@@ -17,7 +18,7 @@ import { App } from 'cdktf';
 import { EnvironmentConfig } from '../stacks/environment';
 import { dev } from '../stacks/environments';
 import { PlatformTrustStack } from '../stacks/platform-trust-stack';
-import { verifyBundle, verifyTask } from '../lib/node';
+import { acceptFirstBundle, verifyBundle, verifyTask } from '../lib/node';
 import { explainPlan, renderMarkdown } from '../lib/review';
 import { VaultServer } from '../test/integration/vault-server';
 import { repoRoot } from '../test/integration/toolchain';
@@ -98,11 +99,9 @@ async function main(): Promise<void> {
     step(5, 'the bootstrap bundle the control plane serves to nodes');
     const kv = await cp.read(out.bootstrap_bundle_kv_path);
     const envelope = kv.body.data.data.envelope;
-    const bundleCheck = verifyBundle(
-      typeof envelope === 'string' ? envelope : JSON.stringify(envelope),
-      out.task_signing_pubkeys,
-      new Date(),
-    );
+    const envelopeText = typeof envelope === 'string' ? envelope : JSON.stringify(envelope);
+    const bundleCheck = verifyBundle(envelopeText, out.bundle_signing_keys, new Date());
+    const enrolment = acceptFirstBundle(envelopeText, out.bundle_key_pin, new Date());
     const bundle = JSON.parse(out.bootstrap_bundle);
     const short = (pem: string) => `${pem.split('\n')[1].slice(0, 24)}... (${pem.length} bytes of PEM)`;
     console.log(
@@ -121,8 +120,12 @@ async function main(): Promise<void> {
       ),
     );
     console.log(
-      `  signature check on the node side: ${bundleCheck.ok ? 'valid, signed by ' + bundleCheck.signer?.kid : 'REFUSED ' + JSON.stringify(bundleCheck)}`,
+      `  signature check on the node side: ${bundleCheck.ok ? 'valid, signed by bundle key ' + bundleCheck.signer?.kid : 'REFUSED ' + JSON.stringify(bundleCheck)}`,
     );
+    console.log(
+      `  first bundle of a new node, checked against the pin ${out.bundle_key_pin}: ${enrolment.ok ? 'accepted' : 'REFUSED ' + JSON.stringify(enrolment)}`,
+    );
+    if (!bundleCheck.ok || !enrolment.ok) throw new Error('the node side refused the published bundle');
 
     step(6, 'pre-publishing task signing key version 2 (a one-line change) and explaining the plan');
     const rotated: EnvironmentConfig = {
