@@ -1,9 +1,28 @@
-import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import {
+  Aspects,
+  Lazy,
+  LocalBackend,
+  TerraformDataSource,
+  TerraformElement,
+  TerraformOutput,
+  TerraformResource,
+  TerraformStack,
+  Token,
+} from 'cdktf';
+import { Mount } from '@cdktf/provider-vault/lib/mount';
+import { PkiSecretBackendConfigIssuers } from '@cdktf/provider-vault/lib/pki-secret-backend-config-issuers';
+import { PkiSecretBackendIntermediateCertRequest } from '@cdktf/provider-vault/lib/pki-secret-backend-intermediate-cert-request';
+import { PkiSecretBackendIntermediateSetSigned } from '@cdktf/provider-vault/lib/pki-secret-backend-intermediate-set-signed';
+import { PkiSecretBackendRole } from '@cdktf/provider-vault/lib/pki-secret-backend-role';
+import { PkiSecretBackendRootCert } from '@cdktf/provider-vault/lib/pki-secret-backend-root-cert';
+import { PkiSecretBackendRootSignIntermediate } from '@cdktf/provider-vault/lib/pki-secret-backend-root-sign-intermediate';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { BootstrapBundle } from '../lib/bootstrap/bootstrap-bundle';
 import { PlatformTrustChecks } from '../lib/checks/platform-trust-checks';
+import { BundleSignatureRole } from '../lib/core/declarations';
 import { invalidProp } from '../lib/core/errors';
+import { VaultPolicy } from '../lib/core/grant';
 import { acceptVaultProvider5x } from '../lib/core/providers';
 import {
   validateDistinctMountPaths,
@@ -15,6 +34,16 @@ import {
 import { ControlPlaneTrust } from '../lib/pki/control-plane-trust';
 import { NodeCertAuthority } from '../lib/pki/node-cert-authority';
 import { IControlPlaneTrust } from '../lib/pki/types';
+import {
+  ElementRole,
+  MANIFEST_FORMAT_V1,
+  MANIFEST_OUTPUT,
+  ManifestEntry,
+  OutputRole,
+  SigningKeyKind,
+  StackManifest,
+  TrustKind,
+} from '../lib/review/manifest';
 import { AppRoleConsumer } from '../lib/secrets/approle-consumer';
 import { AuditDeviceType } from '../lib/secrets/audit';
 import { SecretPath } from '../lib/secrets/kv-layout';
@@ -23,6 +52,16 @@ import { BundleSigningKey } from '../lib/signing/bundle-signing-key';
 import { TaskSigningKey } from '../lib/signing/task-signing-key';
 import { TransitMount } from '../lib/signing/transit-mount';
 import { EnvironmentConfig, MountPaths, resolveMounts } from './environment';
+
+/** Names of the outputs the plan explainer reads, by what they hold; the manifest lists them too. */
+export const STACK_OUTPUT_NAMES: Readonly<Record<OutputRole, string>> = {
+  [OutputRole.BUNDLE]: 'bootstrap_bundle',
+  [OutputRole.ENVELOPE]: 'bootstrap_envelope',
+  [OutputRole.TASK_VERIFIERS]: 'task_signing_pubkeys',
+  [OutputRole.TASK_ACTIVE_VERSION]: 'task_signing_active_version',
+  [OutputRole.BUNDLE_KEYS]: 'bundle_signing_keys',
+  [OutputRole.BUNDLE_KEY_ACTIVE_VERSION]: 'bundle_signing_active_version',
+};
 
 export interface PlatformTrustStackProps {
   /** The environment this stack declares. */
@@ -185,12 +224,12 @@ export class PlatformTrustStack extends TerraformStack {
       'Transit key the control plane signs node tasks with.',
     );
     out(
-      'task_signing_active_version',
+      STACK_OUTPUT_NAMES[OutputRole.TASK_ACTIVE_VERSION],
       String(this.taskSigningKey.activeVersion),
       'key_version the control plane must send to transit sign.',
     );
     out(
-      'task_signing_pubkeys',
+      STACK_OUTPUT_NAMES[OutputRole.TASK_VERIFIERS],
       this.taskSigningKey.pubkeysJson,
       'GPUAAS_TASK_SIGNING_PUBKEYS: the verifier set nodes accept.',
     );
@@ -205,12 +244,12 @@ export class PlatformTrustStack extends TerraformStack {
       'KV path with the signing key metadata the control plane reads.',
     );
     out(
-      'bundle_signing_keys',
+      STACK_OUTPUT_NAMES[OutputRole.BUNDLE_KEYS],
       this.bundleSigningKey.keySetJson,
       'The bundle key set (cdktf-platform-trust/bundle-keys/v1): the keys nodes verify bundles with.',
     );
     out(
-      'bundle_signing_active_version',
+      STACK_OUTPUT_NAMES[OutputRole.BUNDLE_KEY_ACTIVE_VERSION],
       String(this.bundleSigningKey.activeVersion),
       'Version of the bundle signing key that signs the bundle (during apply).',
     );
@@ -219,9 +258,13 @@ export class PlatformTrustStack extends TerraformStack {
       this.bootstrapBundle.bundleKeyPin,
       'Pin of the active bundle key version (sha256: + 64 hex): what a node enrols with, out of band.',
     );
-    out('bootstrap_bundle', this.bootstrapBundle.bundleJson, 'Bootstrap bundle (format v2) as rendered for nodes.');
     out(
-      'bootstrap_envelope',
+      STACK_OUTPUT_NAMES[OutputRole.BUNDLE],
+      this.bootstrapBundle.bundleJson,
+      'Bootstrap bundle (format v2) as rendered for nodes.',
+    );
+    out(
+      STACK_OUTPUT_NAMES[OutputRole.ENVELOPE],
       this.bootstrapBundle.envelopeJson,
       'Signed DSSE envelope the control plane serves to nodes (signed by the bundle key during apply).',
     );
@@ -239,6 +282,12 @@ export class PlatformTrustStack extends TerraformStack {
       'server_audit_stanza',
       this.secrets.serverAuditStanza,
       'Server configuration stanza for the file audit device.',
+    );
+    out(
+      MANIFEST_OUTPUT,
+      // Resolved at synth, after every construct is in place: an overridden logical id is honoured.
+      Lazy.stringValue({ produce: () => JSON.stringify(this.manifest()) }),
+      'What each resource of this stack is for (role, key, version, bundle field) and the outputs the plan explainer reads: known at plan time, nothing secret.',
     );
     void signingMetadata;
 
@@ -258,6 +307,46 @@ export class PlatformTrustStack extends TerraformStack {
         }
       }
     }
+  }
+
+  /** The stack manifest (see lib/review/manifest.ts): every element the plan explainer looks for, by address. */
+  private manifest(): StackManifest {
+    const resources: Record<string, ManifestEntry> = {};
+    const add = (element: TerraformElement, entry: ManifestEntry) => {
+      resources[addressOf(element)] = entry;
+    };
+    const keys = [
+      [SigningKeyKind.TASK, this.taskSigningKey, 'task_verifiers.set'],
+      [SigningKeyKind.BUNDLE, this.bundleSigningKey, 'bundle_keys.set'],
+    ] as const;
+    for (const [key, k, field] of keys) {
+      const base = { key, mount: k.mountPath, name: k.keyName, bundle_field: field };
+      add(k.key, { role: ElementRole.TRANSIT_KEY, ...base });
+      // `rotations` is documented as one resource per version above 1, oldest first.
+      k.rotations.forEach((r, i) => add(r, { role: ElementRole.KEY_ROTATION, ...base, version: i + 2 }));
+      add(k.floors, { role: ElementRole.KEY_FLOORS, ...base });
+      add(k.publicKeys, { role: ElementRole.KEY_PUBLIC_KEYS, ...base });
+    }
+    const b = this.bootstrapBundle;
+    add(b.secret, { role: ElementRole.BUNDLE_SECRET, mount: b.kvMountPath, path: b.secretName });
+    const signatures = [
+      [b.bundleKeySignature, BundleSignatureRole.BUNDLE_KEY, SigningKeyKind.BUNDLE, this.bundleSigningKey],
+      [b.taskKeySignature, BundleSignatureRole.MIGRATION_FROM_V1, SigningKeyKind.TASK, this.taskSigningKey],
+    ] as const;
+    for (const [sig, signature, key, k] of signatures) {
+      if (!sig) continue;
+      const base = { key, mount: k.mountPath, name: k.keyName, version: k.activeVersion, signature: `${signature}` };
+      add(sig.resource, { role: ElementRole.BUNDLE_SIGNATURE, ...base });
+      add(sig.signedInput, { role: ElementRole.BUNDLE_SIGNED_INPUT, ...base });
+    }
+    const published = new Set(this.controlPlaneTrust.rootNames ?? []);
+    pkiEntries(this.controlPlaneTrust, TrustKind.CONTROL_PLANE, (name) => published.has(name), add);
+    pkiEntries(this.nodeCertAuthority, TrustKind.NODE_CERT, () => true, add);
+    for (const p of this.node.findAll().filter((c): c is VaultPolicy => c instanceof VaultPolicy)) {
+      add(p.resource, { role: ElementRole.POLICY, name: p.policyName });
+    }
+    const sorted = Object.fromEntries(Object.entries(resources).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+    return { format: MANIFEST_FORMAT_V1, outputs: STACK_OUTPUT_NAMES, resources: sorted };
   }
 
   private buildControlPlaneTrust(env: EnvironmentConfig, protect: boolean): IControlPlaneTrust {
@@ -286,5 +375,51 @@ export class PlatformTrustStack extends TerraformStack {
       serverNames: [new URL(env.controlPlaneUrl).hostname],
       protectFromDestroy: protect,
     });
+  }
+}
+
+/** The plan address of an element: `<type>.<logical id>`, or `data.<type>.<logical id>` for a data source. */
+function addressOf(element: TerraformElement): string {
+  const type = (element as TerraformResource | TerraformDataSource).terraformResourceType;
+  return `${TerraformDataSource.isTerraformDataSource(element) ? 'data.' : ''}${type}.${element.friendlyUniqueId}`;
+}
+
+const literal = (v: string | undefined) => (v !== undefined && !Token.isUnresolved(v) ? v : undefined);
+
+/** The PKI resources under `scope`, by type: mounts, roots (in the bundle or not), intermediates, issuers, roles. */
+function pkiEntries(
+  scope: IConstruct,
+  trust: TrustKind,
+  inBundle: (rootName: string) => boolean,
+  add: (element: TerraformElement, entry: ManifestEntry) => void,
+): void {
+  const field = trust === TrustKind.CONTROL_PLANE ? 'public_https_trust.roots' : 'node_cert_trust.pems';
+  for (const c of scope.node.findAll()) {
+    if (!TerraformResource.isTerraformResource(c)) continue;
+    const named = (role: ElementRole, name: string | undefined, extra: Partial<ManifestEntry> = {}) =>
+      add(c, { role, trust, ...(literal(name) !== undefined ? { name } : {}), ...extra });
+    switch (c.terraformResourceType) {
+      case Mount.tfResourceType: {
+        const mount = literal((c as Mount).pathInput);
+        add(c, { role: ElementRole.PKI_MOUNT, trust, ...(mount !== undefined ? { mount } : {}) });
+        break;
+      }
+      case PkiSecretBackendRootCert.tfResourceType: {
+        const name = literal((c as PkiSecretBackendRootCert).issuerNameInput);
+        named(ElementRole.PKI_ROOT, name, name !== undefined && inBundle(name) ? { bundle_field: field } : {});
+        break;
+      }
+      case PkiSecretBackendIntermediateCertRequest.tfResourceType:
+      case PkiSecretBackendRootSignIntermediate.tfResourceType:
+      case PkiSecretBackendIntermediateSetSigned.tfResourceType:
+        add(c, { role: ElementRole.PKI_INTERMEDIATE, trust, bundle_field: field });
+        break;
+      case PkiSecretBackendConfigIssuers.tfResourceType:
+        add(c, { role: ElementRole.PKI_DEFAULT_ISSUER, trust });
+        break;
+      case PkiSecretBackendRole.tfResourceType:
+        named(ElementRole.PKI_ROLE, (c as PkiSecretBackendRole).nameInput);
+        break;
+    }
   }
 }

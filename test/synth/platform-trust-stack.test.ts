@@ -1,7 +1,21 @@
 import { App, S3Backend, Testing } from 'cdktf';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { PlatformTrustStack, buildApp, scanForSecrets } from '../../lib';
+import { TerraformDataSource, TerraformElement } from 'cdktf';
+import { RootRotationPhase } from '../../lib/pki/root-schedule';
+import {
+  ElementRole,
+  MANIFEST_FORMAT_V1,
+  MANIFEST_OUTPUT,
+  SigningKeyKind,
+  TrustKind,
+  parseManifest,
+} from '../../lib/review/manifest';
 import { dev } from '../../stacks/environments';
+import { AS_OF_VALID, ROOT_A } from '../unit/pki/fixtures';
+
+const addressOf = (e: TerraformElement) =>
+  `${TerraformDataSource.isTerraformDataSource(e) ? 'data.' : ''}${(e as any).terraformResourceType}.${e.friendlyUniqueId}`;
 
 function synthJson(stack: PlatformTrustStack): Record<string, any> {
   return JSON.parse(Testing.synth(stack));
@@ -111,6 +125,7 @@ describe('PlatformTrustStack', () => {
       'control_plane_policy',
       'control_plane_role_id',
       'node_cert_ca_bundle',
+      'platform_trust_manifest',
       'server_audit_stanza',
       'signing_metadata_path',
       'task_signing_active_version',
@@ -175,6 +190,101 @@ describe('PlatformTrustStack', () => {
           environment: { ...dev, bundleSigning: { keyName: 'node-task-signer', version: 1 } },
         }),
     ).toThrow('[PT019] The bundle signing key and the task signing key are the same transit key');
+  });
+
+  describe('the manifest output (platform_trust_manifest)', () => {
+    const manifestOf = (json: Record<string, any>) => parseManifest(json.output[MANIFEST_OUTPUT].value)!;
+    const addresses = (json: Record<string, any>) => [
+      ...Object.entries(json.resource ?? {}).flatMap(([type, els]) =>
+        Object.keys(els as object).map((id) => `${type}.${id}`),
+      ),
+      ...Object.entries(json.data ?? {}).flatMap(([type, els]) =>
+        Object.keys(els as object).map((id) => `data.${type}.${id}`),
+      ),
+    ];
+
+    test('GIVEN the dev stack WHEN synthesized THEN the manifest is a plain string (known at plan time) and every address in it is an element of the stack', () => {
+      const json = synthJson(new PlatformTrustStack(Testing.app(), { environment: dev }));
+      const value = json.output[MANIFEST_OUTPUT].value;
+      expect(value).not.toMatch(/\$\{|%\{/);
+      expect(json.output[MANIFEST_OUTPUT].sensitive).toBeUndefined();
+      const manifest = manifestOf(json);
+      expect(manifest.format).toBe(MANIFEST_FORMAT_V1);
+      expect(addresses(json)).toEqual(expect.arrayContaining(Object.keys(manifest.resources)));
+      expect(scanForSecrets(value)).toEqual([]);
+    });
+
+    test('GIVEN a rotated task key, a migration and a CA rotation THEN the manifest names each rotation with its version, each signature and the roots in the bundle', () => {
+      const stack = new PlatformTrustStack(Testing.app(), {
+        environment: {
+          ...dev,
+          taskSigning: { version: 3, activeVersion: 2 },
+          bundle: { sequence: 2, migrateFromV1: true },
+          controlPlaneTrust: {
+            platformCa: {
+              root: { issuerName: 'dev-control-plane-root' },
+              rotation: {
+                next: { issuerName: 'dev-control-plane-root-2027' },
+                overlapUntil: '2027-01-31T00:00:00Z',
+                phase: RootRotationPhase.PUBLISH_NEXT,
+              },
+            },
+          },
+        },
+      });
+      const entries = Object.entries(manifestOf(synthJson(stack)).resources);
+      const of = (role: ElementRole) => entries.filter(([, e]) => e.role === role);
+      expect(of(ElementRole.KEY_ROTATION).map(([a, e]) => [a, e.key, e.name, e.version])).toEqual([
+        [addressOf(stack.taskSigningKey.rotations[0]), SigningKeyKind.TASK, 'node-task-signer', 2],
+        [addressOf(stack.taskSigningKey.rotations[1]), SigningKeyKind.TASK, 'node-task-signer', 3],
+      ]);
+      expect(of(ElementRole.BUNDLE_SIGNATURE).map(([, e]) => [e.signature, e.key, e.version])).toEqual([
+        ['bundle-key', SigningKeyKind.BUNDLE, 1],
+        ['migration-from-v1', SigningKeyKind.TASK, 2],
+      ]);
+      expect(
+        of(ElementRole.PKI_ROOT)
+          .filter(([, e]) => e.trust === TrustKind.CONTROL_PLANE)
+          .map(([, e]) => [e.name, e.bundle_field])
+          .sort(),
+      ).toEqual([
+        ['dev-control-plane-root', 'public_https_trust.roots'],
+        ['dev-control-plane-root-2027', 'public_https_trust.roots'],
+      ]);
+      expect(of(ElementRole.BUNDLE_SECRET)).toEqual([
+        [
+          addressOf(stack.bootstrapBundle.secret),
+          { role: ElementRole.BUNDLE_SECRET, mount: 'dev/kv', path: 'bootstrap/bundle' },
+        ],
+      ]);
+    });
+
+    test('GIVEN a logical id overridden after construction THEN the manifest carries the overridden address', () => {
+      const stack = new PlatformTrustStack(Testing.app(), { environment: { ...dev, taskSigning: { version: 2 } } });
+      stack.taskSigningKey.rotations[0].overrideLogicalId('task_rotation_v2');
+      const resources = manifestOf(synthJson(stack)).resources;
+      expect(resources['vault_generic_endpoint.task_rotation_v2']).toMatchObject({ role: 'key-rotation', version: 2 });
+    });
+
+    test('GIVEN the same configuration synthesized twice THEN the manifest is the same text (a second plan shows no change)', () => {
+      const once = synthJson(new PlatformTrustStack(Testing.app(), { environment: dev })).output[MANIFEST_OUTPUT].value;
+      const twice = synthJson(new PlatformTrustStack(Testing.app(), { environment: dev })).output[MANIFEST_OUTPUT]
+        .value;
+      expect(twice).toBe(once);
+    });
+
+    test('GIVEN an existing CA given as PEM THEN the manifest has no control-plane PKI element and the control plane gets no server-cert path', () => {
+      const stack = new PlatformTrustStack(Testing.app(), {
+        environment: {
+          ...dev,
+          controlPlaneTrust: { existingCa: { current: { name: 'corp-root-a', pem: ROOT_A }, asOf: AS_OF_VALID } },
+        },
+      });
+      const json = synthJson(stack);
+      const trusts = Object.values(manifestOf(json).resources).map((e) => e.trust);
+      expect(trusts).not.toContain(TrustKind.CONTROL_PLANE);
+      expect(stack.controlPlane.policyDocument.toHcl()).not.toContain('control-plane-https');
+    });
   });
 
   test('reviewed snapshot of the dev stack: every construct id is a Terraform address', () => {
