@@ -18,13 +18,15 @@ import {
   VerifierState,
 } from './formats';
 import { parseIsoUtc } from '../kernel/iso-time';
+import { KeySetProblem, MAX_KEY_VERSION, keySetEntryProblems, keySetOrderProblems } from '../kernel/key-set';
+import { Problem } from '../kernel/problems';
 import { expectObject } from './json-shape';
 import { computeKid } from './key-id';
 
 export { computeKid } from './key-id';
 
-/** Highest key version accepted (Vault key versions are 32-bit integers). */
-export const MAX_KEY_VERSION = 2147483647;
+/** Highest key version accepted (Vault key versions are 32-bit integers; defined in lib/kernel/key-set.ts). */
+export { MAX_KEY_VERSION };
 /** Most entries a verifier set may hold. */
 export const MAX_VERIFIER_ENTRIES = 32;
 /** Longest key set text accepted (`GPUAAS_TASK_SIGNING_PUBKEYS` or a bundle key set). */
@@ -32,7 +34,6 @@ export const MAX_VERIFIER_SET_LENGTH = 16384;
 
 /** Transit key names: letters, digits, `_`, `.`, `-`; no `:` (the kid separator) and no `/`. */
 const KEY_NAME_RE = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,126}[A-Za-z0-9])?$/;
-const STATES: readonly VerifierState[] = ['next', 'active', 'grace'];
 const SET_FIELDS = ['format', 'key', 'keys'];
 // Canonical order = keys sorted, which is how Terraform's jsonencode renders the set at apply time.
 const ENTRY_FIELDS = ['alg', 'kid', 'public_key', 'state', 'until', 'version'];
@@ -251,14 +252,9 @@ function compileValue(kind: KeySetKind, value: unknown, field: string): Compiled
 
 function compileEntry(value: unknown, field: string, keyName: string): CompiledEntry {
   const obj = expectObject(value, field, ENTRY_FIELDS, ['version', 'kid', 'alg', 'public_key', 'state']);
-  const version = obj.version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > MAX_KEY_VERSION) {
-    throw new NodeTrustError(
-      Code.INVALID_VERSIONS,
-      `${field}.version`,
-      `must be an integer from 1 to ${MAX_KEY_VERSION}, received ${show(version)}`,
-    );
-  }
+  // The schedule rules (version range, state, until) are the kernel's; the first problem is the refusal.
+  throwFirst(keySetEntryProblems(obj, Number(/\[(\d+)\]$/.exec(field)?.[1] ?? 0), field));
+  const version = obj.version as number;
   if (obj.alg !== 'ed25519') {
     throw new NodeTrustError(
       Code.INVALID_FIELD,
@@ -284,30 +280,7 @@ function compileEntry(value: unknown, field: string, keyName: string): CompiledE
     );
   }
   const state = obj.state as VerifierState;
-  if (!STATES.includes(state)) {
-    throw new NodeTrustError(
-      Code.INVALID_FIELD,
-      `${field}.state`,
-      `must be "next", "active" or "grace", received ${show(obj.state)}`,
-    );
-  }
-  let untilMs: number | undefined;
-  if (state === 'grace') {
-    untilMs = parseIsoUtc(obj.until);
-    if (untilMs === undefined) {
-      throw new NodeTrustError(
-        Code.INVALID_DATE,
-        `${field}.until`,
-        `a grace entry needs an explicit end, ISO 8601 UTC like "2026-01-31T00:00:00Z"; received ${show(obj.until)}`,
-      );
-    }
-  } else if (obj.until !== undefined) {
-    throw new NodeTrustError(
-      Code.INVALID_FIELD,
-      `${field}.until`,
-      `only grace entries carry "until" (this entry is "${state}")`,
-    );
-  }
+  const untilMs = state === 'grace' ? parseIsoUtc(obj.until) : undefined;
   const key = preparePublicKey(raw);
   if (!key.ok) {
     throw new NodeTrustError(
@@ -325,42 +298,25 @@ function compileEntry(value: unknown, field: string, keyName: string): CompiledE
 }
 
 function checkVersions(entries: readonly CompiledEntry[], field: string): void {
-  for (let i = 1; i < entries.length; i++) {
-    if (entries[i].entry.version <= entries[i - 1].entry.version) {
-      throw new NodeTrustError(
-        Code.INVALID_VERSIONS,
-        `${field}[${i}].version`,
-        `versions must be unique and sorted ascending; ${entries[i].entry.version} follows ${entries[i - 1].entry.version}`,
-      );
-    }
-  }
-  const active = entries.filter((e) => e.entry.state === 'active');
-  if (active.length !== 1) {
-    throw new NodeTrustError(
-      Code.INVALID_VERSIONS,
+  throwFirst(
+    keySetOrderProblems(
+      entries.map((e) => e.entry),
       field,
-      `exactly one entry must be "active", found ${active.length}`,
-    );
-  }
-  const activeVersion = active[0].entry.version;
-  const next = entries.filter((e) => e.entry.state === 'next');
-  if (next.length > 1) {
-    throw new NodeTrustError(Code.INVALID_VERSIONS, field, `at most one entry may be "next", found ${next.length}`);
-  }
-  if (next.length === 1 && next[0] !== entries[entries.length - 1]) {
-    throw new NodeTrustError(
-      Code.INVALID_VERSIONS,
-      field,
-      `the "next" entry (v${next[0].entry.version}) must have the highest version`,
-    );
-  }
-  for (const e of entries) {
-    if (e.entry.state === 'grace' && e.entry.version > activeVersion) {
-      throw new NodeTrustError(
-        Code.INVALID_VERSIONS,
-        field,
-        `grace entry v${e.entry.version} must be older than the active version v${activeVersion}`,
-      );
-    }
-  }
+    ),
+  );
+}
+
+/** The node's error code for each kernel key set problem. */
+const CODE_OF: Readonly<Record<string, Code>> = {
+  [KeySetProblem.VERSION]: Code.INVALID_VERSIONS,
+  [KeySetProblem.STATE]: Code.INVALID_FIELD,
+  [KeySetProblem.UNTIL_MISSING]: Code.INVALID_DATE,
+  [KeySetProblem.UNTIL_TIME]: Code.INVALID_DATE,
+  [KeySetProblem.UNTIL_NOT_GRACE]: Code.INVALID_FIELD,
+};
+
+/** Throws the first kernel problem as a {@link NodeTrustError} (set-level problems: INVALID_VERSIONS). */
+function throwFirst(problems: readonly Problem[]): void {
+  const p = problems[0];
+  if (p) throw new NodeTrustError(CODE_OF[p.code] ?? Code.INVALID_VERSIONS, p.path, p.message);
 }

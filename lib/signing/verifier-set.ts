@@ -2,9 +2,11 @@
  * Pure model of the task verifier set: a signing schedule from code -> which key versions nodes accept.
  * No cdktf here; the construct translates the result into Vault floors and the rendered set.
  */
-import { invalidActiveVersion, invalidGrace, invalidVersion } from '../core/errors';
+import { PlatformTrustError, invalidActiveVersion, invalidDate, invalidGrace, invalidVersion } from '../core/errors';
 import { isToken, parseIsoUtc, validateVersion } from '../core/validation';
-import { VerifierState } from '../node/formats';
+import { VerifierState } from '../kernel/formats';
+import { KeySetProblem, graceEndProblems, keySetProblems } from '../kernel/key-set';
+import { Problem } from '../kernel/problems';
 
 /** An older key version still accepted by nodes until an explicit end. */
 export interface GraceEntry {
@@ -46,9 +48,10 @@ export interface VerifierPlan {
 
 /**
  * Validates a schedule and derives the verifier set. Throws a PlatformTrustError for:
- * non-integer or < 1 versions, `activeVersion` above `version`, grace entries for a version at or
- * above the active one or above `version`, duplicate or unsorted grace entries, malformed dates,
- * and grace dates out of order (an older version may not outlive a newer one).
+ * non-integer or < 1 versions, `activeVersion` above `version`, grace entries above `version`, and whatever the
+ * kernel's key set rules (`lib/kernel/key-set.ts`) find in the derived set: grace entries at or above the active
+ * version, duplicate or unsorted grace entries, malformed dates, and grace dates out of order (an older version
+ * may not outlive a newer one).
  */
 export function planVerifierSet(schedule: SigningSchedule): VerifierPlan {
   const version = validateVersion('version', schedule.version);
@@ -62,8 +65,6 @@ export function planVerifierSet(schedule: SigningSchedule): VerifierPlan {
     );
   }
   const grace = schedule.grace ?? [];
-  let previous: GraceEntry | undefined;
-  let previousUntil = -Infinity;
   for (const entry of grace) {
     if (typeof entry !== 'object' || entry === null) {
       throw invalidGrace(
@@ -80,33 +81,6 @@ export function planVerifierSet(schedule: SigningSchedule): VerifierPlan {
         `remove the entry, or grace only versions below activeVersion (${active}).`,
       );
     }
-    if (entry.version >= active) {
-      throw invalidGrace(
-        `Grace entry for version ${entry.version} is not older than activeVersion (${active}): grace is for versions the control plane no longer signs with.`,
-        entry,
-        `grace only versions below ${active}; the active version and a pre-published next version need no grace entry.`,
-      );
-    }
-    if (previous && entry.version === previous.version) {
-      throw invalidGrace(`Duplicate grace entry for version ${entry.version}.`, grace, 'keep one entry per version.');
-    }
-    if (previous && entry.version < previous.version) {
-      throw invalidGrace(
-        'Grace entries are not sorted by version.',
-        grace.map((g) => g.version),
-        'list grace entries from the oldest version to the newest.',
-      );
-    }
-    const until = parseIsoUtc(`grace end for version ${entry.version}`, entry.until);
-    if (until < previousUntil) {
-      throw invalidGrace(
-        `Grace for version ${entry.version} ends before grace for the older version ${previous!.version}: an older version may not outlive a newer one.`,
-        grace,
-        `end version ${previous!.version} no later than version ${entry.version} (${entry.until}).`,
-      );
-    }
-    previous = entry;
-    previousUntil = until;
   }
 
   const versions: ScheduledVersion[] = [
@@ -114,6 +88,9 @@ export function planVerifierSet(schedule: SigningSchedule): VerifierPlan {
     { version: active, state: 'active' as const },
   ];
   if (version > active) versions.push({ version, state: 'next' });
+  // The set's rules are the kernel's (the node and the rule pack apply the same), plus grace ends in order.
+  const problems = [...keySetProblems(versions, 'grace'), ...graceEndProblems(versions, 'grace')];
+  if (problems.length > 0) throw scheduleError(problems[0], versions, grace, active);
   return {
     versions,
     activeVersion: active,
@@ -143,4 +120,51 @@ export function acceptedAt(plan: VerifierPlan, nowMs: number): number[] {
   return plan.versions
     .filter((v) => v.state !== 'grace' || parseIsoUtc('until', v.until!) > nowMs)
     .map((v) => v.version);
+}
+
+/** The construct error, with its fix, for a kernel problem of the verifier set derived from a schedule. */
+function scheduleError(
+  p: Problem,
+  versions: readonly ScheduledVersion[],
+  grace: readonly GraceEntry[],
+  active: number,
+): PlatformTrustError {
+  const entry = versions[Number(/^grace\[(\d+)\]/.exec(p.path)?.[1] ?? -1)];
+  if (p.code === KeySetProblem.UNTIL_TIME || p.code === KeySetProblem.UNTIL_MISSING) {
+    return invalidDate(`grace end for version ${entry?.version}`, entry?.until);
+  }
+  // The kernel decides; the message speaks of the schedule as written in code.
+  const notOlder = () =>
+    invalidGrace(
+      `Grace entry for version ${entry?.version} is not older than activeVersion (${active}): grace is for versions the control plane no longer signs with.`,
+      entry,
+      `grace only versions below ${active}; the active version and a pre-published next version need no grace entry.`,
+    );
+  switch (p.code) {
+    case KeySetProblem.GRACE_NEWER:
+      return notOlder();
+    case KeySetProblem.DUPLICATE:
+      if (entry?.version === active) return notOlder();
+      return invalidGrace(`Duplicate grace entry for version ${entry?.version}.`, grace, 'keep one entry per version.');
+    case KeySetProblem.ORDER:
+      return invalidGrace(
+        'Grace entries are not sorted by version.',
+        grace.map((g) => g.version),
+        'list grace entries from the oldest version to the newest.',
+      );
+    case KeySetProblem.GRACE_ENDS: {
+      const older = grace.filter((g) => g.version < (entry?.version ?? 0)).pop();
+      return invalidGrace(
+        `Grace for version ${entry?.version} ends before grace for the older version ${older?.version}: an older version may not outlive a newer one.`,
+        grace,
+        `end version ${older?.version} no later than version ${entry?.version} (${entry?.until}).`,
+      );
+    }
+    default:
+      return invalidGrace(
+        `${p.message}.`,
+        grace,
+        'write grace as { version, until } entries below activeVersion, oldest first.',
+      );
+  }
 }

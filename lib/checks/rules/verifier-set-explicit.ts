@@ -1,5 +1,5 @@
-import { BUNDLE_KEYS_FORMAT_V1, PUBKEYS_FORMAT_V1, VerifierState } from '../../node/formats';
-import { parseIsoUtc } from '../../kernel/iso-time';
+import { BUNDLE_KEYS_FORMAT_V1, PUBKEYS_FORMAT_V1 } from '../../kernel/formats';
+import { KeySetEntryFacts, keySetProblems } from '../../kernel/key-set';
 import { stringsContaining } from '../strings';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 import { isExpression } from '../values';
@@ -11,11 +11,9 @@ interface WrittenEntry {
   readonly until?: string;
 }
 
-const STATES: readonly VerifierState[] = ['active', 'next', 'grace'];
-
 /**
- * The entries of a verifier set written in `text`: parsed when the text is the JSON itself, read field by field
- * from a `jsonencode({...})` expression otherwise (object entries separated by `}, {`; `"name" = value`).
+ * The entries of a verifier set written in `text`: parsed when the text is the JSON itself, read from a
+ * `jsonencode({...})` expression otherwise (see {@link hclListEntries}).
  */
 function entriesOf(text: string): WrittenEntry[] | undefined {
   if (!isExpression(text)) {
@@ -34,66 +32,80 @@ function entriesOf(text: string): WrittenEntry[] | undefined {
       return undefined;
     }
   }
-  const start = text.search(/"keys"\s*=\s*\[/);
-  if (start < 0) return undefined;
-  const list = text.slice(start);
-  const field = (segment: string, name: string) =>
-    new RegExp(`"${name}"\\s*=\\s*(?:"([^"]*)"|([0-9]+)(?![0-9.]))`).exec(segment);
-  return list
-    .split(/\}\s*,\s*\{/)
-    .map((segment) => {
-      const version = field(segment, 'version');
-      const state = field(segment, 'state');
-      const until = field(segment, 'until');
+  const start = /"keys"\s*=\s*\[/.exec(text);
+  if (!start) return undefined;
+  return hclListEntries(text, start.index + start[0].length)
+    .map((fields) => {
+      const version = fields.get('version');
+      const state = fields.get('state');
+      const until = fields.get('until');
       return {
-        ...(version?.[2] !== undefined ? { version: Number(version[2]) } : {}),
-        ...(state?.[1] !== undefined ? { state: state[1] } : {}),
-        ...(until?.[1] !== undefined ? { until: until[1] } : {}),
+        ...(version !== undefined && /^[0-9]+$/.test(version) ? { version: Number(version) } : {}),
+        ...(state !== undefined && isQuoted(state) ? { state: unquote(state) } : {}),
+        ...(until !== undefined && isQuoted(until) ? { until: unquote(until) } : {}),
       };
     })
     .filter((e) => e.state !== undefined || e.version !== undefined);
 }
 
-/** What is wrong with a verifier set's entries; empty when it is explicit and consistent. */
+const isQuoted = (v: string) => /^"[^"\\$%]*"$/.test(v);
+const unquote = (v: string) => v.slice(1, -1);
+
+/**
+ * Reads the objects of an HCL list starting at `from` (just after its `[`): for each top-level `{...}` object, its
+ * top-level `"name" = value` pairs with the value's text trimmed. Quotes, escapes and nesting (`{}`, `[]`, `()`)
+ * are followed, so a value holding `}, {` does not split an object; reading stops at the list's `]`.
+ */
+function hclListEntries(text: string, from: number): Map<string, string>[] {
+  const objects: Map<string, string>[] = [];
+  let depth = 0;
+  let current: Map<string, string> | undefined;
+  let pairStart = -1;
+  const closePair = (end: number) => {
+    if (current && pairStart >= 0) {
+      const m = /^\s*"([^"]+)"\s*=\s*([\s\S]*?)\s*$/.exec(text.slice(pairStart, end));
+      if (m) current.set(m[1], m[2]);
+    }
+    pairStart = -1;
+  };
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      continue;
+    }
+    if (c === '{' || c === '[' || c === '(') {
+      depth++;
+      if (depth === 1 && c === '{') {
+        current = new Map();
+        pairStart = i + 1;
+      }
+      continue;
+    }
+    if (c === '}' || c === ']' || c === ')') {
+      if (depth === 0) break;
+      if (depth === 1 && c === '}' && current) {
+        closePair(i);
+        objects.push(current);
+        current = undefined;
+      }
+      depth--;
+      continue;
+    }
+    if (depth === 1 && current && (c === ',' || c === '\n')) {
+      closePair(i);
+      pairStart = i + 1;
+    }
+  }
+  return objects;
+}
+
+/**
+ * What is wrong with a verifier set's entries; empty when it is explicit and consistent. The rules are the
+ * kernel's (`lib/kernel/key-set.ts`), the same the node applies when it parses a set.
+ */
 export function verifierSetProblems(entries: readonly WrittenEntry[]): string[] {
-  const problems: string[] = [];
-  const label = (e: WrittenEntry, i: number) => (e.version !== undefined ? `version ${e.version}` : `entry ${i + 1}`);
-  entries.forEach((e, i) => {
-    if (e.state !== undefined && !(STATES as readonly string[]).includes(e.state)) {
-      problems.push(`${label(e, i)} has state ${JSON.stringify(e.state)} (expected active, next or grace)`);
-    }
-    if (e.state === 'grace' && e.until === undefined) problems.push(`${label(e, i)} is in grace without an end date`);
-    if (e.until !== undefined && parseIsoUtc(e.until) === undefined) {
-      problems.push(`${label(e, i)} ends at ${JSON.stringify(e.until)}, not an ISO 8601 UTC time`);
-    }
-    if (e.until !== undefined && e.state !== undefined && e.state !== 'grace') {
-      problems.push(`${label(e, i)} is ${e.state} but carries an end date (only grace entries end)`);
-    }
-  });
-  const active = entries.filter((e) => e.state === 'active');
-  if (active.length !== 1) problems.push(`${active.length} entries are active (exactly one must be)`);
-  const next = entries.filter((e) => e.state === 'next');
-  if (next.length > 1) problems.push(`${next.length} entries are next (at most one may be)`);
-  const versions = entries.map((e) => e.version).filter((v): v is number => v !== undefined);
-  const seen = new Set<number>();
-  for (const v of versions) {
-    if (seen.has(v)) problems.push(`version ${v} is listed twice`);
-    seen.add(v);
-  }
-  if (versions.some((v, i) => i > 0 && v < versions[i - 1])) problems.push('the entries are not sorted by version');
-  const activeVersion = active.length === 1 ? active[0].version : undefined;
-  if (activeVersion !== undefined) {
-    for (const e of entries) {
-      if (e.version === undefined) continue;
-      if (e.state === 'grace' && e.version > activeVersion) {
-        problems.push(`version ${e.version} is in grace but newer than the active version ${activeVersion}`);
-      }
-      if (e.state === 'next' && e.version < activeVersion) {
-        problems.push(`version ${e.version} is next but older than the active version ${activeVersion}`);
-      }
-    }
-  }
-  return problems;
+  return keySetProblems(entries as readonly KeySetEntryFacts[]).map((p) => p.message);
 }
 
 /**
