@@ -29,8 +29,24 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*', '../core/*', '../*'],
-              message: 'lib/node runs on nodes: it imports nothing from cdktf or the construct layers.',
+              group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*', '../core/*', '../*', '!../kernel', '!../kernel/*'],
+              message: 'lib/node runs on nodes: it imports nothing from cdktf or the construct layers (lib/kernel only).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/kernel/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*', '../*'],
+              message: 'lib/kernel is pure: it imports nothing from cdktf, lib/node or the construct layers.',
             },
           ],
         },
