@@ -1,6 +1,6 @@
 /**
  * The node:crypto engine: the runtime's own Ed25519 (OpenSSL's, in Node). Keys are imported once
- * from an SPKI DER prefix plus the 32 raw bytes and cached on the prepared key.
+ * as a JWK (`{ kty: 'OKP', crv: 'Ed25519', x }`, RFC 8037) from the 32 raw bytes and cached on the prepared key.
  *
  * On its own, OpenSSL 3's Ed25519 verify checks S < L and compares R byte-for-byte with the
  * canonical encoding of [S]B - [k]A (cofactorless), but it decodes A leniently (y >= p reduced,
@@ -10,14 +10,12 @@
 import { createPublicKey, verify as cryptoVerify, KeyObject } from 'node:crypto';
 import type { PreparedKey } from './ed25519-rules';
 
-/** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQUENCE { AlgorithmIdentifier { 1.3.101.112 }, BIT STRING }. */
-export const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
 const CACHE_SLOT = 'node:keyObject';
 
 /** Imports a raw 32-byte Ed25519 public key as a node:crypto KeyObject. */
 export function ed25519KeyObject(publicKey: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+  const x = Buffer.from(publicKey).toString('base64url');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
 }
 
 /**
