@@ -103,6 +103,19 @@ export enum OutputRole {
   BUNDLE_KEY_ACTIVE_VERSION = 'bundle_key_active_version',
 }
 
+/**
+ * Names of the outputs `PlatformTrustStack` emits, by role: the stack uses them, and the explainer reads them
+ * from a plan without a manifest (a stack from before it).
+ */
+export const STACK_OUTPUT_NAMES: Readonly<Record<OutputRole, string>> = {
+  [OutputRole.BUNDLE]: 'bootstrap_bundle',
+  [OutputRole.ENVELOPE]: 'bootstrap_envelope',
+  [OutputRole.TASK_VERIFIERS]: 'task_signing_pubkeys',
+  [OutputRole.TASK_ACTIVE_VERSION]: 'task_signing_active_version',
+  [OutputRole.BUNDLE_KEYS]: 'bundle_signing_keys',
+  [OutputRole.BUNDLE_KEY_ACTIVE_VERSION]: 'bundle_signing_active_version',
+};
+
 /** The manifest as the stack emits it. */
 export interface StackManifest {
   readonly format: typeof MANIFEST_FORMAT_V1;

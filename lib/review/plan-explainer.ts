@@ -11,10 +11,17 @@
  * `change.after`, `change.after_unknown`, `change.replace_paths`, `action_reason`), `output_changes`
  * (`actions`, `before`, `after`, `after_unknown`), `prior_state.values.root_module` (unchanged resources),
  * `configuration.root_module.resources[].expressions.*.references` (to name an issuer that is unknown until
- * apply, and whether a data source is still declared), `format_version` and `terraform_version`. Outputs read by
- * name: `bootstrap_bundle`, `bootstrap_envelope`, `task_signing_pubkeys`, `task_signing_active_version`,
- * `bundle_signing_active_version` (the list in `private/bundle-read.ts`, checked against the stack by a test);
- * others by their format id (verifier sets, bundle key sets, schedules). Resource attributes:
+ * apply, and whether a data source is still declared), `format_version` and `terraform_version`.
+ *
+ * The stack manifest (`platform_trust_manifest`, see `manifest.ts`) is the contract with the stack: when the plan
+ * carries it, the explainer finds rotations (and their versions), the bundle secret, the task key and the PKI
+ * mounts of each trust by address and role, and the outputs below by the names it lists. Without it (a stack from
+ * before the manifest), it falls back to heuristics: `RotateToV<n>` logical ids and construct-id fragments for
+ * rotations, `Bundle` in the address of a bundle secret whose data is unknown, `pubkeys` in an output name, and
+ * certificate pins for the PKI mounts. Outputs read by name (manifest roles in `private/manifest-read.ts`, default
+ * names `bootstrap_bundle`, `bootstrap_envelope`, `task_signing_pubkeys`, `task_signing_active_version`,
+ * `bundle_signing_active_version`; both checked against the stack by a test); others by their format id (verifier
+ * sets, bundle key sets, schedules). Resource attributes:
  * `vault_generic_endpoint` `path`, `data_json`, `disable_delete` (a `<mount>/sign/<key>` endpoint that never
  * deletes is an apply-time signature); `vault_transit_sign` (data source) `path`, `name`;
  * `vault_transit_secret_backend_key` `backend`, `name`, `latest_version`; `vault_policy` `name`, `policy`; `vault_pki_secret_backend_root_cert` `backend`, `issuer_name`, `issuer_id`,
@@ -28,7 +35,7 @@
  * an envelope whose signature is already in the plan, is a loud warning (signing during a plan).
  *
  * Layout: this file runs the steps in order; each step lives in `private/` by responsibility (`context` reads the
- * plan, `destructive` counts and warns, `policies`, `keys`, `verifier-sets`, `ca`, `bundle-read`,
+ * plan and its manifest (`manifest-read`), `destructive` counts and warns, `policies`, `keys`, `verifier-sets`, `ca`, `bundle-read`,
  * `bundle-sequence`, `bundle-contents`, `bundle-config`, `trust`, `signing`; `markdown` and `render-bundle` for the
  * renderer); `exit-decision` turns an explanation into an exit code for the CLI.
  */

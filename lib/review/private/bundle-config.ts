@@ -7,10 +7,12 @@ import { certificateFacts } from '../certificate-facts';
 import type { BundleContentChange, BundleKeySetChange, KeyRotation } from '../explanation';
 import { actionKind, str } from '../plan-json';
 import type { BundleFindings, Inputs } from './bundle-contents';
-import { BundleSide, TASK_PUBKEYS_OUTPUT, chain, inputsDigests, isBundleKeySet, keySet, keySetOf } from './bundle-read';
+import { BundleSide, chain, inputsDigests, isBundleKeySet, keySet, keySetOf } from './bundle-read';
 import { bundleSecrets } from './bundle-sequence';
 import { nodeCaChanges, rootViews } from './ca';
-import { Context, outputSide, tick } from './context';
+import { OutputRole, TrustKind } from '../manifest';
+import { Context, outputName, outputSide, tick } from './context';
+import { pkiMounts } from './manifest-read';
 import { deriveVerifierSet, keySetDiff } from './verifier-sets';
 
 const short = (digest: string) => `${digest.slice(0, 12)}…`;
@@ -115,9 +117,10 @@ export function unknownAfter(
 
   // Task verifiers: the verifier set output, its schedule, or the floors and rotations.
   const tb = keySet(b, 'task_verifiers');
+  const taskVerifiersOutput = outputName(ctx, OutputRole.TASK_VERIFIERS);
   const vs =
     inputs.verifierSets.find((s) => s.key !== undefined && s.key === tb?.key) ??
-    inputs.verifierSets.find((s) => s.output === TASK_PUBKEYS_OUTPUT);
+    inputs.verifierSets.find((s) => s.output === taskVerifiersOutput);
   let taskVerifiers: BundleKeySetChange | undefined;
   if (vs) {
     taskVerifiers = {
@@ -127,8 +130,8 @@ export function unknownAfter(
       ...(vs.after ? { after: vs.after, afterFrom: vs.afterSource === 'none' ? 'output' : vs.afterSource } : {}),
     };
     known.push(`task verifiers: as ${tick(vs.output)} under Verifier set`);
-  } else if (tb && ctx.outputs.some(([n, c]) => n === TASK_PUBKEYS_OUTPUT && actionKind(c.actions) === 'no-op')) {
-    known.push(`task verifiers: ${tick(TASK_PUBKEYS_OUTPUT)} does not change`);
+  } else if (tb && ctx.outputs.some(([n, c]) => n === taskVerifiersOutput && actionKind(c.actions) === 'no-op')) {
+    known.push(`task verifiers: ${tick(taskVerifiersOutput)} does not change`);
   }
 
   // Bundle keys (format v2): the bundle key set output when it is known, else the key's transit resources.
@@ -206,11 +209,16 @@ export function unknownAfter(
 }
 
 /**
- * Which PKI mounts hold the control-plane roots: the mounts of root issuers whose pin the old bundle lists as a
+ * Which PKI mounts hold the control-plane roots: the manifest says so when the plan has one. Without: the mounts of root issuers whose pin the old bundle lists as a
  * public HTTPS root. When none does, any mount that holds no node-cert CA material counts (a mount that cannot be
  * placed counts as control plane: a trust change either way).
  */
 function controlPlaneMounts(ctx: Context, rootPins: readonly string[], chainPins: readonly string[]) {
+  if (ctx.manifest) {
+    // The manifest places every PKI mount: a mount it does not list counts as control plane (a trust change).
+    const nodeMounts = pkiMounts(ctx.manifest, TrustKind.NODE_CERT);
+    return (backend: string | undefined) => backend === undefined || !nodeMounts.has(backend);
+  }
   const control = new Set<string>();
   const node = new Set<string>();
   for (const e of ctx.managed) {

@@ -7,24 +7,16 @@ import { BUNDLE_KEYS_FORMAT_V1, BUNDLE_SCHEMA_V1, BUNDLE_SCHEMA_V2 } from '../..
 import { certificateFacts } from '../certificate-facts';
 import type { ChainCertificate } from '../explanation';
 import { PlanChange, actionKind, attrs, isUnknown, jsonValue, wholeNumber } from '../plan-json';
-import { Context, Entry, outputSide } from './context';
+import { OutputRole, STACK_OUTPUT_NAMES } from '../manifest';
+import { Context, Entry, outputName, outputSide } from './context';
+import { OUTPUT_ROLES_READ } from './manifest-read';
 import { verifierViews } from './verifier-sets';
 
-/** Output names the stack emits and the explainer reads (see `stacks/platform-trust-stack.ts`). */
-export const BUNDLE_OUTPUT = 'bootstrap_bundle';
-export const ENVELOPE_OUTPUT = 'bootstrap_envelope';
-export const TASK_PUBKEYS_OUTPUT = 'task_signing_pubkeys';
-export const ACTIVE_VERSION_OUTPUT = 'task_signing_active_version';
-export const BUNDLE_KEY_ACTIVE_VERSION_OUTPUT = 'bundle_signing_active_version';
-
-/** Every output the explainer reads by name; a test checks that the stack emits each of them. */
-export const OUTPUTS_READ: readonly string[] = [
-  BUNDLE_OUTPUT,
-  ENVELOPE_OUTPUT,
-  TASK_PUBKEYS_OUTPUT,
-  ACTIVE_VERSION_OUTPUT,
-  BUNDLE_KEY_ACTIVE_VERSION_OUTPUT,
-];
+/**
+ * Every output the explainer reads by name, as a plan without a manifest names them (with a manifest, the names
+ * it lists for `OUTPUT_ROLES_READ`); a test checks that the stack emits each of them.
+ */
+export const OUTPUTS_READ: readonly string[] = OUTPUT_ROLES_READ.map((role) => STACK_OUTPUT_NAMES[role]);
 
 /** Bundle formats this explainer reads, by schema id. */
 const FORMATS: ReadonlyArray<[string, string]> = [
@@ -47,8 +39,9 @@ export function formatName(schema: unknown): string {
 
 /** Outputs that hold a bootstrap bundle (by schema id, or the stack's output name). */
 export function bundleOutputs(ctx: Context): Array<[string, PlanChange]> {
+  const named = outputName(ctx, OutputRole.BUNDLE);
   return ctx.outputs.filter(
-    ([name, c]) => isBundle(outputSide(c, 'before')) || isBundle(outputSide(c, 'after')) || name === BUNDLE_OUTPUT,
+    ([name, c]) => isBundle(outputSide(c, 'before')) || isBundle(outputSide(c, 'after')) || name === named,
   );
 }
 

@@ -14,7 +14,9 @@ import {
   publishedMetadata,
   writtenMetadata,
 } from './bundle-read';
+import { ElementRole } from '../manifest';
 import { Context, Entry } from './context';
+import { entryAt } from './manifest-read';
 
 const sequenceIn = (o: Record<string, unknown> | undefined, marker: string) =>
   o && marker in o ? wholeNumber(o.sequence) : undefined;
@@ -28,10 +30,14 @@ const writtenSeq = (v: Record<string, unknown> | undefined, dataUnknown: boolean
 const seqOf = (v: Record<string, unknown> | undefined) => publishedSeq(v) ?? writtenSeq(v, false);
 
 /**
- * The published bundle secrets: KV v2 secrets whose custom metadata holds `sequence` and `inputs_sha256` (or whose
- * data holds `envelope` and `sequence`), changed or not.
+ * The published bundle secrets, changed or not: those the stack manifest names. Without a manifest: KV v2 secrets
+ * whose custom metadata holds `sequence` and `inputs_sha256` (or whose data holds `envelope` and `sequence`), or
+ * whose data is unknown and whose address mentions `Bundle` (the fallback heuristic).
  */
 export function bundleSecrets(ctx: Context): Entry[] {
+  if (ctx.manifest) {
+    return ctx.managed.filter((e) => entryAt(ctx.manifest, e.address)?.role === ElementRole.BUNDLE_SECRET);
+  }
   return ctx.managed.filter(
     (e) =>
       e.type === 'vault_kv_secret_v2' &&

@@ -3,6 +3,7 @@
  * outputs, plus small helpers shared by the steps. Internal to lib/review.
  */
 import type { PlanWarning } from '../explanation';
+import { OutputRole, STACK_OUTPUT_NAMES, StackManifest } from '../manifest';
 import {
   ActionKind,
   PlanChange,
@@ -14,6 +15,7 @@ import {
   jsonValue,
   priorResources,
 } from '../plan-json';
+import { readManifest } from './manifest-read';
 
 /** One resource as the explainer sees it: its change, or its prior state when it does not change. */
 export interface Entry {
@@ -33,6 +35,8 @@ export interface Context {
   readonly managed: readonly Entry[];
   readonly byAddress: ReadonlyMap<string, Entry>;
   readonly outputs: ReadonlyArray<[string, PlanChange]>;
+  /** The stack manifest, when the plan carries one: the steps then read it instead of their heuristics. */
+  readonly manifest?: StackManifest;
   readonly warnings: PlanWarning[];
 }
 
@@ -74,14 +78,22 @@ function entries(plan: PlanJson): Entry[] {
 /** The context of a checked plan. */
 export function buildContext(plan: PlanJson): Context {
   const all = entries(plan);
+  const outputs = Object.entries(plan.output_changes ?? {}).sort(([a], [b]) => byString(a, b));
+  const manifest = readManifest(outputs);
   return {
     plan,
     all,
     managed: all.filter((e) => e.mode !== 'data'),
     byAddress: new Map(all.map((e) => [e.address, e])),
-    outputs: Object.entries(plan.output_changes ?? {}).sort(([a], [b]) => byString(a, b)),
+    outputs,
+    ...(manifest ? { manifest } : {}),
     warnings: [],
   };
+}
+
+/** The name of the output that holds `role`: the manifest's, else the name the stack has always used. */
+export function outputName(ctx: Context, role: OutputRole): string {
+  return ctx.manifest?.outputs[role] ?? STACK_OUTPUT_NAMES[role];
 }
 
 /** An output's value as an object (JSON text is parsed), or undefined when absent or unknown. */

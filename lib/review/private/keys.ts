@@ -1,30 +1,44 @@
 /**
- * Transit signing keys: rotation resources (`RotateToV<n>`), floors (`<mount>/keys/<name>/config`), the latest
+ * Transit signing keys: rotation resources (from the stack manifest; without one, by their `RotateToV<n>` id),
+ * floors (`<mount>/keys/<name>/config`), the latest
  * version before and after, and the version the policies let the control plane sign with. Internal to lib/review.
  */
 import type { Floors, KeyRotation, RotationStep } from '../explanation';
 import { WarningKind } from '../explanation';
 import { attrs, isUnknown, jsonValue, str, wholeNumber } from '../plan-json';
+import { ElementRole } from '../manifest';
 import { Context, Entry, byString, unique } from './context';
+import { entryAt } from './manifest-read';
 import { PolicyTexts, signingVersions } from './policies';
 
 const ROTATE_RE = /^(.+)\/keys\/([^/]+)\/rotate$/;
 const CONFIG_RE = /^(.+)\/keys\/([^/]+)\/config$/;
 const ROTATE_ID_RE = /RotateToV([0-9]+)(?![0-9])/;
 
-/** A `RotateToV<n>` endpoint of a task signing key (by its logical id). */
-function isRotation(e: Entry): boolean {
+/**
+ * A rotation endpoint of a transit key: what the manifest says, or, for a plan without one, a `RotateToV<n>`
+ * logical id (the fallback heuristic).
+ */
+function isRotation(ctx: Context, e: Entry): boolean {
+  if (ctx.manifest) return entryAt(ctx.manifest, e.address)?.role === ElementRole.KEY_ROTATION;
   return e.type === 'vault_generic_endpoint' && ROTATE_ID_RE.test(e.address);
 }
 
+/** The version a rotation creates: from the manifest, or (without one) from its `RotateToV<n>` id. */
+function rotationVersion(ctx: Context, e: Entry): number | undefined {
+  if (ctx.manifest) return entryAt(ctx.manifest, e.address)?.version;
+  const m = ROTATE_ID_RE.exec(e.address);
+  return m ? Number(m[1]) : undefined;
+}
+
 /**
- * The construct a resource belongs to, from its logical id (`<type>.<construct>_<part>_<hash>`): for a rotation
- * the name before `_RotateToV<n>`, for a transit key the name without its hash and its `Key` part (the engine
- * drops that part when the construct id already ends with it).
+ * Fallback for a plan without a manifest: the construct a resource belongs to, from its logical id
+ * (`<type>.<construct>_<part>_<hash>`): for a rotation the name before `_RotateToV<n>`, for a transit key the name
+ * without its hash and its `Key` part (the engine drops that part when the construct id already ends with it).
  */
 function constructOf(e: Entry): string | undefined {
   const name = e.address.slice(e.address.indexOf('.') + 1);
-  if (isRotation(e)) {
+  if (ROTATE_ID_RE.test(name)) {
     const m = ROTATE_ID_RE.exec(name);
     return m ? name.slice(0, m.index).replace(/_$/, '') : undefined;
   }
@@ -72,25 +86,29 @@ export function explainKeys(ctx: Context, policyTexts: PolicyTexts): KeyRotation
       const p = endpointPath(e);
       const m = p ? (ROTATE_RE.exec(p) ?? CONFIG_RE.exec(p)) : null;
       if (m) add(m[1], m[2], e);
-      else if (p === undefined && isRotation(e)) pendingRotations.push(e);
+      else if (p === undefined && isRotation(ctx, e)) pendingRotations.push(e);
     }
   }
   for (const e of pendingRotations) {
+    // The manifest names the rotation's key; without one, the key of the construct its logical id names.
+    const declared = entryAt(ctx.manifest, e.address);
+    if (declared?.mount !== undefined && declared.name !== undefined) {
+      add(declared.mount, declared.name, e);
+      continue;
+    }
+    if (ctx.manifest) continue;
     const owner = constructOf(e);
     const key = owner !== undefined ? keysByConstruct.get(owner) : undefined;
     if (key) add(key.mount, key.key, e);
   }
-  const versionOf = (p: Entry) => {
-    const m = ROTATE_ID_RE.exec(p.address);
-    return m ? Number(m[1]) : undefined;
-  };
+  const versionOf = (p: Entry) => rotationVersion(ctx, p);
   const known = (xs: Array<number | undefined>) => xs.filter((n): n is number => n !== undefined);
 
   const out: KeyRotation[] = [];
   for (const [keyPath, g] of [...groups.entries()].sort(([a], [b]) => byString(a, b))) {
     const keyEntry = g.parts.find((p) => p.type === 'vault_transit_secret_backend_key');
     // The key itself has no path: only endpoints match below.
-    const rotationEntries = g.parts.filter((p) => isRotation(p) || ROTATE_RE.test(endpointPath(p) ?? ''));
+    const rotationEntries = g.parts.filter((p) => isRotation(ctx, p) || ROTATE_RE.test(endpointPath(p) ?? ''));
     const floorsEntry = g.parts.find((p) => !rotationEntries.includes(p) && CONFIG_RE.test(endpointPath(p) ?? ''));
     const rotations: RotationStep[] = rotationEntries
       .filter((p) => p.kind !== 'no-op')

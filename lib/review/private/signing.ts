@@ -6,8 +6,8 @@
 import type { ApplyTimeSignatureChange, EnvelopeChange, PlanWarning, SigningReview } from '../explanation';
 import { WarningKind } from '../explanation';
 import { PlanChange, actionKind, attrs, isUnknown, str } from '../plan-json';
-import { ENVELOPE_OUTPUT } from './bundle-read';
-import { Context, Entry, byString, configResources, outputSide } from './context';
+import { OutputRole } from '../manifest';
+import { Context, Entry, byString, configResources, outputName, outputSide } from './context';
 
 const SIGN_DATA_SOURCE = 'vault_transit_sign';
 const SIGN_PATH_RE = /^(.+)\/sign\/([^/]+)$/;
@@ -28,9 +28,9 @@ function isEnvelope(v: unknown): v is { signatures: unknown[] } {
 }
 
 function envelopeOutputs(ctx: Context): Array<[string, PlanChange]> {
+  const named = outputName(ctx, OutputRole.ENVELOPE);
   return ctx.outputs.filter(
-    ([name, c]) =>
-      name === ENVELOPE_OUTPUT || isEnvelope(outputSide(c, 'before')) || isEnvelope(outputSide(c, 'after')),
+    ([name, c]) => name === named || isEnvelope(outputSide(c, 'before')) || isEnvelope(outputSide(c, 'after')),
   );
 }
 

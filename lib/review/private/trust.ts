@@ -7,8 +7,8 @@ import type { ChainCertificate, RootView, TrustChange } from '../explanation';
 import { TrustChangeKind } from '../explanation';
 import { actionKind, wholeNumber } from '../plan-json';
 import type { BundleFindings } from './bundle-contents';
-import { ACTIVE_VERSION_OUTPUT, BUNDLE_KEY_ACTIVE_VERSION_OUTPUT } from './bundle-read';
-import { Context, byString, outputSide, tick } from './context';
+import { OutputRole } from '../manifest';
+import { Context, byString, outputName, outputSide, tick } from './context';
 import { keySetDiff } from './verifier-sets';
 
 const short = (digest: string) => `${digest.slice(0, 12)}…`;
@@ -125,8 +125,8 @@ export function explainTrust(ctx: Context, findings: readonly BundleFindings[]):
 function activeVersionNote(ctx: Context): string {
   const notes: string[] = [];
   for (const [name, what] of [
-    [ACTIVE_VERSION_OUTPUT, 'task signing'],
-    [BUNDLE_KEY_ACTIVE_VERSION_OUTPUT, 'bundle signing'],
+    [outputName(ctx, OutputRole.TASK_ACTIVE_VERSION), 'task signing'],
+    [outputName(ctx, OutputRole.BUNDLE_KEY_ACTIVE_VERSION), 'bundle signing'],
   ] as const) {
     const c = ctx.outputs.find(([n]) => n === name)?.[1];
     if (!c || actionKind(c.actions) !== 'update') continue;

@@ -7,7 +7,8 @@ import { PUBKEYS_FORMAT_V1 } from '../../node/formats';
 import type { Floors, KeyRotation, VerifierSetChange, VerifierView } from '../explanation';
 import { WarningKind } from '../explanation';
 import { actionKind, attrs, wholeNumber } from '../plan-json';
-import { Context, outputSide, tick } from './context';
+import { ElementRole, OutputRole, SigningKeyKind } from '../manifest';
+import { Context, outputName, outputSide, tick } from './context';
 
 /** A task verifier set (format `gpuaas-task-signing-pubkeys/v1`). */
 export function isVerifierSet(v: unknown): v is { key?: unknown; keys: unknown[] } {
@@ -45,6 +46,17 @@ function publicKeys(set: { keys: unknown[] }): Map<number, string> {
  * rotation resources (grace end dates are then unknown).
  */
 export function explainVerifierSets(ctx: Context, keys: readonly KeyRotation[]): VerifierSetChange[] {
+  // With a manifest: the task verifier output by its name, and the task key by its role. Without: an output whose
+  // name mentions pubkeys, and the only transit key of the plan (the fallback heuristics).
+  const taskOutput = ctx.manifest ? outputName(ctx, OutputRole.TASK_VERIFIERS) : undefined;
+  const namesVerifiers = (name: string) => (taskOutput !== undefined ? name === taskOutput : /pubkeys/i.test(name));
+  const taskKey = ctx.manifest
+    ? Object.values(ctx.manifest.resources).find(
+        (e) => e.role === ElementRole.TRANSIT_KEY && e.key === SigningKeyKind.TASK,
+      )?.name
+    : keys.length === 1
+      ? keys[0].key
+      : undefined;
   const schedules = ctx.outputs
     .map(([, c]) => attrs(outputSide(c, 'after')))
     .filter((o): o is Record<string, unknown> => !!o && typeof o.key === 'string' && Array.isArray(o.versions));
@@ -53,11 +65,11 @@ export function explainVerifierSets(ctx: Context, keys: readonly KeyRotation[]):
     const kind = actionKind(c.actions);
     const before = outputSide(c, 'before');
     const after = outputSide(c, 'after');
-    if (kind === 'no-op' || !(isVerifierSet(before) || isVerifierSet(after) || /pubkeys/i.test(name))) continue;
+    if (kind === 'no-op' || !(isVerifierSet(before) || isVerifierSet(after) || namesVerifiers(name))) continue;
     const keyName =
       (isVerifierSet(before) && typeof before.key === 'string' ? before.key : undefined) ??
       (isVerifierSet(after) && typeof after.key === 'string' ? after.key : undefined) ??
-      (keys.length === 1 ? keys[0].key : undefined);
+      (!ctx.manifest || namesVerifiers(name) ? taskKey : undefined);
     let afterViews: VerifierView[] | undefined;
     let afterSource: VerifierSetChange['afterSource'] = 'none';
     let derivedFrom: VerifierSetChange['derivedFrom'];
