@@ -40,6 +40,7 @@ import {
   MANIFEST_OUTPUT,
   ManifestEntry,
   OutputRole,
+  STACK_OUTPUT_NAMES,
   SigningKeyKind,
   StackManifest,
   TrustKind,
@@ -52,16 +53,6 @@ import { BundleSigningKey } from '../lib/signing/bundle-signing-key';
 import { TaskSigningKey } from '../lib/signing/task-signing-key';
 import { TransitMount } from '../lib/signing/transit-mount';
 import { EnvironmentConfig, MountPaths, resolveMounts } from './environment';
-
-/** Names of the outputs the plan explainer reads, by what they hold; the manifest lists them too. */
-export const STACK_OUTPUT_NAMES: Readonly<Record<OutputRole, string>> = {
-  [OutputRole.BUNDLE]: 'bootstrap_bundle',
-  [OutputRole.ENVELOPE]: 'bootstrap_envelope',
-  [OutputRole.TASK_VERIFIERS]: 'task_signing_pubkeys',
-  [OutputRole.TASK_ACTIVE_VERSION]: 'task_signing_active_version',
-  [OutputRole.BUNDLE_KEYS]: 'bundle_signing_keys',
-  [OutputRole.BUNDLE_KEY_ACTIVE_VERSION]: 'bundle_signing_active_version',
-};
 
 export interface PlatformTrustStackProps {
   /** The environment this stack declares. */
