@@ -19,6 +19,7 @@ import {
   VerifierSetV1,
 } from '../node/formats';
 import { pae, paeParts } from '../kernel/dsse';
+import { distinctFileProblems, filePathProblems } from '../kernel/paths';
 import { findSecretInText } from '../kernel/secret-patterns';
 import { invalidBundlePath, invalidRoots, sameSigningKey, sameTrustSource, unsafeLiteral } from './errors';
 
@@ -137,14 +138,10 @@ export function validateSequence(value: number): number {
 function checkPath(kind: string, value: string): string {
   if (isToken(value)) return value;
   checkBundleLiteral(kind, value);
-  if (!value.startsWith('/')) throw invalidBundlePath(kind, value, 'it is not absolute');
+  // The wire grammar (lib/kernel/paths.ts), and one authoring rule of code on top: no whitespace.
+  const problems = filePathProblems(value, kind);
+  if (problems.length > 0) throw invalidBundlePath(kind, value, problems[0].message);
   if (/\s/.test(value)) throw invalidBundlePath(kind, value, 'it contains whitespace');
-  if (value.length > 1 && value.endsWith('/')) throw invalidBundlePath(kind, value, 'it ends with "/"');
-  const segments = value.split('/').slice(1);
-  if (segments.some((s) => s === '')) throw invalidBundlePath(kind, value, 'it contains an empty segment');
-  if (segments.some((s) => s === '.' || s === '..')) {
-    throw invalidBundlePath(kind, value, 'it contains a "." or ".." segment');
-  }
   return value;
 }
 
@@ -162,12 +159,10 @@ export function resolveBundlePaths(paths: Partial<BundlePaths> = {}): BundlePath
     taskVerifiers: checkPath('task verifier path', paths.taskVerifiers ?? DEFAULT_PATHS.taskVerifiers),
   };
   const entries = Object.entries(resolved).filter(([, p]) => !isToken(p));
-  for (let i = 0; i < entries.length; i++) {
-    for (let j = i + 1; j < entries.length; j++) {
-      if (entries[i][1] === entries[j][1]) {
-        throw sameBundlePath({ [entries[i][0]]: entries[i][1], [entries[j][0]]: entries[j][1] });
-      }
-    }
+  const same = distinctFileProblems(entries)[0];
+  if (same) {
+    const first = entries.find(([, p]) => p === resolved[same.path as keyof BundlePaths])!;
+    throw sameBundlePath({ [first[0]]: first[1], [same.path]: resolved[same.path as keyof BundlePaths] });
   }
   return resolved;
 }

@@ -4,23 +4,20 @@
  * (`GPUAAS_CA_BUNDLE_PATH`, `GPUAAS_NODE_CERT_CA_BUNDLE_PATH`), as JSON objects, JSON text, HCL expressions
  * (`jsonencode({...})`) or env-file lines. Values that are expressions are ignored. Pure.
  */
+import { BUNDLE_FILES, BundleFile } from '../kernel/formats';
 import { isExpression } from './values';
 
-/** The three files a node writes; they must differ (invariant 5). */
-export type BundleFile = 'publicHttpsBundle' | 'nodeCertBundle' | 'taskVerifiers';
+/** The three files a node writes; they must differ (invariant 5). Declared with the wire formats. */
+export type { BundleFile } from '../kernel/formats';
 
 /** Literal paths found for each file, with where each was found. */
 export type BundlePathsFound = Record<BundleFile, Map<string, string>>;
 
-const ENV_NAMES: ReadonlyArray<[BundleFile, string]> = [
-  ['publicHttpsBundle', 'GPUAAS_CA_BUNDLE_PATH'],
-  ['nodeCertBundle', 'GPUAAS_NODE_CERT_CA_BUNDLE_PATH'],
-];
-const BUNDLE_FIELDS: ReadonlyArray<[BundleFile, string]> = [
-  ['publicHttpsBundle', 'public_https_trust'],
-  ['nodeCertBundle', 'node_cert_trust'],
-  ['taskVerifiers', 'task_verifiers'],
-];
+// Where the wire format names each file (lib/kernel/formats.ts).
+const ENV_NAMES: ReadonlyArray<[BundleFile, string]> = BUNDLE_FILES.flatMap((f) =>
+  f.env ? [[f.file, f.env] as [BundleFile, string]] : [],
+);
+const BUNDLE_FIELDS: ReadonlyArray<[BundleFile, string]> = BUNDLE_FILES.map((f) => [f.file, f.field]);
 
 /** Collects every literal bundle path in a JSON value. */
 export function findBundlePaths(value: unknown): BundlePathsFound {

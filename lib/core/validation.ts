@@ -9,6 +9,7 @@ import {
   duplicate,
 } from './errors';
 import { parseIsoUtc as parseIsoUtcText } from '../kernel/iso-time';
+import { mountPathsOverlap } from '../kernel/paths';
 
 /** Longest name accepted for keys, roles and policies (Vault allows more, but names appear in paths and ids). */
 export const MAX_NAME_LENGTH = 64;
@@ -132,7 +133,7 @@ export function validateDistinctMountPaths(
     for (let j = i + 1; j < concrete.length; j++) {
       const a = concrete[i];
       const b = concrete[j];
-      if (a.path === b.path || a.path.startsWith(`${b.path}/`) || b.path.startsWith(`${a.path}/`)) {
+      if (mountPathsOverlap(a.path, b.path)) {
         throw duplicate(
           `or overlapping mount path: ${a.kind} and ${b.kind} both use it`,
           [a.path, b.path],

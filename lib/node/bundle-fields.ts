@@ -2,11 +2,11 @@
  * Field rules of the bootstrap bundle shared by every format version: control-plane roots, certificates,
  * the https URL and the three file paths.
  */
-import * as path from 'node:path';
 import { CertificateInfo, parseCertificatePem } from './certificate';
 import { NodeTrustError, NodeTrustErrorCode as Code, show } from './errors';
 import { RootState, TrustRoot } from './formats';
 import { parseIsoUtc } from '../kernel/iso-time';
+import { MAX_FILE_PATH_LENGTH, distinctFileProblems, filePathProblems } from '../kernel/paths';
 import { expectObject, expectString } from './json-shape';
 
 /** Most control-plane roots in a bundle. */
@@ -109,8 +109,8 @@ export function checkHttpsUrl(value: unknown, field: string): string {
 
 /** Internal: an absolute, normalized file path. */
 export function checkPath(value: unknown, field: string): string {
-  const p = expectString(value, field, 1024);
-  if (!p.startsWith('/') || p.endsWith('/') || path.posix.normalize(p) !== p || /[\u0000-\u001f\\]/.test(p)) {
+  const p = expectString(value, field, MAX_FILE_PATH_LENGTH);
+  if (filePathProblems(p, field).length > 0) {
     throw new NodeTrustError(
       Code.INVALID_PATH,
       field,
@@ -164,17 +164,14 @@ export function checkDistinctPaths(publicPath: string, nodePath: string, verifie
     ['node_cert_trust.path', nodePath],
     ['task_verifiers.path', verifierPath],
   ];
-  for (let i = 0; i < named.length; i++) {
-    for (let j = i + 1; j < named.length; j++) {
-      if (named[i][1] === named[j][1]) {
-        throw new NodeTrustError(
-          Code.INVALID_PATH,
-          `${field}.${named[j][0]}`,
-          `equals ${named[i][0]} (${named[i][1]}); the three files must be distinct`,
-          'give each file its own path (defaults: DEFAULT_PATHS)',
-        );
-      }
-    }
+  const same = distinctFileProblems(named)[0];
+  if (same) {
+    throw new NodeTrustError(
+      Code.INVALID_PATH,
+      `${field}.${same.path}`,
+      same.message.replace('the files', 'the three files'),
+      'give each file its own path (defaults: DEFAULT_PATHS)',
+    );
   }
 }
 
