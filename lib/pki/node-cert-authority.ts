@@ -1,4 +1,4 @@
-import { Fn, ITerraformDependable } from 'cdktf';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { Mount } from '@cdktf/provider-vault/lib/mount';
 import { PkiSecretBackendConfigIssuers } from '@cdktf/provider-vault/lib/pki-secret-backend-config-issuers';
@@ -22,6 +22,7 @@ import { ttlOrder } from './errors';
 import { issueRules, signCsrRules } from './grants';
 import { PkiKeyType, checkKeyType } from './key-type';
 import { validateDnsName } from './names';
+import { NodeRoleSettings, nodeClientRoleConfig } from './private/node-client-role';
 import { INodeCertTrust } from './types';
 
 /** Defaults of `NodeCertAuthorityProps`, in seconds. */
@@ -140,12 +141,7 @@ export class NodeCertAuthority extends Construct implements INodeCertTrust {
   public readonly root: PkiSecretBackendRootCert;
   public readonly intermediate: PkiSecretBackendIntermediateSetSigned;
   public readonly enrollRole: PkiSecretBackendRole;
-  private readonly roleSettings: {
-    keyType: PkiKeyType;
-    ttl: number;
-    maxTtl: number;
-    dependsOn: ITerraformDependable[];
-  };
+  private readonly roleSettings: NodeRoleSettings;
   private readonly poolRoleNames: string[] = [];
   private readonly poolGrantees: IGrantable[] = [];
   public readonly renewRole: PkiSecretBackendRole;
@@ -360,37 +356,11 @@ export class NodeCertAuthority extends Construct implements INodeCertTrust {
   }
 
   private createRole(roleId: string, name: string, domain: string): PkiSecretBackendRole {
-    const { keyType, ttl, maxTtl, dependsOn } = this.roleSettings;
-    return new PkiSecretBackendRole(this, roleId, {
-      backend: this.mount.path,
-      name,
-      issuerRef: 'default',
-      allowedDomains: [domain],
-      allowSubdomains: true,
-      allowBareDomains: false,
-      allowGlobDomains: false,
-      allowWildcardCertificates: false,
-      allowLocalhost: false,
-      allowIpSans: false,
-      allowAnyName: false,
-      enforceHostnames: true,
-      serverFlag: false,
-      clientFlag: true,
-      codeSigningFlag: false,
-      emailProtectionFlag: false,
-      keyType: keyType.type,
-      keyBits: keyType.bits,
-      keyUsage: keyType.leafKeyUsage,
-      ttl: String(ttl),
-      maxTtl: String(maxTtl),
-      generateLease: false,
-      noStore: false,
-      requireCn: true,
-      useCsrCommonName: true,
-      useCsrSans: true,
-      basicConstraintsValidForNonCa: false,
-      dependsOn,
-    });
+    return new PkiSecretBackendRole(
+      this,
+      roleId,
+      nodeClientRoleConfig(this.mount.path, name, domain, this.roleSettings),
+    );
   }
 
   private urls(id: string, mount: Mount, mountPath: string, base: string): PkiSecretBackendConfigUrls {
