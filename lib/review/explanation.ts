@@ -21,7 +21,7 @@ export enum WarningKind {
   DELETE = 'delete',
   /** A managed resource is deleted and created again (a new Vault object). */
   REPLACE = 'replace',
-  /** A `RotateToV<n>` resource is destroyed: the key version in code went down. */
+  /** A rotation resource is destroyed: the key version in code went down. */
   ROTATION_DESTROYED = 'rotation-destroyed',
   /** A Vault floor (`min_decryption_version`, `min_encryption_version`) goes down. */
   FLOOR_DOWN = 'floor-down',
@@ -57,7 +57,7 @@ export interface Floors {
 export interface RotationStep {
   readonly address: string;
   readonly action: ActionKind;
-  /** The version the step creates (from the `RotateToV<n>` id), when it can be read. */
+  /** The version the step creates (from the stack manifest, else from a `RotateToV<n>` id), when it can be read. */
   readonly version?: number;
   /**
    * True when the create adopts a version Vault already has (an apply killed before saving state, or a
@@ -76,7 +76,7 @@ export interface KeyRotation {
   readonly keyAction?: ActionKind;
   /** Latest version before: Vault's `latest_version` from the refreshed state when present. */
   readonly latestBefore?: number;
-  /** Latest version the configuration declares (1 plus one per `RotateToV<n>` resource). */
+  /** Latest version the configuration declares (1 plus one per rotation resource). */
   readonly latestAfter?: number;
   /** Rotation resources that change (created, destroyed, replaced). */
   readonly rotations: readonly RotationStep[];
