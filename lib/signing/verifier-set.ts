@@ -134,10 +134,12 @@ function scheduleError(
     return invalidDate(`grace end for version ${entry?.version}`, entry?.until);
   }
   // The kernel decides; the message speaks of the schedule as written in code.
+  // The grace entry as written in code (the derived entry carries a state too).
+  const written = grace.find((g) => g.version === entry?.version);
   const notOlder = () =>
     invalidGrace(
       `Grace entry for version ${entry?.version} is not older than activeVersion (${active}): grace is for versions the control plane no longer signs with.`,
-      entry,
+      written,
       `grace only versions below ${active}; the active version and a pre-published next version need no grace entry.`,
     );
   switch (p.code) {
