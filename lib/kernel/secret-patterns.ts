@@ -17,6 +17,8 @@ export interface SecretPattern {
   readonly kind: SecretKind;
   /** Reads as "holds <what>". */
   readonly what: string;
+  /** A short form, to which a caller appends the quoted match (for patterns whose match is not secret). */
+  readonly noun: string;
   /** The regular expression source; group 1, when present, is the part to report. */
   readonly source: string;
   /** True when the match is itself a secret and must never be repeated in a message. */
@@ -50,16 +52,35 @@ const VAULT_API_ADDRESS = String.raw`https?:\/\/[^\s"'/]+(?::\d+)?\/v1\/`;
 
 /** Every pattern, in the order they are tried. */
 export const SECRET_PATTERNS: readonly SecretPattern[] = [
-  { kind: 'pem-private-key', what: 'a PEM private key block', source: PEM_PRIVATE_KEY, secret: true },
-  { kind: 'vault-token', what: 'a Vault token', source: VAULT_TOKEN, secret: true },
-  { kind: 'vault-setting', what: 'a Vault client setting (VAULT_*)', source: VAULT_SETTING, secret: false },
+  {
+    kind: 'pem-private-key',
+    what: 'a PEM private key block',
+    noun: 'a PEM private key block',
+    source: PEM_PRIVATE_KEY,
+    secret: true,
+  },
+  { kind: 'vault-token', what: 'a Vault token', noun: 'a Vault token', source: VAULT_TOKEN, secret: true },
+  {
+    kind: 'vault-setting',
+    what: 'a Vault client setting (VAULT_*)',
+    noun: 'a Vault client setting',
+    source: VAULT_SETTING,
+    secret: false,
+  },
   {
     kind: 'approle-id',
     what: 'a UUID (AppRole role_id and secret_id look like this)',
+    noun: 'a UUID (AppRole role_id and secret_id look like this)',
     source: APPROLE_ID,
     secret: true,
   },
-  { kind: 'vault-api-address', what: 'a Vault API address', source: VAULT_API_ADDRESS, secret: false },
+  {
+    kind: 'vault-api-address',
+    what: 'a Vault API address',
+    noun: 'a Vault API address',
+    source: VAULT_API_ADDRESS,
+    secret: false,
+  },
 ];
 
 /** The kinds checked in everything rendered for nodes (a bundle, its literals, its expressions): all of them. */
@@ -93,13 +114,11 @@ export function isCredentialField(name: string): boolean {
 
 /**
  * A credential field assigned in JSON or HCL text (`"secret_id": ...`, `role_id = ...`); group 1 is the name.
- * For expressions, where {@link isCredentialField} cannot see object keys.
+ * For expressions, where {@link isCredentialField} cannot see object keys. Names as written on the wire (lower
+ * case): `VAULT_ADDR = ...` is a Vault client setting, not a field.
  */
 export function credentialAssignmentPattern(flags = ''): RegExp {
-  return new RegExp(
-    String.raw`["']?\b(vault_[a-z_]*|${CREDENTIAL_FIELDS.join('|')})\b["']?\s*(?::|=(?!=))`,
-    flags.includes('i') ? flags : `${flags}i`,
-  );
+  return new RegExp(String.raw`["']?\b(vault_[a-z_]*|${CREDENTIAL_FIELDS.join('|')})\b["']?\s*(?::|=(?!=))`, flags);
 }
 
 /** A new matcher for one kind; `flags` as for `RegExp` (for example `g` to find every match). */
@@ -123,6 +142,7 @@ export function vaultTokenPattern(flags = ''): RegExp {
 export interface SecretMatch {
   readonly kind: SecretKind;
   readonly what: string;
+  readonly noun: string;
   /** The matched text, or undefined when it is itself secret (never repeat it). */
   readonly quotable?: string;
 }
@@ -138,7 +158,7 @@ export function findSecretInText(
   for (const p of SECRET_PATTERNS) {
     if (!kinds.includes(p.kind)) continue;
     const m = COMPILED.get(p.kind)!.re.exec(text);
-    if (m) return { kind: p.kind, what: p.what, ...(p.secret ? {} : { quotable: m[0] }) };
+    if (m) return { kind: p.kind, what: p.what, noun: p.noun, ...(p.secret ? {} : { quotable: m[0] }) };
   }
   return undefined;
 }

@@ -15,7 +15,7 @@ function accessIn(text: string): string[] {
   const found: string[] = [];
   for (const p of SECRET_PATTERNS) {
     const m = findSecretInText(text, [p.kind]);
-    if (m) found.push(m.quotable !== undefined ? `${m.what} (${JSON.stringify(m.quotable)})` : m.what);
+    if (m) found.push(m.quotable !== undefined ? `${m.noun} (${JSON.stringify(m.quotable)})` : m.what);
   }
   const field = CREDENTIAL_ASSIGNMENT_RE.exec(text);
   if (field) found.push(`a credential field (${JSON.stringify(field[1])})`);
