@@ -25,11 +25,11 @@ if (env.status !== 0) {
   console.error(`[integration] FAILED: the toolchain is incomplete: ${env.stderr.trim()}`);
   process.exit(1);
 }
-const tc = JSON.parse(env.stdout.slice(env.stdout.indexOf('{')));
+const info = JSON.parse(env.stdout.slice(env.stdout.indexOf('{')));
 const name = { opentofu: 'OpenTofu', terraform: 'Terraform', openbao: 'OpenBao', vault: 'Vault' };
 console.log(
-  `[integration] engine: ${name[tc.kinds.tofu] ?? tc.kinds.tofu} ${tc.versions.tofu} (${tc.sources.tofu}: ${tc.tofu}); ` +
-    `server: ${name[tc.kinds.bao] ?? tc.kinds.bao} ${tc.versions.bao}; providers: vault ${tc.versions.vaultProvider}, tls ${tc.versions.tlsProvider}`,
+  `[integration] engine: ${name[info.kinds.tofu] ?? info.kinds.tofu} ${info.versions.tofu} (${info.sources.tofu}: ${info.tofu}); ` +
+    `server: ${name[info.kinds.bao] ?? info.kinds.bao} ${info.versions.bao}; providers: vault ${info.versions.vaultProvider}, tls ${info.versions.tlsProvider}`,
 );
 const jest = spawnSync(
   process.execPath,

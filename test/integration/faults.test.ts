@@ -409,6 +409,7 @@ describe('faults (real engine, real Vault-API server)', () => {
       'vault_transit_secret_backend_key',
     ]);
     expect([...new Set(notImportable.map((r) => r.type))].sort()).toEqual([
+      'terraform_data',
       'vault_generic_endpoint',
       'vault_pki_secret_backend_intermediate_cert_request',
       'vault_pki_secret_backend_intermediate_set_signed',
@@ -438,11 +439,15 @@ describe('faults (real engine, real Vault-API server)', () => {
     await ws.expectNoChanges();
 
     // The rest cannot be imported: PKI issuers and CSRs (the provider has no importer) and the
-    // generic endpoints (Floors, RotateToV<n>: import reads the write-only path and Vault answers 405).
+    // generic endpoints (Floors, RotateToV<n>, the bundle signature: import reads the write-only path and Vault
+    // answers 405).
     const backup = path.join(ws.dir, 'before-rm.tfstate');
     await must(ws, ['state', 'rm', `-backup=${backup}`, ...notImportable.map((r) => r.address)]);
     const refusals: string[] = [];
-    for (const r of notImportable) {
+    // terraform_data (what a bundle signature is replaced by) takes an import, but stores no input: the next plan
+    // would replace the sign resource (a harmless re-sign: Ed25519 signatures are deterministic). It is restored
+    // from the backup with the rest; docs/import-ids.md says not to import it.
+    for (const r of notImportable.filter((x) => x.type !== 'terraform_data')) {
       const res = await ws.run(['import', '-input=false', '-no-color', r.address, r.values.id]);
       expect([r.address, res.code]).toEqual([r.address, 1]);
       const text = oneLine(res.stderr);

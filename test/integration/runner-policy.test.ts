@@ -234,8 +234,11 @@ describe("bundle v2 with the apply identity's policy only (real engine, real Vau
   async function policyFor(schedule: PublishSchedule): Promise<void> {
     const text = publisherPolicyText(schedule);
     expect((await bao.root.write(`sys/policies/acl/${PUBLISHER}`, { policy: text })).status).toBe(204);
-    // The same rights with every sign path denied: what a plan may hold.
-    const denied = `${text}\npath "${MOUNT}/sign/*" {\n  capabilities = ["deny"]\n}\n`;
+    // A second policy that denies both sign paths exactly: with the publisher's, what a plan may hold (Vault merges
+    // the two policies' rules for one path, and deny wins).
+    const denied = ['pub-bundle', 'pub-task']
+      .map((k) => `path "${MOUNT}/sign/${k}" {\n  capabilities = ["deny"]\n}\n`)
+      .join('');
     expect((await bao.root.write('sys/policies/acl/rp-no-sign', { policy: denied })).status).toBe(204);
   }
 
@@ -260,12 +263,10 @@ describe("bundle v2 with the apply identity's policy only (real engine, real Vau
     expect((await bao.root.write(`sys/mounts/${MOUNT}`, { type: 'transit' })).status).toBe(204);
     expect((await bao.root.write(`sys/mounts/${KV}`, { type: 'kv', options: { version: '2' } })).status).toBe(204);
     await policyFor({ sequence: 1, bundleKey: { version: 1 } });
-    const token = async (policy: string) =>
-      bao.root.as(
-        (await bao.root.write('auth/token/create', { policies: [policy], ttl: '1h' })).body.auth.client_token,
-      );
-    publisher = await token(PUBLISHER);
-    noSign = await token('rp-no-sign');
+    const token = async (policies: string[]) =>
+      bao.root.as((await bao.root.write('auth/token/create', { policies, ttl: '1h' })).body.auth.client_token);
+    publisher = await token([PUBLISHER]);
+    noSign = await token([PUBLISHER, 'rp-no-sign']);
     ws = Workspace.create('pt-publisher-');
   });
 
