@@ -69,6 +69,17 @@ const dropped: EnvironmentConfig['controlPlaneTrust'] = {
 };
 
 /** `type.Construct_Path` without cdktf's hash suffix, with the actions: `create vault_pki_...Root-x`. */
+/** Every bundle change is signed again during apply: the sign endpoint is replaced through its terraform_data. */
+const RESIGN = [
+  'delete,create vault_generic_endpoint.BootstrapBundle_BundleSignature',
+  'update terraform_data.BootstrapBundle_SignedInput',
+];
+
+/** The changes without the re-signing that every bundle change brings, and the deletes among them. */
+function destructive(changes: string[]): string[] {
+  return changes.filter((c) => /delete/.test(c) && !RESIGN.includes(c));
+}
+
 function summary(changes: ResourceChange[]): string[] {
   return changes.map((c) => `${c.actions.join(',')} ${c.address.replace(/_[0-9A-F]{8}$/, '')}`).sort();
 }
@@ -207,11 +218,14 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
 
   test('2a. PUBLISH_NEXT (sequence 2): only the new root issuer is created; the bundle carries both roots; node B takes it', async () => {
     const changes = await step('2a PUBLISH_NEXT', env(2, { controlPlaneTrust: publishNext }));
-    expect(changes.filter((c) => /delete/.test(c))).toEqual([]);
-    expect(changes).toEqual([
-      'create vault_pki_secret_backend_root_cert.ControlPlaneTrust_Root-rot-cp-root-2',
-      'update vault_kv_secret_v2.BootstrapBundle_Secret',
-    ]);
+    expect(destructive(changes)).toEqual([]);
+    expect(changes).toEqual(
+      [
+        'create vault_pki_secret_backend_root_cert.ControlPlaneTrust_Root-rot-cp-root-2',
+        'update vault_kv_secret_v2.BootstrapBundle_Secret',
+        ...RESIGN,
+      ].sort(),
+    );
     expect(Object.keys(await issuers()).sort()).toEqual(['rot-cp-root-1', 'rot-cp-root-2']);
     expect(await defaultIssuerName()).toBe('rot-cp-root-1');
 
@@ -228,11 +242,14 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
 
   test('2b. SWITCH (sequence 3): the new root issues; node B (updated) connects, node A (sequence 1) fails', async () => {
     const changes = await step('2b SWITCH', env(3, { controlPlaneTrust: switched }));
-    expect(changes.filter((c) => /delete/.test(c))).toEqual([]);
-    expect(changes).toEqual([
-      'update vault_kv_secret_v2.BootstrapBundle_Secret',
-      'update vault_pki_secret_backend_config_issuers.ControlPlaneTrust_DefaultIssuer',
-    ]);
+    expect(destructive(changes)).toEqual([]);
+    expect(changes).toEqual(
+      [
+        'update vault_kv_secret_v2.BootstrapBundle_Secret',
+        'update vault_pki_secret_backend_config_issuers.ControlPlaneTrust_DefaultIssuer',
+        ...RESIGN,
+      ].sort(),
+    );
     expect(await defaultIssuerName()).toBe('rot-cp-root-2');
 
     const verdict = nodeBUpdates(3, new Date());
@@ -277,7 +294,7 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
 
   test('2c. DROP_PREVIOUS after the overlap (sequence 4): the old root leaves the bundle but both issuers stay in Vault', async () => {
     const changes = await step('2c DROP_PREVIOUS', env(4, { controlPlaneTrust: dropped }));
-    expect(changes).toEqual(['update vault_kv_secret_v2.BootstrapBundle_Secret']);
+    expect(changes).toEqual(['update vault_kv_secret_v2.BootstrapBundle_Secret', ...RESIGN].sort());
     const verdict = nodeBUpdates(4, new Date(AFTER_OVERLAP));
     expect(verdict.roots.map((r) => r.state)).toEqual(['current']);
     expect(verdict.roots[0].pin).not.toBe(nodeA.roots[0].pin);
@@ -415,9 +432,11 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
     expect(newRoot).toContain('inputs digest');
     expect(await publishedVersion()).toBe(before);
     expect(Object.keys(await issuers()).sort()).toEqual(['rot-cp-root-1', 'rot-cp-root-2']);
-    // Positive control: the same change with the sequence bumped plans, and only the secret changes.
+    // Positive control: the same change with the sequence bumped plans; only the secret changes, signed again.
     expect(await planFailure(env(8, { ...published, bundle: { sequence: 8, paths } }))).toBeUndefined();
-    expect(summary((await ws.plan()).changes)).toEqual(['update vault_kv_secret_v2.BootstrapBundle_Secret']);
+    expect(summary((await ws.plan()).changes)).toEqual(
+      ['update vault_kv_secret_v2.BootstrapBundle_Secret', ...RESIGN].sort(),
+    );
   });
 
   test('4c. the guard compares with what Vault holds (refreshed), not with the state; the finished rotation plans nothing', async () => {
