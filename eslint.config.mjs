@@ -30,7 +30,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*', '../core/*', '../*', '!../kernel', '!../kernel/*'],
-              message: 'lib/node runs on nodes: it imports nothing from cdktf or the construct layers (lib/kernel only).',
+              message:
+                'lib/node runs on nodes: it imports nothing from cdktf or the construct layers (lib/kernel only).',
             },
           ],
         },

@@ -275,7 +275,6 @@ describe('bootstrap bundle v2 (real engine, real Vault-API server)', () => {
     const atThree = acceptBundleUpdate({ bundle: bundles.get(2)! }, envelopes.get(3)!, new Date());
     if (!atThree.ok) throw new Error(`${atThree.reason}: ${atThree.detail}`);
     expect(atThree).toMatchObject({ ok: true, signer: { version: 1, state: 'active' } });
-    if (!atThree.ok) throw new Error(atThree.detail);
     bundles.set(3, atThree.bundle);
     const states = (atThree.bundle as BootstrapBundleV2).bundle_keys.set.keys.map((k) => `${k.version}:${k.state}`);
     expect(states).toEqual(['1:active', '2:next']);
