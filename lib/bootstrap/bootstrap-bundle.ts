@@ -1,19 +1,7 @@
-import {
-  DataResource,
-  Fn,
-  ITerraformDependable,
-  Lazy,
-  Op,
-  TerraformLocal,
-  Token,
-  Tokenization,
-  propertyAccess,
-  ref,
-} from 'cdktf';
+import { Fn, ITerraformDependable, Op, TerraformLocal, Token, Tokenization, propertyAccess, ref } from 'cdktf';
 import { Construct } from 'constructs';
-import { GenericEndpoint } from '@cdktf/provider-vault/lib/generic-endpoint';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
-import { BundleSignatureRole, declareElement } from '../core/declarations';
+import { BundleSignatureRole } from '../core/declarations';
 import { invalidProp } from '../core/errors';
 import { Grant, IGrantable } from '../core/grant';
 import { joinPath } from '../core/naming';
@@ -41,6 +29,10 @@ import {
   validateSequence,
 } from './bundle-model';
 import { sameTrustSource } from './errors';
+import { ApplyTimeSignature, signAtApply } from './private/apply-time-signature';
+
+export type { ApplyTimeSignature } from './private/apply-time-signature';
+import { mountPathsOverlap } from '../kernel/paths';
 
 export interface BootstrapBundleProps {
   /** Environment name (dev, staging, prod); carried in the bundle. */
@@ -97,27 +89,6 @@ export interface BootstrapBundleProps {
    * @default true
    */
   readonly sequenceGuard?: boolean;
-}
-
-/** A key that signs the bundle during apply. */
-interface ApplyTimeSigner {
-  readonly keyName: string;
-  readonly mountPath: string;
-  readonly activeVersion: number;
-  readonly activeKid: string;
-  readonly signingDependables: ITerraformDependable[];
-}
-
-/** One apply-time signature: the sign resource, what forces its replacement, and the raw signature. */
-export interface ApplyTimeSignature {
-  /** `vault_generic_endpoint` writing `<mount>/sign/<key>` during apply. */
-  readonly resource: GenericEndpoint;
-  /** `terraform_data` holding SHA-256 over what is signed; a change replaces `resource`. */
-  readonly signedInput: DataResource;
-  /** Standard base64 of the raw signature (the third field of Vault's `vault:v<N>:<base64>`). A token. */
-  readonly sig: string;
-  /** Key id of the version that signs. A token. */
-  readonly keyid: string;
 }
 
 /**
@@ -241,7 +212,8 @@ export class BootstrapBundle extends Construct {
     const signedInput = Fn.base64encode(
       Fn.join('', dssePaeParts(BUNDLE_PAYLOAD_TYPE_V2, this.bundleJson, Fn.tostring(Fn.lengthOf(this.bundleJson)))),
     );
-    this.bundleKeySignature = this.signAtApply(
+    this.bundleKeySignature = signAtApply(
+      this,
       'BundleSignature',
       'SignedInput',
       bundleKey,
@@ -250,7 +222,8 @@ export class BootstrapBundle extends Construct {
     );
     this.signature = this.bundleKeySignature.sig;
     if (this.migrateFromV1) {
-      this.taskKeySignature = this.signAtApply(
+      this.taskKeySignature = signAtApply(
+        this,
         'TaskKeySignature',
         'TaskKeySignedInput',
         key,
@@ -347,53 +320,6 @@ export class BootstrapBundle extends Construct {
   }
 
   /**
-   * Signs `input` with the key's active version during apply: a `vault_generic_endpoint` writing
-   * `<mount>/sign/<key>` (no read, no delete) that keeps the returned `signature`, replaced whenever the
-   * `terraform_data` over what is signed changes. A postcondition checks that Vault signed with the pinned version.
-   */
-  private signAtApply(
-    id: string,
-    triggerId: string,
-    key: ApplyTimeSigner,
-    input: string,
-    role: BundleSignatureRole,
-  ): ApplyTimeSignature {
-    const path = `${key.mountPath}/sign/${key.keyName}`;
-    // A string: the sign grants pin key_version as a string, and Vault matches a policy value only against the
-    // same JSON type (transit reads the string as the number).
-    const keyVersion = String(key.activeVersion);
-    const signedInput = new DataResource(this, triggerId, {
-      // terraform_data takes any value; a string keeps the plan short: the digest changes when anything signed does.
-      input: Fn.sha256(Fn.jsonencode([path, keyVersion, input])) as unknown as Record<string, string>,
-    });
-    const prefix = `vault:v${keyVersion}:`;
-    const resource = new GenericEndpoint(this, id, {
-      path,
-      dataJson: Fn.jsonencode({ input, key_version: keyVersion }),
-      writeFields: ['signature'],
-      disableRead: true,
-      disableDelete: true,
-      dependsOn: key.signingDependables,
-      lifecycle: {
-        // The address as a plain string: cdktf renders a dependable here as "${terraform_data.x}", which Terraform
-        // refuses in replace_triggered_by (hashicorp/terraform-cdk#3196). Lazy, so an overridden logical id counts.
-        replaceTriggeredBy: [
-          Lazy.stringValue({ produce: () => `${DataResource.tfResourceType}.${signedInput.friendlyUniqueId}` }),
-        ],
-        postcondition: [
-          {
-            condition: `\${startswith(lookup(self.write_data, "signature", ""), "${prefix}")}`,
-            errorMessage: `Vault did not sign the bootstrap bundle with version ${keyVersion} of transit key "${key.keyName}" (the signature does not start with "${prefix}"). Check the key's version floors and the apply identity's sign grant (key_version pinned to "${keyVersion}").`,
-          },
-        ],
-      },
-    });
-    declareElement(resource, { bundle_signature: role });
-    const sig = Token.asString(Fn.element(Fn.split(':', resource.writeData.lookup('signature')), 2));
-    return { resource, signedInput, sig, keyid: key.activeKid };
-  }
-
-  /**
    * The plan-time sequence guard: postconditions over `self.metadata.custom_metadata`, the custom metadata of the
    * secret as Vault holds it. At plan time a computed attribute keeps its refreshed value in an in-place update,
    * so `self.metadata` is what Vault has now; after the write it is what was just written, and the checks pass.
@@ -437,7 +363,7 @@ function checkSeparateSources(https: IControlPlaneTrust, nodes: INodeCertTrust, 
   const httpsMount = https.mountPath;
   if (httpsMount !== undefined && !isToken(httpsMount)) {
     for (const m of nodeMounts) {
-      if (m === httpsMount || m.startsWith(`${httpsMount}/`) || httpsMount.startsWith(`${m}/`)) {
+      if (mountPathsOverlap(m, httpsMount)) {
         throw sameTrustSource([httpsMount, m], 'both use the same or nested PKI mounts');
       }
     }
