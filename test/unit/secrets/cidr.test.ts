@@ -23,6 +23,11 @@ describe('validateCidr', () => {
     ['fd00::/129', 'from 0 to 128'],
     ['10.20.300.0/24', 'is not an IPv4 or IPv6 address'],
     ['010.20.0.0/16', 'is not an IPv4 or IPv6 address'],
+    // Legacy inet_aton forms that some parsers (and Go's older net package) read as 127.0.0.1: refused.
+    ['0x7f.1/32', 'is not an IPv4 or IPv6 address'],
+    ['127.1/32', 'is not an IPv4 or IPv6 address'],
+    ['0177.0.0.1/32', 'is not an IPv4 or IPv6 address'],
+    ['2130706433/32', 'is not an IPv4 or IPv6 address'],
     ['fd00:::1/64', 'is not an IPv4 or IPv6 address'],
     ['control-plane/32', 'is not an IPv4 or IPv6 address'],
     ['0.0.0.0/0', 'restricts nothing'],
