@@ -21,7 +21,7 @@ import { Construct, IConstruct } from 'constructs';
 import { BootstrapBundle } from '../lib/bootstrap/bootstrap-bundle';
 import { PlatformTrustChecks } from '../lib/checks/platform-trust-checks';
 import { BundleSignatureRole } from '../lib/core/declarations';
-import { invalidProp } from '../lib/core/errors';
+import { conflictingConfig, missingConfig } from '../lib/core/errors';
 import { VaultPolicy } from '../lib/core/grant';
 import { acceptVaultProvider5x } from '../lib/core/providers';
 import {
@@ -105,14 +105,14 @@ export class PlatformTrustStack extends TerraformStack {
       validateSeconds('vault.maxLeaseTtlSeconds', env.vault.maxLeaseTtlSeconds, 60, 86400);
     }
     if (!env.taskSigning) {
-      throw invalidProp(
+      throw missingConfig(
         `Environment "${env.name}" has no taskSigning schedule.`,
         env.taskSigning,
         'add taskSigning: { version: 1 } to the environment config.',
       );
     }
     if (!env.bundle) {
-      throw invalidProp(
+      throw missingConfig(
         `Environment "${env.name}" has no bundle sequence.`,
         env.bundle,
         'add bundle: { sequence: 1 } to the environment config and bump it with every trust change.',
@@ -343,7 +343,7 @@ export class PlatformTrustStack extends TerraformStack {
   private buildControlPlaneTrust(env: EnvironmentConfig, protect: boolean): IControlPlaneTrust {
     const cfg = env.controlPlaneTrust;
     if (cfg?.platformCa && cfg.existingCa) {
-      throw invalidProp(
+      throw conflictingConfig(
         `Environment "${env.name}" declares both a platform CA and an existing CA for control-plane trust.`,
         Object.keys(cfg),
         'choose one: controlPlaneTrust.platformCa (a CA in its own Vault PKI mount) or controlPlaneTrust.existingCa (a PEM given in code).',

@@ -2,7 +2,7 @@ import { Fn, ITerraformDependable, Op, TerraformLocal, Token, Tokenization, prop
 import { Construct } from 'constructs';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
 import { BundleSignatureRole } from '../core/declarations';
-import { invalidProp } from '../core/errors';
+import { expectedReference, missingConfig } from '../core/errors';
 import { Grant, IGrantable } from '../core/grant';
 import { joinPath } from '../core/naming';
 import { Capability, PolicyRule } from '../core/policy-document';
@@ -155,7 +155,7 @@ export class BootstrapBundle extends Construct {
     validateVersion('signing key activeVersion', key.activeVersion);
     if (!isToken(key.pubkeysJson)) {
       // cdktf renders string literals inside an HCL expression without escaping double quotes.
-      throw invalidProp(
+      throw expectedReference(
         'The signing key must supply pubkeysJson as a token (a Terraform reference), not as literal JSON text.',
         key.pubkeysJson,
         'pass the TaskSigningKey construct; in tests, wrap literal JSON in a TerraformLocal.',
@@ -164,7 +164,7 @@ export class BootstrapBundle extends Construct {
     checkBundleLiteral('signing key activeKid', key.activeKid);
     const bundleKey = props.bundleSigningKey;
     if (!bundleKey) {
-      throw invalidProp(
+      throw missingConfig(
         'A bootstrap bundle of format v2 is signed by a bundle signing key, and none was given.',
         bundleKey,
         'create a BundleSigningKey (another transit key than the task key) and pass it as bundleSigningKey.',
@@ -174,7 +174,7 @@ export class BootstrapBundle extends Construct {
     validateMountPath('bundle signing key transit mount path', bundleKey.mountPath);
     validateVersion('bundle signing key activeVersion', bundleKey.activeVersion);
     if (!isToken(bundleKey.keySetJson)) {
-      throw invalidProp(
+      throw expectedReference(
         'The bundle signing key must supply keySetJson as a token (a Terraform reference), not as literal JSON text.',
         bundleKey.keySetJson,
         'pass the BundleSigningKey construct; in tests, wrap literal JSON in a TerraformLocal.',

@@ -3,7 +3,7 @@
  * inputs, the DSSE envelope and pre-authentication encoding. Values may be cdktf tokens; checks skip tokens.
  */
 import { createHash } from 'node:crypto';
-import { invalidProp, invalidSequence, sameBundlePath, secretInConfig } from '../core/errors';
+import { invalidSequence, missingConfig, sameBundlePath, secretInConfig } from '../core/errors';
 import { isToken, parseIsoUtc, validateHttpsUrl, validateName } from '../core/validation';
 import {
   BUNDLE_PAYLOAD_TYPE_V2,
@@ -252,7 +252,7 @@ export interface BundleInputV2 extends BundleInput {
 export function buildBundleV2(input: BundleInputV2): BootstrapBundleV2 {
   const v1 = buildBundle(input);
   if (input.bundleKeySet === undefined || input.bundleKeySet === null) {
-    throw invalidProp(
+    throw missingConfig(
       'A bundle of format v2 carries the bundle key set, and none was given.',
       input.bundleKeySet,
       'pass the key set of a BundleSigningKey (jsondecode of its keySetJson).',
@@ -302,7 +302,7 @@ export interface EnvelopeSignature {
  */
 export function buildEnvelopeV2(payload: string, signatures: readonly EnvelopeSignature[]): DsseEnvelope {
   if (signatures.length === 0) {
-    throw invalidProp(
+    throw missingConfig(
       'A bundle envelope needs at least one signature.',
       signatures,
       'sign with the bundle key (BootstrapBundle does).',

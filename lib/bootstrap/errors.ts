@@ -3,7 +3,7 @@ import { ErrorCode, PlatformTrustError } from '../core/errors';
 
 export function unsafeLiteral(kind: string, value: unknown, reason: string): PlatformTrustError {
   return new PlatformTrustError(
-    ErrorCode.INVALID_PROP,
+    ErrorCode.UNSAFE_LITERAL,
     `Invalid ${kind}: ${reason}. Bundle values are signed as the bytes of their JSON text, so they must be plain ASCII that Terraform and cdktf carry unchanged.`,
     value,
     'use printable ASCII without double quotes, backslashes, "${" or "%{" (PEM text may contain line breaks).',
@@ -12,7 +12,7 @@ export function unsafeLiteral(kind: string, value: unknown, reason: string): Pla
 
 export function invalidBundlePath(kind: string, value: unknown, reason: string): PlatformTrustError {
   return new PlatformTrustError(
-    ErrorCode.INVALID_PROP,
+    ErrorCode.INVALID_FILE_PATH,
     `Invalid ${kind}: ${reason}.`,
     value,
     'give an absolute file path on the node without "." or ".." segments, empty segments or a trailing "/" (for example "/etc/gpuaas/trust/control-plane-ca.pem").',
@@ -29,7 +29,7 @@ export function sameTrustSource(value: unknown, what: string): PlatformTrustErro
 }
 
 export function invalidRoots(what: string, value: unknown, fix: string): PlatformTrustError {
-  return new PlatformTrustError(ErrorCode.INVALID_PROP, what, value, fix);
+  return new PlatformTrustError(ErrorCode.INVALID_TRUST_ROOTS, what, value, fix);
 }
 
 export function sameSigningKey(keyPath: string): PlatformTrustError {

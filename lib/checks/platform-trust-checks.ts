@@ -74,7 +74,8 @@ export class PlatformTrustChecks implements IAspect {
    * resource's own "//" block when `construct` is a resource. A suppressed finding is reported as info with the
    * reason.
    * Custody rules (`PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS`) cannot be suppressed.
-   * @throws PlatformTrustError (PT012) for an unknown or unsuppressible rule id or a missing or short reason
+   * @throws PlatformTrustError PT036 for a rule that cannot be suppressed; PT035 for an unknown rule id or a missing or
+   *   short reason
    */
   public static suppress(construct: IConstruct, ruleId: string, reason: string): void {
     addSuppression(construct, ruleId, reason, PLATFORM_TRUST_RULE_IDS, PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS);

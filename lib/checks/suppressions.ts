@@ -9,7 +9,7 @@
  */
 import { TerraformResource, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { invalidProp } from '../core/errors';
+import { ErrorCode, PlatformTrustError } from '../core/errors';
 
 /** Node metadata type of a suppression entry. */
 export const SUPPRESSION_METADATA_TYPE = 'cdktf-platform-trust/suppression';
@@ -26,12 +26,16 @@ export interface RuleSuppression {
   readonly path: string;
 }
 
+function invalidSuppression(what: string, value: unknown, fix: string): PlatformTrustError {
+  return new PlatformTrustError(ErrorCode.INVALID_SUPPRESSION, what, value, fix);
+}
+
 const stackRecords = new WeakMap<TerraformStack, RuleSuppression[]>();
 
 /**
  * Records a suppression on `construct` (see the module comment for where it lands).
- * @throws PlatformTrustError (PT012) for an unknown or unsuppressible rule id, a missing or short reason, or a
- *   construct outside a stack
+ * @throws PlatformTrustError PT036 for a rule that cannot be suppressed; PT035 for an unknown rule id, a missing
+ *   or short reason, or a construct outside a stack
  */
 export function addSuppression(
   construct: IConstruct,
@@ -41,21 +45,22 @@ export function addSuppression(
   unsuppressibleRuleIds: readonly string[] = [],
 ): RuleSuppression {
   if (!construct || !construct.node) {
-    throw invalidProp(
+    throw invalidSuppression(
       'A PlatformTrust suppression needs a construct.',
       construct,
       'pass the construct (or stack) the finding is on.',
     );
   }
   if (typeof ruleId !== 'string' || !knownRuleIds.includes(ruleId)) {
-    throw invalidProp(
+    throw invalidSuppression(
       'Unknown PlatformTrust rule id in a suppression.',
       ruleId,
       `use one of ${knownRuleIds.map((id) => JSON.stringify(id)).join(', ')}.`,
     );
   }
   if (unsuppressibleRuleIds.includes(ruleId)) {
-    throw invalidProp(
+    throw new PlatformTrustError(
+      ErrorCode.UNSUPPRESSIBLE_RULE,
       `${ruleId} guards key custody and cannot be suppressed: a finding of it means someone other than the reviewed apply could change what nodes trust.`,
       ruleId,
       'fix the configuration the finding names (the rule says how); there is no exception to record.',
@@ -63,7 +68,7 @@ export function addSuppression(
   }
   const trimmed = typeof reason === 'string' ? reason.trim() : '';
   if (trimmed.length < MIN_SUPPRESSION_REASON_LENGTH) {
-    throw invalidProp(
+    throw invalidSuppression(
       `A suppression of ${ruleId} on ${construct.node.path} needs a reason of at least ${MIN_SUPPRESSION_REASON_LENGTH} characters: reviewers read it in the synthesized JSON.`,
       reason,
       'say why the finding is acceptable here (for example "throw-away test server: nothing to protect").',
@@ -73,7 +78,7 @@ export function addSuppression(
   try {
     stack = TerraformStack.of(construct);
   } catch {
-    throw invalidProp(
+    throw invalidSuppression(
       'A PlatformTrust suppression must be added to a stack or to a construct inside one.',
       construct.node.path,
       'call PlatformTrustChecks.suppress on the stack or on a construct in it.',

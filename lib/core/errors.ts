@@ -16,15 +16,58 @@ export enum ErrorCode {
   INVALID_POLICY_PATH = 'PT009',
   DUPLICATE = 'PT010',
   INVALID_URL = 'PT011',
+  /**
+   * Retired: it covered every failure that had no code of its own. Each of those families has its own code now
+   * (PT020 to PT036); nothing raises PT012 and the number is never given another meaning.
+   * @deprecated match on the family's own code.
+   */
   INVALID_PROP = 'PT012',
   PATH_OUTSIDE_MOUNT = 'PT013',
   MISSING_GRANTEE = 'PT014',
   INVALID_SEQUENCE = 'PT015',
   SAME_BUNDLE_PATH = 'PT016',
   SECRET_IN_CONFIG = 'PT017',
+  /** A duration in seconds (TTL, max TTL, period) outside its bounds or above what issues it. */
   INVALID_TTL = 'PT018',
   SAME_SIGNING_KEY = 'PT019',
+  /** A CIDR block Vault would refuse or that binds nothing. */
+  INVALID_CIDR = 'PT020',
+  /** A KV secret path that is malformed, outside the layout's categories, or in a category nothing is seeded in. */
+  INVALID_SECRET_PATH = 'PT021',
+  /** A file path on a node or on the Vault server (bundle files, audit file) that is not absolute and normalized. */
+  INVALID_FILE_PATH = 'PT022',
+  /** A literal that Terraform, cdktf or the server configuration would not carry unchanged (non-ASCII, quotes, "${"). */
+  UNSAFE_LITERAL = 'PT023',
+  /** A required input is absent (a config section, a key, a date, a name list). */
+  MISSING_CONFIG = 'PT024',
+  /** Two inputs that exclude each other are both given, or two grants disagree. */
+  CONFLICTING_CONFIG = 'PT025',
+  /** A certificate (PEM) that is malformed or not the kind of certificate the field needs. */
+  INVALID_CERTIFICATE = 'PT026',
+  /** CA roots and their rotation states that do not make one consistent trust (current, next, previous). */
+  INVALID_TRUST_ROOTS = 'PT027',
+  /** A value outside the fixed set a prop accepts (an enum member, a variable type, a file mode). */
+  INVALID_OPTION = 'PT028',
+  /** A count (versions kept, secret id uses) that is not a whole number in range. */
+  INVALID_COUNT = 'PT029',
+  /** An option this release declares no resources for. */
+  UNSUPPORTED = 'PT030',
+  /** A literal given where a Terraform reference (a token from another construct) is required. */
+  EXPECTED_REFERENCE = 'PT031',
+  /** A policy rule with no capabilities, or a parameter constraint Vault would never match. */
+  INVALID_POLICY_RULE = 'PT032',
+  /** Vault policy text that cannot be read (HCL or JSON), with line and column. */
+  POLICY_PARSE = 'PT033',
+  /** Input to the plan review tools that is not the JSON of a saved plan. */
+  INVALID_PLAN_JSON = 'PT034',
+  /** A suppression that names an unknown rule, has no (long enough) reason, or targets nothing. */
+  INVALID_SUPPRESSION = 'PT035',
+  /** A suppression of a rule that guards key custody or secrets: such findings cannot be suppressed. */
+  UNSUPPRESSIBLE_RULE = 'PT036',
 }
+
+/** Codes that nothing raises any more; their numbers are never reused. */
+export const RETIRED_ERROR_CODES: readonly ErrorCode[] = Object.freeze([ErrorCode.INVALID_PROP]);
 
 /** An error raised at synth time (or by a pure model function) for a bad input. */
 export class PlatformTrustError extends Error {
@@ -125,8 +168,52 @@ export function invalidUrl(kind: string, value: unknown, reason: string): Platfo
   );
 }
 
+/**
+ * @deprecated nothing in this library raises PT012 any more; use the builder of the failure's family
+ * (`missingConfig`, `conflictingConfig`, `invalidOption`, ...).
+ */
 export function invalidProp(what: string, value: unknown, fix: string): PlatformTrustError {
   return new PlatformTrustError(ErrorCode.INVALID_PROP, what, value, fix);
+}
+
+/** A required input is absent. */
+export function missingConfig(what: string, value: unknown, fix: string): PlatformTrustError {
+  return new PlatformTrustError(ErrorCode.MISSING_CONFIG, what, value, fix);
+}
+
+/** Two inputs that exclude each other are both given, or two grants disagree. */
+export function conflictingConfig(what: string, value: unknown, fix: string): PlatformTrustError {
+  return new PlatformTrustError(ErrorCode.CONFLICTING_CONFIG, what, value, fix);
+}
+
+/** A value outside the fixed set a prop accepts. */
+export function invalidOption(what: string, value: unknown, fix: string): PlatformTrustError {
+  return new PlatformTrustError(ErrorCode.INVALID_OPTION, what, value, fix);
+}
+
+/** A count that is not a whole number in range. */
+export function invalidCount(what: string, value: unknown, fix: string): PlatformTrustError {
+  return new PlatformTrustError(ErrorCode.INVALID_COUNT, what, value, fix);
+}
+
+/** A literal given where a Terraform reference is required. */
+export function expectedReference(what: string, value: unknown, fix: string): PlatformTrustError {
+  return new PlatformTrustError(ErrorCode.EXPECTED_REFERENCE, what, value, fix);
+}
+
+/** A policy rule Vault would not apply as written. */
+export function invalidPolicyRule(what: string, value: unknown, fix: string): PlatformTrustError {
+  return new PlatformTrustError(ErrorCode.INVALID_POLICY_RULE, what, value, fix);
+}
+
+/** A file path on a node or on the Vault server that is not acceptable. */
+export function invalidFilePath(what: string, value: unknown, fix: string): PlatformTrustError {
+  return new PlatformTrustError(ErrorCode.INVALID_FILE_PATH, what, value, fix);
+}
+
+/** A literal that would not be carried unchanged. */
+export function unsafeText(what: string, value: unknown, fix: string): PlatformTrustError {
+  return new PlatformTrustError(ErrorCode.UNSAFE_LITERAL, what, value, fix);
 }
 
 export function pathOutsideMount(path: unknown, mount: string): PlatformTrustError {

@@ -1,4 +1,4 @@
-import { invalidCapability, invalidPolicyPath, invalidProp } from './errors';
+import { conflictingConfig, invalidCapability, invalidPolicyPath, invalidPolicyRule } from './errors';
 import { isToken } from './validation';
 
 /** Vault policy capabilities this library may grant. `sudo` is deliberately absent. */
@@ -94,7 +94,7 @@ export class PolicyDocument {
   public addRule(rule: PolicyRule): this {
     const path = validatePolicyPath(rule.path, rule.allowGlob ?? false);
     if (!Array.isArray(rule.capabilities) || rule.capabilities.length === 0) {
-      throw invalidProp(
+      throw invalidPolicyRule(
         `A policy rule for "${path}" has no capabilities.`,
         rule.capabilities,
         'list at least one capability, such as Capability.READ.',
@@ -140,7 +140,7 @@ export class PolicyDocument {
         if (glob === path || !path.startsWith(glob.slice(0, -1))) continue;
         const covering = this.rules.get(glob)!;
         if (!sameConstraints(own, covering)) {
-          throw invalidProp(
+          throw conflictingConfig(
             `The grant on "${path}" lies inside the glob grant "${glob}", but the two carry different parameter constraints; Vault would apply only the more specific one.`,
             [path, glob],
             'give both grants the same parameter constraints, or grant them to different policies.',
@@ -239,7 +239,7 @@ function mergeMap(
     const s = m.get(name) ?? new Set<PolicyParameterValue>();
     for (const v of values) {
       if (typeof v !== 'string' && typeof v !== 'boolean') {
-        throw invalidProp(
+        throw invalidPolicyRule(
           `The ${block} value of "${name}" on "${path}" is ${JSON.stringify(v)}: only strings and booleans can be pinned.`,
           v,
           'write the value as a string or a boolean; Vault never matches a number written in a policy against a request.',
@@ -265,7 +265,7 @@ function mapToRecord(m: Map<string, Set<PolicyParameterValue>>): Record<string, 
 }
 
 function conflict(path: string, block: string) {
-  return invalidProp(
+  return conflictingConfig(
     `Two grants on "${path}" disagree: one constrains ${block} and one does not, so merging them would widen the constrained one.`,
     path,
     'grant the two to different policies, or give both grants the same parameter constraints.',

@@ -13,7 +13,7 @@ export class PolicyTextError extends PlatformTrustError {
     near: string,
   ) {
     super(
-      ErrorCode.INVALID_PROP,
+      ErrorCode.POLICY_PARSE,
       `Cannot read the Vault policy text: ${reason} at line ${line}, column ${column}.`,
       near,
       'check the policy text: `path "<path>" { capabilities = ["read"] }` blocks, optionally with parameter maps.',

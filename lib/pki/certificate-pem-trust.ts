@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { duplicate, invalidProp } from '../core/errors';
+import { duplicate, missingConfig } from '../core/errors';
 import { Grant, IGrantable } from '../core/grant';
 import { isToken, parseIsoUtc, validateName } from '../core/validation';
 import { TrustRoot } from '../node/formats';
@@ -48,7 +48,7 @@ export class CertificatePemTrust extends Construct implements IControlPlaneTrust
   constructor(scope: Construct, id: string, props: ControlPlaneTrustFromPemProps) {
     super(scope, id);
     if (props.asOf === undefined || isToken(props.asOf)) {
-      throw invalidProp(
+      throw missingConfig(
         'ControlPlaneTrust.fromCertificatePem needs asOf: the roots are checked against a date from code, never the clock.',
         props.asOf,
         'pass asOf as an ISO 8601 UTC date (for example "2026-03-09T00:00:00Z") and bump it when you review the trust.',

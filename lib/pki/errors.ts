@@ -17,7 +17,7 @@ export function invalidDnsName(kind: string, value: unknown, reason: string): Pl
 }
 
 export function invalidCertificate(kind: string, value: unknown, reason: string, fix: string): PlatformTrustError {
-  return new PlatformTrustError(ErrorCode.INVALID_PROP, `Invalid ${kind}: ${reason}.`, value, fix);
+  return new PlatformTrustError(ErrorCode.INVALID_CERTIFICATE, `Invalid ${kind}: ${reason}.`, value, fix);
 }
 
 export function notARoot(kind: string, subject: string, reason: string): PlatformTrustError {
@@ -52,7 +52,7 @@ export function rootExpiresBeforeOverlapEnd(
 }
 
 export function invalidRotation(what: string, value: unknown, fix: string): PlatformTrustError {
-  return new PlatformTrustError(ErrorCode.INVALID_PROP, what, value, fix);
+  return new PlatformTrustError(ErrorCode.INVALID_TRUST_ROOTS, what, value, fix);
 }
 
 export function overlapNotOver(overlapUntil: string, asOf: string | undefined): PlatformTrustError {
@@ -87,7 +87,7 @@ export function ttlOrder(kind: string, value: unknown, limitKind: string, limit:
 
 export function noServerNames(value: unknown): PlatformTrustError {
   return new PlatformTrustError(
-    ErrorCode.INVALID_PROP,
+    ErrorCode.MISSING_CONFIG,
     'The control-plane HTTPS role needs the DNS names the control plane serves.',
     value,
     'list at least one name in serverNames (for example ["control.dev.platform.internal"]).',

@@ -1,4 +1,4 @@
-import { invalidProp } from '../core/errors';
+import { ErrorCode, PlatformTrustError } from '../core/errors';
 
 /** Key algorithms for PKI keys that Vault generates (CA keys) or accepts in CSRs (certificate roles). */
 export class PkiKeyType {
@@ -35,7 +35,8 @@ export class PkiKeyType {
 /** Checks that a prop holds one of the `PkiKeyType` members. */
 export function checkKeyType(kind: string, value: PkiKeyType): PkiKeyType {
   if (!(value instanceof PkiKeyType)) {
-    throw invalidProp(
+    throw new PlatformTrustError(
+      ErrorCode.INVALID_KEY_TYPE,
       `Invalid ${kind}: expected a PkiKeyType.`,
       value,
       'use one of PkiKeyType.EC_P256, EC_P384, ED25519, RSA_2048, RSA_3072, RSA_4096.',

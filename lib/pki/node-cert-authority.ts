@@ -17,7 +17,7 @@ import {
   validateName,
   validateSeconds,
 } from '../core/validation';
-import { invalidProp } from '../core/errors';
+import { ErrorCode, PlatformTrustError, missingConfig } from '../core/errors';
 import { ttlOrder } from './errors';
 import { issueRules, signCsrRules } from './grants';
 import { PkiKeyType, checkKeyType } from './key-type';
@@ -163,7 +163,7 @@ export class NodeCertAuthority extends Construct implements INodeCertTrust {
       props.rootMountPath ?? (isToken(props.mountPath) ? props.mountPath : `${props.mountPath}-root`),
     );
     if (props.rootMountPath === undefined && isToken(props.mountPath)) {
-      throw invalidProp(
+      throw missingConfig(
         'The node-cert root mount path cannot be derived from a token mount path.',
         props.mountPath,
         'pass rootMountPath explicitly.',
@@ -178,7 +178,8 @@ export class NodeCertAuthority extends Construct implements INodeCertTrust {
     this.enrollRoleName = validateName('enrollment role name', props.enrollRoleName ?? 'node-enroll');
     this.renewRoleName = validateName('renewal role name', props.renewRoleName ?? 'node-renew');
     if (this.enrollRoleName === this.renewRoleName) {
-      throw invalidProp(
+      throw new PlatformTrustError(
+        ErrorCode.DUPLICATE,
         'The enrollment and renewal roles need different names.',
         this.enrollRoleName,
         'give renewRoleName a name of its own (the default is "node-renew").',

@@ -1,6 +1,6 @@
 import { ApproleAuthBackendRole } from '@cdktf/provider-vault/lib/approle-auth-backend-role';
 import { Construct } from 'constructs';
-import { invalidProp, invalidTtl } from '../core/errors';
+import { invalidCount, invalidOption, invalidTtl, missingConfig } from '../core/errors';
 import { Grant, IGrantable, VaultPolicy } from '../core/grant';
 import { PolicyDocument } from '../core/policy-document';
 import { isToken, validateName, validateSeconds } from '../core/validation';
@@ -104,7 +104,7 @@ export class AppRoleConsumer extends Construct implements IGrantable {
   constructor(scope: Construct, id: string, props: AppRoleConsumerProps) {
     super(scope, id);
     if (!props.backend) {
-      throw invalidProp(
+      throw missingConfig(
         'AppRoleConsumer needs an AppRole auth mount.',
         props.backend,
         'pass `backend: platformSecrets.appRoleBackend` or an AppRoleAuthBackend.',
@@ -139,7 +139,7 @@ export class AppRoleConsumer extends Construct implements IGrantable {
     );
     const secretIdNumUses = props.secretIdNumUses ?? 0;
     if (!isToken(secretIdNumUses) && (!Number.isInteger(secretIdNumUses) || secretIdNumUses < 0)) {
-      throw invalidProp(
+      throw invalidCount(
         'AppRole secretIdNumUses must be a whole number of 0 or more (0 = any number of logins within the TTL).',
         secretIdNumUses,
         'use 0, or the number of logins one secret id may serve (for example 1 for a login per deploy).',
@@ -147,7 +147,7 @@ export class AppRoleConsumer extends Construct implements IGrantable {
     }
     const tokenType = props.tokenType ?? TokenType.SERVICE;
     if (!isToken(tokenType) && !Object.values(TokenType).includes(tokenType)) {
-      throw invalidProp(
+      throw invalidOption(
         'Unknown AppRole token type.',
         tokenType,
         'use TokenType.SERVICE (default) or TokenType.BATCH.',

@@ -18,7 +18,7 @@
 import { Aspects, IAspect, TerraformResource, TerraformStack } from 'cdktf';
 import { Audit } from '@cdktf/provider-vault/lib/audit';
 import { Construct, IConstruct } from 'constructs';
-import { duplicate, invalidProp } from '../core/errors';
+import { duplicate, invalidFilePath, invalidOption, unsafeText } from '../core/errors';
 import { isToken, validateName } from '../core/validation';
 
 /** Audit device types this library renders. Only the file device (which also writes to stdout). */
@@ -93,7 +93,7 @@ const FILE_PATH_RE = /^\/[A-Za-z0-9._\-/]+$/;
 export function auditDeviceSpec(props: PlatformAuditProps = {}): AuditDeviceSpec {
   const type = props.auditDevice?.type ?? AuditDeviceType.FILE;
   if (type !== AuditDeviceType.FILE) {
-    throw invalidProp(
+    throw invalidOption(
       'Unsupported audit device type.',
       type,
       'use AuditDeviceType.FILE (path "stdout" writes to the server\'s standard output).',
@@ -103,14 +103,14 @@ export function auditDeviceSpec(props: PlatformAuditProps = {}): AuditDeviceSpec
   const filePath = props.auditDevice?.path ?? 'stdout';
   if (!isToken(filePath)) {
     if (filePath === 'discard') {
-      throw invalidProp(
+      throw invalidFilePath(
         'The audit file path "discard" writes no audit log.',
         filePath,
         'give an absolute path on the Vault server (for example "/var/log/openbao/audit.log") or "stdout".',
       );
     }
     if (filePath !== 'stdout' && (!FILE_PATH_RE.test(filePath) || filePath.split('/').some((s) => s === '..'))) {
-      throw invalidProp(
+      throw invalidFilePath(
         'The audit file path must be "stdout" or an absolute path on the Vault server made of letters, digits, ".", "_", "-" and "/", without "..".',
         filePath,
         'give a path such as "/var/log/openbao/audit.log" or "stdout".',
@@ -119,14 +119,14 @@ export function auditDeviceSpec(props: PlatformAuditProps = {}): AuditDeviceSpec
   }
   const mode = props.mode ?? '0600';
   if (!/^0[0-7]{3}$/.test(mode)) {
-    throw invalidProp(
+    throw invalidOption(
       'The audit file mode must be four octal digits starting with 0.',
       mode,
       'use "0600" (owner read/write).',
     );
   }
   if ([...mode.slice(1)].some((d) => (Number(d) & 1) === 1)) {
-    throw invalidProp(
+    throw invalidOption(
       'The audit file mode is executable; Vault refuses executable audit files.',
       mode,
       'use "0600" (or "0640" for a log shipper in the server\'s group).',
@@ -134,7 +134,7 @@ export function auditDeviceSpec(props: PlatformAuditProps = {}): AuditDeviceSpec
   }
   const description = props.description ?? DEFAULT_DESCRIPTION;
   if (/["\\\n\r$%]/.test(description)) {
-    throw invalidProp(
+    throw unsafeText(
       'The audit description may not contain quotes, backslashes, line breaks, "$" or "%" (it is written into server configuration).',
       description,
       'use plain words.',

@@ -66,7 +66,7 @@ export class SigningCustody {
   }
 
   /**
-   * Cloud KMS custody. Not supported in this release: always throws a PlatformTrustError (PT012) that
+   * Cloud KMS custody. Not supported in this release: always throws a PlatformTrustError (PT030) that
    * says what it would declare.
    */
   public static kms(options: KmsCustodyOptions): SigningCustody {
@@ -77,7 +77,7 @@ export class SigningCustody {
   }
 
   /**
-   * HSM custody. Not supported in this release: always throws a PlatformTrustError (PT012) that says
+   * HSM custody. Not supported in this release: always throws a PlatformTrustError (PT030) that says
    * what it would declare.
    */
   public static hsm(_options: HsmCustodyOptions = {}): SigningCustody {

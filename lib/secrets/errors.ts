@@ -1,6 +1,6 @@
 /**
- * Error builders for the secrets constructs. Every one returns a `PlatformTrustError` with an existing
- * `ErrorCode`, in the library's format: what is wrong, the value received, and the fix.
+ * Error builders for the secrets constructs. Every one returns a `PlatformTrustError` with the code of its
+ * failure family, in the library's format: what is wrong, the value received, and the fix.
  * (Kept here rather than in lib/core/errors.ts until the lead moves them; see the report.)
  */
 import { ErrorCode, PlatformTrustError } from '../core/errors';
@@ -25,13 +25,13 @@ export function secretPathOutsideMount(
 
 /** A secret path that is malformed (characters, empty segments, folder vs secret). */
 export function invalidSecretPath(path: unknown, reason: string, fix: string): PlatformTrustError {
-  return new PlatformTrustError(ErrorCode.INVALID_PROP, `Invalid secret path: ${reason}.`, path, fix);
+  return new PlatformTrustError(ErrorCode.INVALID_SECRET_PATH, `Invalid secret path: ${reason}.`, path, fix);
 }
 
 /** A secret path whose first segment is not one of the documented categories. */
 export function pathNotInLayout(path: unknown, prefixes: readonly string[]): PlatformTrustError {
   return new PlatformTrustError(
-    ErrorCode.INVALID_PROP,
+    ErrorCode.INVALID_SECRET_PATH,
     'A secret path must start with one of the layout categories, so every secret has a documented owner and shape.',
     path,
     `start the path with ${prefixes.map((p) => JSON.stringify(`${p}/`)).join(', ')} (for example "apps/billing/db"; build it with SecretPath).`,
@@ -40,7 +40,7 @@ export function pathNotInLayout(path: unknown, prefixes: readonly string[]): Pla
 
 /** A CIDR block that Vault would refuse or that binds nothing. */
 export function invalidCidr(value: unknown, reason: string, fix: string): PlatformTrustError {
-  return new PlatformTrustError(ErrorCode.INVALID_PROP, `Invalid CIDR block in boundCidrs: ${reason}.`, value, fix);
+  return new PlatformTrustError(ErrorCode.INVALID_CIDR, `Invalid CIDR block in boundCidrs: ${reason}.`, value, fix);
 }
 
 /** `seedSecret` was handed a variable that would print its value. */
@@ -66,7 +66,7 @@ export function notAVariable(value: unknown): PlatformTrustError {
 /** The signing category holds metadata only; secrets cannot be seeded there. */
 export function signingPathHoldsMetadataOnly(path: unknown): PlatformTrustError {
   return new PlatformTrustError(
-    ErrorCode.INVALID_PROP,
+    ErrorCode.INVALID_SECRET_PATH,
     'Paths under "signing/" hold signing metadata only (which transit key and version sign); private key material never leaves transit.',
     path,
     'record the key with writeSigningMetadata(key); keep the private key in Vault transit (SigningCustody.vaultTransit()).',
@@ -76,7 +76,7 @@ export function signingPathHoldsMetadataOnly(path: unknown): PlatformTrustError 
 /** The bootstrap category is written by BootstrapBundle; secrets cannot be seeded there. */
 export function bootstrapPathNotSeedable(path: unknown): PlatformTrustError {
   return new PlatformTrustError(
-    ErrorCode.INVALID_PROP,
+    ErrorCode.INVALID_SECRET_PATH,
     'Paths under "bootstrap/" hold signed node bootstrap bundles, written by BootstrapBundle; nothing is seeded there.',
     path,
     'publish the bundle with BootstrapBundle; put secrets under "apps/<app>/", "operators/<name>/" or "registry/<robot>".',
@@ -86,7 +86,7 @@ export function bootstrapPathNotSeedable(path: unknown): PlatformTrustError {
 /** A custody option that this release declares no resources for. */
 export function custodyNotSupported(kind: string, wouldDeclare: string): PlatformTrustError {
   return new PlatformTrustError(
-    ErrorCode.INVALID_PROP,
+    ErrorCode.UNSUPPORTED,
     `Signing custody "${kind}" is not supported in this release: it would declare ${wouldDeclare}.`,
     kind,
     'use SigningCustody.vaultTransit() (the default): the private key is generated inside Vault transit, is not exportable and signs through transit/sign only.',

@@ -192,7 +192,7 @@ export const MAX_SECRET_PATH_LENGTH = 512;
  * Checks a path relative to the KV mount `mountPath` against the layout and returns it with its category.
  * Segments that are unresolved tokens are skipped; literal parts (leading "/", "..", the trailing "/") are
  * always checked, so a token cannot hide an escape written around it.
- * @throws PlatformTrustError PT013 when the path would leave the mount, PT012 when it is malformed or outside the layout
+ * @throws PlatformTrustError PT013 when the path would leave the mount, PT021 when it is malformed or outside the layout
  */
 export function validateSecretPath(mountPath: string | undefined, path: string, kind: PathKind): ValidatedSecretPath {
   const mountName = mountPath ?? '<mount>';

@@ -3,7 +3,7 @@ import { KvSecretBackendV2 } from '@cdktf/provider-vault/lib/kv-secret-backend-v
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
 import { Mount } from '@cdktf/provider-vault/lib/mount';
 import { Construct } from 'constructs';
-import { duplicate, invalidProp } from '../core/errors';
+import { duplicate, invalidCount, invalidOption, missingConfig } from '../core/errors';
 import { Grant, IGrantable } from '../core/grant';
 import { isToken, validateMountPath, validateName } from '../core/validation';
 import { AppRoleAuthBackend, IAppRoleAuthBackend } from './approle-auth-backend';
@@ -217,7 +217,7 @@ export class PlatformSecrets extends PlatformSecretsBase {
     this.mountPath = validateMountPath('KV mount path', props.mountPath);
     const maxVersions = props.maxVersions ?? 10;
     if (!isToken(maxVersions) && (!Number.isInteger(maxVersions) || maxVersions < 1 || maxVersions > 1000)) {
-      throw invalidProp(
+      throw invalidCount(
         'maxVersions must be a whole number from 1 to 1000.',
         maxVersions,
         'use 10 (the default) or the number of versions each secret should keep.',
@@ -280,7 +280,7 @@ export class PlatformSecrets extends PlatformSecretsBase {
     } else if (type !== undefined && /^(map|object)\(/.test(type)) {
       dataJson = Fn.jsonencode(variable.value);
     } else {
-      throw invalidProp(
+      throw invalidOption(
         'seedSecret needs a variable typed as a map, an object or a JSON string, so data_json is a JSON object.',
         variable.type,
         'declare the variable with `type: "map(string)"` (or "string" holding a JSON object).',
@@ -327,7 +327,7 @@ export class PlatformSecrets extends PlatformSecretsBase {
       this.written.add(path);
     }
     if (id === undefined && isToken(idSuffix)) {
-      throw invalidProp(
+      throw missingConfig(
         'The secret path holds a token, so no stable construct id can be derived from it.',
         path,
         'pass options.id (it becomes part of the Terraform address).',

@@ -452,7 +452,7 @@ describe('BootstrapBundle invariants', () => {
 
   test('non-ASCII literals fail (signed bytes must equal Terraform character counts)', () => {
     const e = errorOf(() => build({ paths: { publicHttpsBundle: '/etc/gpuaas/trust/contrôle.pem' } }));
-    expect(e.code).toBe(ErrorCode.INVALID_PROP);
+    expect(e.code).toBe(ErrorCode.UNSAFE_LITERAL);
     expect(e.message).toContain('is not printable ASCII');
   });
 

@@ -98,7 +98,7 @@ describe('PlatformTrustChecks.suppress', () => {
     ['', 'needs a reason of at least 10 characters'],
     ['   because   ', 'needs a reason of at least 10 characters'],
     [undefined, 'needs a reason of at least 10 characters'],
-  ])('GIVEN the reason %j THEN PT012 refuses it', (reason, message) => {
+  ])('GIVEN the reason %j THEN PT035 refuses it', (reason, message) => {
     const { stack } = checkedStack();
     const key = leakyKey(stack);
     const call = () => PlatformTrustChecks.suppress(key, 'PlatformTrust-TransitKeyExportable', reason as string);
@@ -107,7 +107,7 @@ describe('PlatformTrustChecks.suppress', () => {
     try {
       call();
     } catch (e) {
-      expect((e as PlatformTrustError).code).toBe(ErrorCode.INVALID_PROP);
+      expect((e as PlatformTrustError).code).toBe(ErrorCode.INVALID_SUPPRESSION);
     }
   });
 
@@ -144,7 +144,7 @@ describe('PlatformTrustChecks.suppress', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(PlatformTrustError);
-      expect((error as PlatformTrustError).code).toBe(ErrorCode.INVALID_PROP);
+      expect((error as PlatformTrustError).code).toBe(ErrorCode.UNSUPPRESSIBLE_RULE);
       expect((error as PlatformTrustError).message).toContain(`${id} guards key custody and cannot be suppressed`);
     },
   );

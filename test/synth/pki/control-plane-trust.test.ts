@@ -201,7 +201,7 @@ describe('ControlPlaneTrust.fromCertificatePem (existing CA)', () => {
     [
       'an intermediate',
       () => ({ current: { name: 'x', pem: INTERMEDIATE }, asOf: AS_OF_VALID }),
-      ErrorCode.INVALID_PROP,
+      ErrorCode.INVALID_CERTIFICATE,
       'it is not self-signed',
     ],
     [
@@ -234,7 +234,7 @@ describe('ControlPlaneTrust.fromCertificatePem (existing CA)', () => {
       ErrorCode.INVALID_DATE,
       'before the overlap ends at 2037-01-01T00:00:00Z',
     ],
-    ['no asOf', () => ({ current: { name: 'a', pem: ROOT_A } }), ErrorCode.INVALID_PROP, 'needs asOf'],
+    ['no asOf', () => ({ current: { name: 'a', pem: ROOT_A } }), ErrorCode.MISSING_CONFIG, 'needs asOf'],
   ])('GIVEN %s THEN it fails', (_what, props, code, text) => {
     const e = errorOf(() => ControlPlaneTrust.fromCertificatePem(newStack(), 'Corp', props() as any));
     expect(e.code).toBe(code);

@@ -106,8 +106,8 @@ describe('PlatformSecrets', () => {
   test.each([
     [{ mountPath: '/dev/kv' }, ErrorCode.INVALID_MOUNT_PATH],
     [{ mountPath: 'Dev/kv' }, ErrorCode.INVALID_MOUNT_PATH],
-    [{ mountPath: 'dev/kv', maxVersions: 0 }, ErrorCode.INVALID_PROP],
-    [{ mountPath: 'dev/kv', maxVersions: 1.5 }, ErrorCode.INVALID_PROP],
+    [{ mountPath: 'dev/kv', maxVersions: 0 }, ErrorCode.INVALID_COUNT],
+    [{ mountPath: 'dev/kv', maxVersions: 1.5 }, ErrorCode.INVALID_COUNT],
     [{ mountPath: 'dev/kv', appRoleMountPath: 'dev approle' }, ErrorCode.INVALID_MOUNT_PATH],
   ])('refuses props %p', (props, code) => {
     expect(codeOf(() => new PlatformSecrets(stack(), 'Secrets', props))).toBe(code);
@@ -567,10 +567,10 @@ describe('AppRoleConsumer', () => {
       [{ tokenTtlSeconds: 30 }, ErrorCode.INVALID_TTL],
       [{ tokenMaxTtlSeconds: 99999999 }, ErrorCode.INVALID_TTL],
       [{ secretIdTtlSeconds: 0 }, ErrorCode.INVALID_TTL],
-      [{ secretIdNumUses: -1 }, ErrorCode.INVALID_PROP],
-      [{ tokenType: 'default-service' as TokenType }, ErrorCode.INVALID_PROP],
+      [{ secretIdNumUses: -1 }, ErrorCode.INVALID_COUNT],
+      [{ tokenType: 'default-service' as TokenType }, ErrorCode.INVALID_OPTION],
       [{ roleName: 'Control Plane' }, ErrorCode.INVALID_NAME],
-      [{ backend: undefined as any }, ErrorCode.INVALID_PROP],
+      [{ backend: undefined as any }, ErrorCode.MISSING_CONFIG],
     ])('refuses %p', (props, code) => {
       expect(codeOf(() => new AppRoleConsumer(stack(), 'C', { roleName: 'dev-c', backend, ...props }))).toBe(code);
     });
@@ -578,7 +578,7 @@ describe('AppRoleConsumer', () => {
 
   describe('invariant: bound CIDRs are valid', () => {
     const backend = AppRoleAuthBackend.fromPath('dev-approle');
-    test('GIVEN a bad CIDR THEN PT012 with the fix', () => {
+    test('GIVEN a bad CIDR THEN PT020 with the fix', () => {
       expect(
         () => new AppRoleConsumer(stack(), 'C', { roleName: 'dev-c', backend, boundCidrs: ['10.20.0.5/16'] }),
       ).toThrow('Fix: use the network address "10.20.0.0/16", or /32 for the single host "10.20.0.5".');

@@ -169,7 +169,7 @@ describe('literals that are signed must be plain ASCII (Terraform length() count
     ['a tab', '/etc/trust/x\t.pem', 'is not printable ASCII'],
   ])('GIVEN a path with %s THEN it fails', (_what, path, reason) => {
     const e = errorOf(() => resolveBundlePaths({ nodeCertBundle: path }));
-    expect(e.code).toBe(ErrorCode.INVALID_PROP);
+    expect(e.code).toBe(ErrorCode.UNSAFE_LITERAL);
     expect(e.message).toContain(reason);
   });
 
@@ -304,7 +304,9 @@ describe('buildBundleV2', () => {
     expect(
       errorOf(() => buildBundleV2(sampleInputV2({ paths: { taskVerifiers: DEFAULT_PATHS.nodeCertBundle } }))).code,
     ).toBe(ErrorCode.SAME_BUNDLE_PATH);
-    expect(errorOf(() => buildBundleV2(sampleInputV2({ publicHttpsRoots: [] }))).code).toBe(ErrorCode.INVALID_PROP);
+    expect(errorOf(() => buildBundleV2(sampleInputV2({ publicHttpsRoots: [] }))).code).toBe(
+      ErrorCode.INVALID_TRUST_ROOTS,
+    );
   });
 
   test('GIVEN no bundle key set THEN it fails; a token set passes through', () => {

@@ -41,7 +41,7 @@ describe('checkRootCertificate', () => {
 
   test('GIVEN an intermediate THEN it is refused as not self-signed', () => {
     const e = errorOf(() => checkRootCertificate('root', INTERMEDIATE, AS_OF_VALID));
-    expect(e.code).toBe(ErrorCode.INVALID_PROP);
+    expect(e.code).toBe(ErrorCode.INVALID_CERTIFICATE);
     expect(e.message).toContain('it is not self-signed (an intermediate or a cross-signed certificate)');
     expect(e.message).toContain('Received: "CN=fixture intermediate"');
   });

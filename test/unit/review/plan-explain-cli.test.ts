@@ -64,7 +64,7 @@ describe('plan-explain CLI', () => {
     const broken = run(['plan.json'], () => '{"format_version": "1.2",');
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain(
-      'plan-explain: plan.json is not a readable plan: [PT012] Not a plan in JSON form: it is not valid JSON',
+      'plan-explain: plan.json is not a readable plan: [PT034] Not a plan in JSON form: it is not valid JSON',
     );
 
     const state = run(['state.json'], () => JSON.stringify({ format_version: '1.0', values: {} }));

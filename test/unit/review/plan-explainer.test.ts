@@ -536,7 +536,7 @@ describe('edge cases', () => {
     );
     expect(x.policies[0].problem).toContain('Cannot read the Vault policy text');
     expect(renderMarkdown(x)).toContain(
-      '- Not compared: `[PT012] Cannot read the Vault policy text: expected a name, found the end of the text at line 1, column 11.',
+      '- Not compared: `[PT033] Cannot read the Vault policy text: expected a name, found the end of the text at line 1, column 11.',
     );
   });
 

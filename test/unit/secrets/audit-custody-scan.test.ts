@@ -80,7 +80,7 @@ describe('SigningCustody', () => {
 
   test('kms and hsm say they are not supported and what they would declare', () => {
     expect(() => SigningCustody.kms({ provider: KmsProvider.GCP })).toThrow(
-      '[PT012] Signing custody "kms:gcp" is not supported in this release: it would declare a non-exportable asymmetric signing key in the cloud KMS',
+      '[PT030] Signing custody "kms:gcp" is not supported in this release: it would declare a non-exportable asymmetric signing key in the cloud KMS',
     );
     expect(() => SigningCustody.hsm()).toThrow(
       'Signing custody "hsm" is not supported in this release: it would declare a Vault managed key',
@@ -88,7 +88,7 @@ describe('SigningCustody', () => {
     try {
       SigningCustody.hsm();
     } catch (e) {
-      expect((e as PlatformTrustError).code).toBe(ErrorCode.INVALID_PROP);
+      expect((e as PlatformTrustError).code).toBe(ErrorCode.UNSUPPORTED);
       expect((e as Error).message).toContain('Fix: use SigningCustody.vaultTransit()');
     }
   });

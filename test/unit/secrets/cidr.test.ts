@@ -39,13 +39,13 @@ describe('validateCidr', () => {
     try {
       validateCidr(cidr);
     } catch (e) {
-      expect((e as PlatformTrustError).code).toBe(ErrorCode.INVALID_PROP);
+      expect((e as PlatformTrustError).code).toBe(ErrorCode.INVALID_CIDR);
     }
   });
 
   test('the message gives the network address and the single-host form', () => {
     expect(() => validateCidr('10.20.0.7/16')).toThrow(
-      '[PT012] Invalid CIDR block in boundCidrs: host bits are set after the prefix length. Received: "10.20.0.7/16". Fix: use the network address "10.20.0.0/16", or /32 for the single host "10.20.0.7".',
+      '[PT020] Invalid CIDR block in boundCidrs: host bits are set after the prefix length. Received: "10.20.0.7/16". Fix: use the network address "10.20.0.0/16", or /32 for the single host "10.20.0.7".',
     );
     expect(() => validateCidr('fd00:10::1/64')).toThrow('use the network address "fd00:10::/64"');
   });
