@@ -121,7 +121,7 @@ export function stanzasToCheck(
     case 'computed':
       return { skip: notApplicable(source.reason) };
     case 'unparsable':
-      return { skip: notApplicable(`the policy text cannot be parsed (${source.error.message})`) };
+      return { skip: notApplicable(`the policy text cannot be parsed (${source.error.detail})`) };
     default:
       return { stanzas: source.stanzas };
   }

@@ -6,15 +6,18 @@
 import { PolicyTextError, parsePolicy } from '../core/policy-hcl';
 import { PolicyStanza } from './types';
 
-/** The policy text cannot be read; `line` and `column` are 1-based. */
-export class PolicyParseError extends Error {
-  constructor(
-    public readonly reason: string,
-    public readonly line: number,
-    public readonly column: number,
-  ) {
-    super(`line ${line}, column ${column}: ${reason}`);
+/**
+ * The policy text cannot be read; `line` and `column` are 1-based. A `PolicyTextError` (code PT033, the library's
+ * error shape: what is wrong, the text near the error, the fix) under the name the checks have always thrown.
+ */
+export class PolicyParseError extends PolicyTextError {
+  /** `line <l>, column <c>: <reason>`, as the checks quote it in findings. */
+  public readonly detail: string;
+
+  constructor(reason: string, line: number, column: number, near: string = '') {
+    super(reason, line, column, near);
     this.name = 'PolicyParseError';
+    this.detail = `line ${line}, column ${column}: ${reason}`;
   }
 }
 
@@ -24,7 +27,7 @@ export function parsePolicyText(text: string): PolicyStanza[] {
   try {
     rules = parsePolicy(text).rules;
   } catch (e) {
-    if (e instanceof PolicyTextError) throw new PolicyParseError(e.reason, e.line, e.column);
+    if (e instanceof PolicyTextError) throw new PolicyParseError(e.reason, e.line, e.column, String(e.received));
     throw e;
   }
   return rules

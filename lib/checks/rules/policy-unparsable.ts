@@ -12,7 +12,7 @@ export const PolicyUnparsable: ElementRule = {
     const source = policySourceOf(element, context.mounts);
     if (source.kind === 'none') return notApplicable('not a Vault policy');
     if (source.kind === 'computed') return notApplicable(source.reason);
-    if (source.kind === 'unparsable') return nonCompliant(`Parse error at ${source.error.message}`);
+    if (source.kind === 'unparsable') return nonCompliant(`Parse error at ${source.error.detail}`);
     return compliant();
   },
 };
