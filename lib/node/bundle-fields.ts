@@ -3,7 +3,7 @@
  * the https URL and the three file paths.
  */
 import { CertificateInfo, parseCertificatePem } from './certificate';
-import { NodeTrustError, NodeTrustErrorCode as Code, show } from './errors';
+import { NodeTrustError, NodeTrustErrorCode as Code, REDACTED_VALUE } from './errors';
 import { RootState, TrustRoot } from './formats';
 import { parseIsoUtc } from '../kernel/iso-time';
 import { MAX_FILE_PATH_LENGTH, distinctFileProblems, filePathProblems } from '../kernel/paths';
@@ -22,7 +22,12 @@ export function checkRoots(
   field: string,
 ): { roots: TrustRoot[]; infos: CertificateInfo[]; untilMs: (number | undefined)[] } {
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_ROOTS) {
-    throw new NodeTrustError(Code.INVALID_FIELD, field, `must be an array of 1 to ${MAX_ROOTS} roots`);
+    throw new NodeTrustError(
+      Code.INVALID_FIELD,
+      field,
+      `must be an array of 1 to ${MAX_ROOTS} roots`,
+      Array.isArray(value) ? `${value.length} roots` : value,
+    );
   }
   const roots: TrustRoot[] = [];
   const infos: CertificateInfo[] = [];
@@ -35,7 +40,8 @@ export function checkRoots(
       throw new NodeTrustError(
         Code.INVALID_CERTIFICATE,
         `${where}.pem`,
-        `must be a self-signed CA root certificate (no intermediates or leaves); ${info.subject} is not`,
+        `must be a self-signed CA root certificate (no intermediates or leaves)`,
+        info.subject,
       );
     }
     const state = r.state as RootState;
@@ -43,23 +49,30 @@ export function checkRoots(
       throw new NodeTrustError(
         Code.INVALID_FIELD,
         `${where}.state`,
-        `must be "current", "next" or "previous", received ${show(r.state)}`,
+        `must be "current", "next" or "previous"`,
+        r.state,
       );
     }
     let until: number | undefined;
     if (r.until !== undefined) {
       if (state === 'current')
-        throw new NodeTrustError(Code.INVALID_FIELD, `${where}.until`, 'a current root has no overlap end');
+        throw new NodeTrustError(Code.INVALID_FIELD, `${where}.until`, 'a current root has no overlap end', r.until);
       until = parseIsoUtc(r.until);
       if (until === undefined) {
         throw new NodeTrustError(
           Code.INVALID_DATE,
           `${where}.until`,
-          `must be ISO 8601 UTC like "2026-01-31T00:00:00Z", received ${show(r.until)}`,
+          `must be ISO 8601 UTC like "2026-01-31T00:00:00Z"`,
+          r.until,
         );
       }
     } else if (state === 'previous') {
-      throw new NodeTrustError(Code.INVALID_DATE, `${where}.until`, 'a previous root needs an explicit overlap end');
+      throw new NodeTrustError(
+        Code.INVALID_DATE,
+        `${where}.until`,
+        'a previous root needs an explicit overlap end',
+        r.until,
+      );
     }
     roots.push(
       until === undefined ? { pem: r.pem as string, state } : { pem: r.pem as string, state, until: r.until as string },
@@ -73,9 +86,15 @@ export function checkRoots(
       Code.INVALID_FIELD,
       field,
       `exactly one root must be "current", found ${count('current')}`,
+      roots.map((x) => x.state),
     );
   if (count('next') > 1)
-    throw new NodeTrustError(Code.INVALID_FIELD, field, `at most one root may be "next", found ${count('next')}`);
+    throw new NodeTrustError(
+      Code.INVALID_FIELD,
+      field,
+      `at most one root may be "next", found ${count('next')}`,
+      roots.map((x) => x.state),
+    );
   checkNoDuplicates(infos, field);
   return { roots, infos, untilMs };
 }
@@ -84,7 +103,8 @@ export function checkRoots(
 export function checkNoDuplicates(infos: readonly CertificateInfo[], field: string): void {
   infos.forEach((a, i) => {
     const j = infos.findIndex((b) => b.der.equals(a.der));
-    if (j !== i) throw new NodeTrustError(Code.INVALID_CERTIFICATE, `${field}[${i}]`, `duplicates entry ${j}`);
+    if (j !== i)
+      throw new NodeTrustError(Code.INVALID_CERTIFICATE, `${field}[${i}]`, `duplicates entry ${j}`, a.subject);
   });
 }
 
@@ -98,11 +118,16 @@ export function checkHttpsUrl(value: unknown, field: string): string {
     url = undefined;
   }
   if (!url || url.protocol !== 'https:' || !url.hostname || /\s/.test(text)) {
-    throw new NodeTrustError(Code.INVALID_FIELD, field, `must be an https URL, received ${show(text)}`);
+    throw new NodeTrustError(Code.INVALID_FIELD, field, `must be an https URL`, text);
   }
   // An "@" anywhere in the authority (even "https://@host", which has an empty user) is refused.
   if (url.username || url.password || /^[^/]*\/\/[^/?#]*@/.test(text)) {
-    throw new NodeTrustError(Code.SECRET_MATERIAL, field, 'must not carry credentials (user:password@)');
+    throw new NodeTrustError(
+      Code.SECRET_MATERIAL,
+      field,
+      'must not carry credentials (user:password@)',
+      REDACTED_VALUE,
+    );
   }
   return text;
 }
@@ -114,7 +139,8 @@ export function checkPath(value: unknown, field: string): string {
     throw new NodeTrustError(
       Code.INVALID_PATH,
       field,
-      `must be an absolute, normalized file path (no "..", "//", trailing "/" or control characters), received ${show(p)}`,
+      `must be an absolute, normalized file path (no "..", "//", trailing "/" or control characters)`,
+      p,
     );
   }
   return p;
@@ -130,6 +156,7 @@ export function checkNodeCertPems(value: unknown, rootInfos: readonly Certificat
       Code.INVALID_FIELD,
       field,
       `must be an array of 1 to ${MAX_NODE_CERT_PEMS} PEM certificates`,
+      Array.isArray(value) ? `${value.length} certificates` : value,
     );
   }
   const infos = value.map((pem: unknown, i: number) => {
@@ -139,7 +166,8 @@ export function checkNodeCertPems(value: unknown, rootInfos: readonly Certificat
       throw new NodeTrustError(
         Code.INVALID_CERTIFICATE,
         where,
-        `is not a CA certificate (${info.subject}); this bundle holds the node-cert CA chain`,
+        `is not a CA certificate; this bundle holds the node-cert CA chain`,
+        info.subject,
       );
     return info;
   });
@@ -151,6 +179,7 @@ export function checkNodeCertPems(value: unknown, rootInfos: readonly Certificat
         Code.MIXED_TRUST,
         `${field}[${i}]`,
         `is also public HTTPS root ${clash} (same ${rootInfos[clash].der.equals(n.der) ? 'certificate' : 'key'}); the two CA bundles must never mix`,
+        n.subject,
       );
     }
   });
@@ -170,6 +199,7 @@ export function checkDistinctPaths(publicPath: string, nodePath: string, verifie
       Code.INVALID_PATH,
       `${field}.${same.path}`,
       same.message.replace('the files', 'the three files'),
+      [publicPath, nodePath, verifierPath],
       'give each file its own path (defaults: DEFAULT_PATHS)',
     );
   }

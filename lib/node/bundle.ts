@@ -11,7 +11,7 @@ import {
   deepFreeze,
 } from './bundle-fields';
 import { jsonencodeCanonical } from './canonical-json';
-import { NodeTrustError, NodeTrustErrorCode as Code, show } from './errors';
+import { NodeTrustError, NodeTrustErrorCode as Code, REDACTED_VALUE } from './errors';
 import {
   BUNDLE_SCHEMA_V1,
   BUNDLE_SCHEMA_V2,
@@ -117,7 +117,8 @@ export function analyseBundle(
     throw new NodeTrustError(
       Code.INVALID_FIELD,
       `${field}.schema`,
-      `must be "${expectedSchema}" (the format of the envelope's payload type), received ${show(schema)}`,
+      `must be "${expectedSchema}" (the format of the envelope's payload type)`,
+      schema,
     );
   }
   if (typeof value === 'object' && value !== null) {
@@ -130,6 +131,7 @@ export function analyseBundle(
       Code.SECRET_MATERIAL,
       field,
       `holds ${secret}; nothing rendered for nodes may carry secrets`,
+      REDACTED_VALUE,
     );
   }
   const isV2 = schema === BUNDLE_SCHEMA_V2;
@@ -138,24 +140,22 @@ export function analyseBundle(
     throw new NodeTrustError(
       Code.INVALID_FIELD,
       `${field}.schema`,
-      `must be "${BUNDLE_SCHEMA_V1}" or "${BUNDLE_SCHEMA_V2}", received ${show(obj.schema)}`,
+      `must be "${BUNDLE_SCHEMA_V1}" or "${BUNDLE_SCHEMA_V2}"`,
+      obj.schema,
     );
   }
   if (typeof obj.environment !== 'string' || !ENVIRONMENT_RE.test(obj.environment)) {
     throw new NodeTrustError(
       Code.INVALID_FIELD,
       `${field}.environment`,
-      `must match [a-z][a-z0-9-]{0,31}, received ${show(obj.environment)}`,
+      `must match [a-z][a-z0-9-]{0,31}`,
+      obj.environment,
     );
   }
   const environment = obj.environment;
   const sequence = obj.sequence;
   if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 1) {
-    throw new NodeTrustError(
-      Code.INVALID_FIELD,
-      `${field}.sequence`,
-      `must be an integer >= 1, received ${show(sequence)}`,
-    );
+    throw new NodeTrustError(Code.INVALID_FIELD, `${field}.sequence`, `must be an integer >= 1`, sequence);
   }
   const cp = expectObject(obj.control_plane, `${field}.control_plane`, ['url']);
   const url = checkHttpsUrl(cp.url, `${field}.control_plane.url`);
@@ -180,7 +180,7 @@ export function analyseBundle(
   const env = expectObject(obj.env, `${field}.env`, ENV_FIELDS);
   const expectEnv = (name: string, expected: string, what: string) => {
     if (env[name] !== expected) {
-      throw new NodeTrustError(Code.INCONSISTENT_ENV, `${field}.env.${name}`, `must equal ${what}`);
+      throw new NodeTrustError(Code.INCONSISTENT_ENV, `${field}.env.${name}`, `must equal ${what}`, env[name]);
     }
   };
   expectEnv('GPUAAS_CA_BUNDLE_PATH', publicPath, 'public_https_trust.path');
@@ -252,6 +252,7 @@ function checkBundleKeys(value: unknown, verifiers: CompiledVerifierSet, field: 
       Code.KEY_REUSE,
       `${field}.bundle_keys.set.key`,
       `is "${keys.set.key}", the task signing key; a key used for both tasks and bundles lets whoever signs tasks sign bundles`,
+      keys.set.key,
       'sign bundles with a separate transit key that only the apply identity may use',
     );
   }
@@ -262,6 +263,7 @@ function checkBundleKeys(value: unknown, verifiers: CompiledVerifierSet, field: 
         Code.KEY_REUSE,
         `${field}.bundle_keys.set.keys[${i}].public_key`,
         `is also the public key of task verifier ${task.kid}; a key used for both tasks and bundles lets whoever signs tasks sign bundles`,
+        entry.kid,
         'give the bundle key its own key material',
       );
     }

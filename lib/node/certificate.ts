@@ -33,6 +33,12 @@ const MAX_PEM_LENGTH = 65536;
 
 const cache = new BoundedCache<string, CertificateInfo>(256);
 
+/** The first line of a PEM text (its BEGIN line): enough to say what was given, never key material. */
+function firstLine(pem: string): string {
+  const line = pem.split('\n', 1)[0];
+  return line.length > 64 ? `${line.slice(0, 64)}...` : line;
+}
+
 /**
  * Parses exactly one PEM certificate. Throws a {@link NodeTrustError} (INVALID_CERTIFICATE) for
  * anything else: several blocks, other text around the block, another block type (including private
@@ -44,6 +50,7 @@ export function parseCertificatePem(pem: unknown, field = 'pem'): CertificateInf
       Code.INVALID_CERTIFICATE,
       field,
       `must be a PEM certificate string of at most ${MAX_PEM_LENGTH} characters`,
+      typeof pem === 'string' ? `${pem.length} characters` : pem,
     );
   }
   const cached = cache.get(pem);
@@ -54,11 +61,12 @@ export function parseCertificatePem(pem: unknown, field = 'pem'): CertificateInf
       Code.INVALID_CERTIFICATE,
       field,
       'must hold exactly one "-----BEGIN CERTIFICATE-----" block and nothing else',
+      firstLine(pem),
     );
   }
   const der = decodeBase64Strict(m[1].replace(/\r?\n/g, ''));
   if (!der || der.length === 0) {
-    throw new NodeTrustError(Code.INVALID_CERTIFICATE, field, 'the PEM body is not canonical base64');
+    throw new NodeTrustError(Code.INVALID_CERTIFICATE, field, 'the PEM body is not canonical base64', firstLine(pem));
   }
   let x509: X509Certificate;
   try {
@@ -68,10 +76,16 @@ export function parseCertificatePem(pem: unknown, field = 'pem'): CertificateInf
       Code.INVALID_CERTIFICATE,
       field,
       `is not an X.509 certificate (${e instanceof Error ? e.message : e})`,
+      firstLine(pem),
     );
   }
   if (!x509.raw.equals(der)) {
-    throw new NodeTrustError(Code.INVALID_CERTIFICATE, field, 'the DER has bytes after the certificate');
+    throw new NodeTrustError(
+      Code.INVALID_CERTIFICATE,
+      field,
+      'the DER has bytes after the certificate',
+      firstLine(pem),
+    );
   }
   let selfSigned = false;
   try {

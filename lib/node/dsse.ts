@@ -2,7 +2,7 @@
  * DSSE envelopes: the pre-authentication encoding (PAE) that is signed, and strict envelope parsing.
  */
 import { decodeBase64Strict } from './base64';
-import { NodeTrustError, NodeTrustErrorCode as Code, show } from './errors';
+import { NodeTrustError, NodeTrustErrorCode as Code } from './errors';
 import { expectObject } from './json-shape';
 
 /** Longest envelope JSON text accepted. */
@@ -41,7 +41,8 @@ export function parseEnvelope(input: unknown): ParsedEnvelope {
 /** Internal: decodes the payload text; throws a {@link NodeTrustError} unless it is canonical base64. */
 export function decodePayload(payloadB64: string): Buffer {
   const payload = decodeBase64Strict(payloadB64);
-  if (!payload) throw new NodeTrustError(Code.INVALID_FIELD, 'envelope.payload', 'is not canonical standard base64');
+  if (!payload)
+    throw new NodeTrustError(Code.INVALID_FIELD, 'envelope.payload', 'is not canonical standard base64', payloadB64);
   return payload;
 }
 
@@ -50,24 +51,30 @@ export function readEnvelope(input: unknown): EnvelopeFields {
   let value = input;
   if (typeof input === 'string') {
     if (input.length > MAX_ENVELOPE_LENGTH) {
-      throw new NodeTrustError(Code.MALFORMED, 'envelope', `is longer than ${MAX_ENVELOPE_LENGTH} characters`);
+      throw new NodeTrustError(
+        Code.MALFORMED,
+        'envelope',
+        `is longer than ${MAX_ENVELOPE_LENGTH} characters`,
+        `${input.length} characters`,
+      );
     }
     try {
       value = JSON.parse(input);
     } catch {
-      throw new NodeTrustError(Code.MALFORMED, 'envelope', 'is not JSON');
+      throw new NodeTrustError(Code.MALFORMED, 'envelope', 'is not JSON', input);
     }
   }
   const obj = expectObject(value, 'envelope', ['payloadType', 'payload', 'signatures']);
   if (typeof obj.payloadType !== 'string' || obj.payloadType.length > 256) {
-    throw new NodeTrustError(
-      Code.INVALID_FIELD,
-      'envelope.payloadType',
-      `must be a string, received ${show(obj.payloadType)}`,
-    );
+    throw new NodeTrustError(Code.INVALID_FIELD, 'envelope.payloadType', `must be a string`, obj.payloadType);
   }
   if (typeof obj.payload !== 'string' || obj.payload.length > MAX_ENVELOPE_LENGTH) {
-    throw new NodeTrustError(Code.INVALID_FIELD, 'envelope.payload', 'must be a base64 string');
+    throw new NodeTrustError(
+      Code.INVALID_FIELD,
+      'envelope.payload',
+      'must be a base64 string',
+      typeof obj.payload === 'string' ? `${obj.payload.length} characters` : obj.payload,
+    );
   }
   const sigs = obj.signatures;
   if (!Array.isArray(sigs) || sigs.length === 0 || sigs.length > MAX_ENVELOPE_SIGNATURES) {
@@ -75,6 +82,7 @@ export function readEnvelope(input: unknown): EnvelopeFields {
       Code.INVALID_FIELD,
       'envelope.signatures',
       `must be an array of 1 to ${MAX_ENVELOPE_SIGNATURES} signatures`,
+      Array.isArray(sigs) ? `${sigs.length} signatures` : sigs,
     );
   }
   const signatures = sigs.map((s: unknown, i: number) => {
@@ -84,6 +92,7 @@ export function readEnvelope(input: unknown): EnvelopeFields {
         Code.INVALID_FIELD,
         `envelope.signatures[${i}]`,
         'keyid and sig must be strings of at most 256 characters',
+        s,
       );
     }
     return { keyid: o.keyid, sig: o.sig };

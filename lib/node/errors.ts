@@ -2,6 +2,7 @@
  * Errors raised by the node-side parsers (`parseVerifierSet`, `parseBundleKeySet`, `renderVerifierSet`,
  * `validateBundle`, `bundleKeyPin`, `spkiPin`, `materializeBundle`). Verification functions never throw on bad input: they return `{ ok: false, reason }`.
  */
+import { findSecretMaterial } from './secret-scan';
 
 /** Stable error codes; tests and tools match on these, never on message text alone. */
 export enum NodeTrustErrorCode {
@@ -37,18 +38,69 @@ export enum NodeTrustErrorCode {
   KEY_REUSE = 'NT015',
 }
 
-/** A value refused by a node-side parser. The message names the field, the rule and the fix. */
+/** What to do about each kind of refused value, when the thrower gives no more specific fix. */
+export const NODE_TRUST_DEFAULT_FIX: Readonly<Record<NodeTrustErrorCode, string>> = Object.freeze({
+  [NodeTrustErrorCode.MALFORMED]: 'pass the text exactly as the control plane serves it (JSON, unmodified)',
+  [NodeTrustErrorCode.INVALID_FIELD]:
+    'render the value again with the library (BootstrapBundle, TaskSigningKey, BundleSigningKey) instead of editing it by hand',
+  [NodeTrustErrorCode.INVALID_VERSIONS]:
+    'keep versions whole, unique and sorted, with exactly one active version, at most one next version above it and grace versions below it (TaskSigningKey and BundleSigningKey render such sets)',
+  [NodeTrustErrorCode.KID_MISMATCH]: 'recompute the kid from the key name, the version and the public key (computeKid)',
+  [NodeTrustErrorCode.INVALID_PUBLIC_KEY]:
+    'use the raw 32-byte Ed25519 public key that Vault transit reports, in canonical standard base64',
+  [NodeTrustErrorCode.INVALID_DATE]: 'write the date as ISO 8601 UTC, for example "2026-12-31T00:00:00Z"',
+  [NodeTrustErrorCode.NOT_CANONICAL]: 'render the value with the library (renderVerifierSet, renderBundleKeySet)',
+  [NodeTrustErrorCode.INVALID_CERTIFICATE]: 'give each entry as one PEM CA certificate, as Vault PKI returns it',
+  [NodeTrustErrorCode.INVALID_PATH]:
+    'give absolute, normalized file paths, a different one for each of the three files (defaults: DEFAULT_PATHS)',
+  [NodeTrustErrorCode.MIXED_TRUST]:
+    'take the public HTTPS roots and the node-cert CA chain from two different CAs (ControlPlaneTrust and NodeCertAuthority)',
+  [NodeTrustErrorCode.SECRET_MATERIAL]:
+    'remove it: nothing rendered for nodes may hold a Vault address, a token, an AppRole id or secret, or a private key',
+  [NodeTrustErrorCode.INCONSISTENT_ENV]: 'render the env block from the fields it mirrors (BootstrapBundle does)',
+  [NodeTrustErrorCode.WRITE_FAILED]: 'check that rootDir exists, is a directory and is writable by the agent',
+  [NodeTrustErrorCode.WRONG_KEY_KIND]:
+    'pass task verifier sets where tasks are verified and bundle key sets where bundles are verified',
+  [NodeTrustErrorCode.KEY_REUSE]: 'give the bundle signing key its own transit key and key material',
+});
+
+/** Stands in for a received value that holds, or may hold, secret material: it never reaches a message. */
+export const REDACTED_VALUE = '<redacted>';
+
+/**
+ * A value refused by a node-side parser, in the library's error shape (the same as `PlatformTrustError`): the
+ * code, what went wrong, the value received and the fix. Message:
+ * `[NT0nn] <field>: <problem>. Received: <value>. Fix: <fix>`. The value is shortened, and replaced by
+ * `<redacted>` when it looks like secret material.
+ */
 export class NodeTrustError extends Error {
   public readonly code: NodeTrustErrorCode;
   /** Dotted path of the offending field (`keys[1].kid`), or `value` for the whole input. */
   public readonly field: string;
+  /** What went wrong with the field, without the value. */
+  public readonly problem: string;
+  /** The value received (as given; the message shows it shortened or redacted). */
+  public readonly received: unknown;
+  /** How to fix it. */
+  public readonly fix: string;
 
-  constructor(code: NodeTrustErrorCode, field: string, problem: string, fix?: string) {
-    super(`[${code}] ${field}: ${problem}${fix ? `. Fix: ${fix}` : ''}`);
+  constructor(code: NodeTrustErrorCode, field: string, problem: string, received: unknown, fix?: string) {
+    const theFix = fix ?? NODE_TRUST_DEFAULT_FIX[code];
+    super(`[${code}] ${field}: ${problem}. Received: ${showReceived(received)}. Fix: ${theFix}`);
     this.name = 'NodeTrustError';
     this.code = code;
     this.field = field;
+    this.problem = problem;
+    this.received = received;
+    this.fix = theFix;
   }
+}
+
+/** `show(value)`, or `<redacted>` when the rendering holds secret material. */
+function showReceived(value: unknown): string {
+  if (value === REDACTED_VALUE) return value;
+  const text = show(value);
+  return findSecretMaterial(value, text) !== undefined ? REDACTED_VALUE : text;
 }
 
 /** Renders a received value for a message, shortened so a message never carries a whole payload. */

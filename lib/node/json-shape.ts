@@ -1,7 +1,7 @@
 /**
  * Shape checks for values parsed from JSON: plain objects with a closed set of fields.
  */
-import { NodeTrustError, NodeTrustErrorCode as Code, show } from './errors';
+import { NodeTrustError, NodeTrustErrorCode as Code } from './errors';
 
 /**
  * Returns `value` as a record when it is a non-array object whose own fields are all in `allowed`
@@ -14,17 +14,17 @@ export function expectObject(
   required: readonly string[] = allowed,
 ): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new NodeTrustError(Code.MALFORMED, field, `must be a JSON object, received ${show(value)}`);
+    throw new NodeTrustError(Code.MALFORMED, field, `must be a JSON object`, value);
   }
   const obj = value as Record<string, unknown>;
   for (const k of Object.keys(obj)) {
     if (!allowed.includes(k)) {
-      throw new NodeTrustError(Code.INVALID_FIELD, `${field}.${k}`, `unknown field; allowed: ${allowed.join(', ')}`);
+      throw new NodeTrustError(Code.INVALID_FIELD, `${field}.${k}`, `unknown field; allowed: ${allowed.join(', ')}`, k);
     }
   }
   for (const k of required) {
     if (!Object.prototype.hasOwnProperty.call(obj, k) || obj[k] === undefined) {
-      throw new NodeTrustError(Code.INVALID_FIELD, `${field}.${k}`, 'is missing');
+      throw new NodeTrustError(Code.INVALID_FIELD, `${field}.${k}`, 'is missing', obj[k]);
     }
   }
   return obj;
@@ -36,7 +36,8 @@ export function expectString(value: unknown, field: string, max: number): string
     throw new NodeTrustError(
       Code.INVALID_FIELD,
       field,
-      `must be a non-empty string of at most ${max} characters, received ${show(value)}`,
+      `must be a non-empty string of at most ${max} characters`,
+      value,
     );
   }
   return value;

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { decodeBase64Strict } from './base64';
-import { NodeTrustError, NodeTrustErrorCode as Code, show } from './errors';
+import { NodeTrustError, NodeTrustErrorCode as Code } from './errors';
 import { BUNDLE_KEY_PIN_PREFIX } from './formats';
 
 /** A bundle key pin: `sha256:` and 64 lowercase hex digits. */
@@ -40,7 +40,8 @@ export function bundleKeyPin(publicKeyB64: string): string {
     throw new NodeTrustError(
       Code.INVALID_PUBLIC_KEY,
       'publicKeyB64',
-      `must be canonical standard base64 of a raw 32-byte Ed25519 key (44 characters), received ${show(publicKeyB64)}`,
+      `must be canonical standard base64 of a raw 32-byte Ed25519 key (44 characters)`,
+      publicKeyB64,
     );
   }
   return `${BUNDLE_KEY_PIN_PREFIX}${publicKeyDigest(publicKeyB64)}`;

@@ -54,7 +54,12 @@ export function materializeBundle(bundle: BootstrapBundle, rootDir: string): Mat
     }
   } catch (e) {
     for (const { tmp } of staged) fs.rmSync(tmp, { force: true });
-    throw new NodeTrustError(Code.WRITE_FAILED, 'rootDir', `writing the trust files failed (${describeError(e)})`);
+    throw new NodeTrustError(
+      Code.WRITE_FAILED,
+      'rootDir',
+      `writing the trust files failed (${describeError(e)})`,
+      rootDir,
+    );
   }
   return { publicHttpsBundle: files[0][1], nodeCertBundle: files[1][1], taskVerifiers: files[2][1] };
 }

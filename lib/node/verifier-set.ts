@@ -8,7 +8,7 @@ import { decodeBase64Strict } from './base64';
 import { BoundedCache } from './bounded-cache';
 import { jsonencodeCanonical } from './canonical-json';
 import { PreparedKey, preparePublicKey } from './ed25519-rules';
-import { NodeTrustError, NodeTrustErrorCode as Code, show } from './errors';
+import { NodeTrustError, NodeTrustErrorCode as Code } from './errors';
 import {
   BUNDLE_KEYS_FORMAT_V1,
   BundleKeySetV1,
@@ -165,7 +165,7 @@ function compileKeySet(kind: KeySetKind, input: unknown, field: string): Compile
 
 function parseKeySet(kind: KeySetKind, text: unknown): CompiledKeySet {
   if (typeof text !== 'string') {
-    throw new NodeTrustError(Code.MALFORMED, 'value', `expected a string, received ${typeof text}`);
+    throw new NodeTrustError(Code.MALFORMED, 'value', `expected a string`, typeof text);
   }
   const cached = byText[kind].get(text);
   if (cached) return cached;
@@ -173,7 +173,8 @@ function parseKeySet(kind: KeySetKind, text: unknown): CompiledKeySet {
     throw new NodeTrustError(
       Code.MALFORMED,
       'value',
-      `is ${text.length} characters, the limit is ${MAX_VERIFIER_SET_LENGTH}`,
+      `is too long: the limit is ${MAX_VERIFIER_SET_LENGTH} characters`,
+      `${text.length} characters`,
     );
   }
   let value: unknown;
@@ -184,6 +185,7 @@ function parseKeySet(kind: KeySetKind, text: unknown): CompiledKeySet {
       Code.MALFORMED,
       'value',
       `is not JSON (${e instanceof Error ? e.message : 'parse error'})`,
+      text,
     );
   }
   const compiled = compileValue(kind, value, 'value');
@@ -192,6 +194,7 @@ function parseKeySet(kind: KeySetKind, text: unknown): CompiledKeySet {
       Code.NOT_CANONICAL,
       'value',
       `is a valid ${KINDS[kind].noun} but not its canonical compact rendering`,
+      text,
       `render it with ${KINDS[kind].renderer} (no whitespace; keys sorted at every level: format, key, keys and alg, kid, public_key, state, until, version; as Terraform jsonencode renders it)`,
     );
   }
@@ -208,20 +211,18 @@ function compileValue(kind: KeySetKind, value: unknown, field: string): Compiled
         Code.WRONG_KEY_KIND,
         `${field}.format`,
         `is "${obj.format}", a ${KINDS[other].noun}, where a ${noun} ("${format}") is expected; tasks are verified only under task verifiers and bundles only under bundle keys`,
+        obj.format,
         `pass the ${noun}`,
       );
     }
-    throw new NodeTrustError(
-      Code.INVALID_FIELD,
-      `${field}.format`,
-      `must be "${format}", received ${show(obj.format)}`,
-    );
+    throw new NodeTrustError(Code.INVALID_FIELD, `${field}.format`, `must be "${format}"`, obj.format);
   }
   if (typeof obj.key !== 'string' || !KEY_NAME_RE.test(obj.key)) {
     throw new NodeTrustError(
       Code.INVALID_FIELD,
       `${field}.key`,
-      `must be a transit key name (1-128 of A-Z a-z 0-9 _ . -, starting and ending with a letter or digit), received ${show(obj.key)}`,
+      `must be a transit key name (1-128 of A-Z a-z 0-9 _ . -, starting and ending with a letter or digit)`,
+      obj.key,
     );
   }
   const keyName = obj.key;
@@ -230,6 +231,7 @@ function compileValue(kind: KeySetKind, value: unknown, field: string): Compiled
       Code.INVALID_FIELD,
       `${field}.keys`,
       `must be an array of 1 to ${MAX_VERIFIER_ENTRIES} entries`,
+      Array.isArray(obj.keys) ? `${obj.keys.length} entries` : obj.keys,
     );
   }
   const compiled = obj.keys.map((entry: unknown, i: number) => compileEntry(entry, `${field}.keys[${i}]`, keyName));
@@ -253,13 +255,16 @@ function compileValue(kind: KeySetKind, value: unknown, field: string): Compiled
 function compileEntry(value: unknown, field: string, keyName: string): CompiledEntry {
   const obj = expectObject(value, field, ENTRY_FIELDS, ['version', 'kid', 'alg', 'public_key', 'state']);
   // The schedule rules (version range, state, until) are the kernel's; the first problem is the refusal.
-  throwFirst(keySetEntryProblems(obj, Number(/\[(\d+)\]$/.exec(field)?.[1] ?? 0), field));
+  throwFirst(keySetEntryProblems(obj, Number(/\[(\d+)\]$/.exec(field)?.[1] ?? 0), field), (path) =>
+    path.startsWith(`${field}.`) ? obj[path.slice(field.length + 1)] : obj,
+  );
   const version = obj.version as number;
   if (obj.alg !== 'ed25519') {
     throw new NodeTrustError(
       Code.INVALID_FIELD,
       `${field}.alg`,
-      `must be "ed25519" (the only algorithm of v1), received ${show(obj.alg)}`,
+      `must be "ed25519" (the only algorithm of v1)`,
+      obj.alg,
     );
   }
   const publicKeyB64 = obj.public_key;
@@ -268,7 +273,8 @@ function compileEntry(value: unknown, field: string, keyName: string): CompiledE
     throw new NodeTrustError(
       Code.INVALID_PUBLIC_KEY,
       `${field}.public_key`,
-      `must be canonical standard base64 of a raw 32-byte Ed25519 key (44 characters), received ${show(publicKeyB64)}`,
+      `must be canonical standard base64 of a raw 32-byte Ed25519 key (44 characters)`,
+      publicKeyB64,
     );
   }
   const kid = computeKid(keyName, version, publicKeyB64 as string);
@@ -276,7 +282,8 @@ function compileEntry(value: unknown, field: string, keyName: string): CompiledE
     throw new NodeTrustError(
       Code.KID_MISMATCH,
       `${field}.kid`,
-      `must be "${kid}" (<key>:v<version>:<sha256 prefix of public_key>), received ${show(obj.kid)}`,
+      `must be "${kid}" (<key>:v<version>:<sha256 prefix of public_key>)`,
+      obj.kid,
     );
   }
   const state = obj.state as VerifierState;
@@ -287,6 +294,7 @@ function compileEntry(value: unknown, field: string, keyName: string): CompiledE
       Code.INVALID_PUBLIC_KEY,
       `${field}.public_key`,
       `is not a usable Ed25519 public key (${key.reason})`,
+      publicKeyB64,
     );
   }
   const entry: VerifierEntry = Object.freeze(
@@ -303,6 +311,7 @@ function checkVersions(entries: readonly CompiledEntry[], field: string): void {
       entries.map((e) => e.entry),
       field,
     ),
+    () => entries.map((e) => `v${e.entry.version} ${e.entry.state}`),
   );
 }
 
@@ -316,7 +325,7 @@ const CODE_OF: Readonly<Record<string, Code>> = {
 };
 
 /** Throws the first kernel problem as a {@link NodeTrustError} (set-level problems: INVALID_VERSIONS). */
-function throwFirst(problems: readonly Problem[]): void {
+function throwFirst(problems: readonly Problem[], receivedAt: (path: string) => unknown): void {
   const p = problems[0];
-  if (p) throw new NodeTrustError(CODE_OF[p.code] ?? Code.INVALID_VERSIONS, p.path, p.message);
+  if (p) throw new NodeTrustError(CODE_OF[p.code] ?? Code.INVALID_VERSIONS, p.path, p.message, receivedAt(p.path));
 }

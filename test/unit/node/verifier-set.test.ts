@@ -237,7 +237,7 @@ describe('parseVerifierSet: every rule refuses', () => {
     const s = base();
     s.keys[1].alg = 'hmac-sha256';
     expect(() => parseVerifierSet(text(s))).toThrow(
-      '[NT002] value.keys[1].alg: must be "ed25519" (the only algorithm of v1), received "hmac-sha256"',
+      '[NT002] value.keys[1].alg: must be "ed25519" (the only algorithm of v1). Received: "hmac-sha256". Fix: render the value again with the library (BootstrapBundle, TaskSigningKey, BundleSigningKey) instead of editing it by hand',
     );
   });
 });
