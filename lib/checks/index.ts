@@ -10,4 +10,6 @@ export {
   RuleSuppression,
   SUPPRESSIONS_JSON_KEY,
   SUPPRESSION_METADATA_TYPE,
+  SuppressionTarget,
 } from './suppressions';
+export { ALL_ELEMENTS, ANY_DATA_SOURCE, ANY_RESOURCE, LOCALS, OUTPUTS, selectorOf, selects } from './applies-to';

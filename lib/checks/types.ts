@@ -208,8 +208,16 @@ export interface CheckRuleInfo {
   /** How to fix a finding, as one or more sentences. */
   readonly fix: string;
   /**
-   * Whether a suppression may cover the rule's findings. Custody rules are not suppressible: a suppression of
-   * one is refused, and its findings are reported whatever suppression is recorded.
+   * The elements the rule applies to, as checkov's `supported_resources`: Terraform types (`vault_policy`),
+   * data sources (`data.vault_policy_document`), `local`, `output`, or the wildcards `*` (every resource) and
+   * `data.*` (see lib/checks/applies-to.ts). The engine runs an element rule only on the elements these select,
+   * and hands a stack rule only their part of the stack JSON.
+   */
+  readonly supportedResources: readonly string[];
+  /**
+   * Whether a suppression may cover the rule's findings. Rules that guard key custody or secrets are not
+   * suppressible: a suppression of one is refused (PT036), and its findings are reported whatever suppression is
+   * recorded.
    * @default true
    */
   readonly suppressible?: boolean;

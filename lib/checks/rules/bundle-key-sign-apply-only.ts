@@ -21,6 +21,7 @@ import { TRANSIT_ROTATE_ENDPOINT, TRANSIT_SIGN_ENDPOINTS, transitReach } from '.
 export const BundleKeySignApplyOnly: ElementRule = {
   id: 'PlatformTrust-BundleKeySignApplyOnly',
   scope: 'element',
+  supportedResources: ['vault_policy', 'data.vault_policy_document'],
   level: CheckLevel.ERROR,
   suppressible: false,
   description:

@@ -1,3 +1,4 @@
+import { ALL_ELEMENTS } from '../applies-to';
 import { BundleFile, findBundlePaths } from '../bundle-paths';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 
@@ -15,6 +16,7 @@ const LABEL: Record<BundleFile, string> = {
 export const BundleSamePath: ElementRule = {
   id: 'PlatformTrust-BundleSamePath',
   scope: 'element',
+  supportedResources: ALL_ELEMENTS,
   level: CheckLevel.ERROR,
   description: 'The public HTTPS CA bundle and the node-cert CA bundle must be written to different files',
   fix: 'Give GPUAAS_CA_BUNDLE_PATH, GPUAAS_NODE_CERT_CA_BUNDLE_PATH and the verifier file three distinct paths (the BootstrapBundle defaults already differ).',

@@ -16,6 +16,7 @@ import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from 
 export const BundleSignedByBundleKey: ElementRule = {
   id: 'PlatformTrust-BundleSignedByBundleKey',
   scope: 'element',
+  supportedResources: ['vault_generic_endpoint', 'vault_generic_secret'],
   level: CheckLevel.ERROR,
   suppressible: false,
   description:

@@ -1,3 +1,4 @@
+import { ALL_ELEMENTS } from '../applies-to';
 import { BUNDLE_SCHEMA_V2 } from '../../node/formats';
 import { BUNDLE_SCHEMAS, bundleTexts } from '../bundle-signing';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
@@ -13,6 +14,7 @@ import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from 
 export const BundleSignedWithVerifiers: ElementRule = {
   id: 'PlatformTrust-BundleSignedWithVerifiers',
   scope: 'element',
+  supportedResources: ALL_ELEMENTS,
   level: CheckLevel.ERROR,
   description:
     'A bootstrap bundle must carry the task verifier set (and, in format v2, the bundle key set) and be signed, so that rotation needs no node rebuild',

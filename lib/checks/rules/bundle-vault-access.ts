@@ -1,3 +1,4 @@
+import { ALL_ELEMENTS } from '../applies-to';
 import { SECRET_PATTERNS, credentialAssignmentPattern, findSecretInText } from '../../kernel/secret-patterns';
 import { bundleTexts } from '../bundle-signing';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
@@ -32,6 +33,7 @@ function accessIn(text: string): string[] {
 export const BundleVaultAccess: ElementRule = {
   id: 'PlatformTrust-BundleVaultAccess',
   scope: 'element',
+  supportedResources: ALL_ELEMENTS,
   level: CheckLevel.ERROR,
   description:
     'A bootstrap bundle must not tell nodes how to reach Vault: no Vault address, VAULT_* setting, token or AppRole credential',

@@ -8,6 +8,7 @@ import { preventsDestroy, show, trimSlashes } from '../values';
 export const CaRootPreventDestroy: ElementRule = {
   id: 'PlatformTrust-CaRootPreventDestroy',
   scope: 'element',
+  supportedResources: ['vault_pki_secret_backend_root_cert', 'vault_mount'],
   level: CheckLevel.ERROR,
   description:
     'A CA root, and the PKI mount that holds it, must be protected from destroy: a destroy or a replacement deletes the root key every chain ends in',

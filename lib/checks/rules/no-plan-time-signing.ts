@@ -10,6 +10,7 @@ import { readString } from '../values';
 export const NoPlanTimeSigning: ElementRule = {
   id: 'PlatformTrust-NoPlanTimeSigning',
   scope: 'element',
+  supportedResources: ['data.vault_transit_sign'],
   level: CheckLevel.ERROR,
   suppressible: false,
   description:

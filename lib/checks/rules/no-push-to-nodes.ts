@@ -1,3 +1,4 @@
+import { ANY_RESOURCE } from '../applies-to';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 import { readObject } from '../values';
 
@@ -24,6 +25,7 @@ function provisioners(value: unknown): Array<[string, Readonly<Record<string, un
 export const NoPushToNodes: ElementRule = {
   id: 'PlatformTrust-NoPushToNodes',
   scope: 'element',
+  supportedResources: [ANY_RESOURCE],
   level: CheckLevel.ERROR,
   description: 'Terraform must not push anything to nodes: the control plane is the only distributor of node trust',
   fix: 'Remove the provisioner or connection block. Publish what nodes need with BootstrapBundle (a platform-owned KV path and plan outputs) and let the control plane serve it.',

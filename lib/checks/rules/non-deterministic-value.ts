@@ -1,3 +1,4 @@
+import { ALL_ELEMENTS } from '../applies-to';
 import { stringsIn } from '../strings';
 import { CheckLevel, ElementRule, compliant, nonCompliant } from '../types';
 import { isExpression } from '../values';
@@ -21,6 +22,7 @@ function ignored(lifecycle: unknown): 'all' | Set<string> {
 export const NonDeterministicValue: ElementRule = {
   id: 'PlatformTrust-NonDeterministicValue',
   scope: 'element',
+  supportedResources: ALL_ELEMENTS,
   level: CheckLevel.ERROR,
   description:
     'Configuration must not call timestamp(), plantimestamp(), uuid() or bcrypt(): every plan would show a change',

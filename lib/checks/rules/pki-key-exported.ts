@@ -11,6 +11,8 @@ const CA_KEY_TYPES = [
 export const PkiKeyExported: ElementRule = {
   id: 'PlatformTrust-PkiKeyExported',
   scope: 'element',
+  supportedResources: CA_KEY_TYPES,
+  suppressible: false,
   level: CheckLevel.ERROR,
   description:
     'A CA key must be generated inside Vault: with type "exported" the private key is returned and lands in Terraform state',

@@ -5,6 +5,7 @@ import { EXPRESSION, readBoolean, show } from '../values';
 export const PkiRoleAnyName: ElementRule = {
   id: 'PlatformTrust-PkiRoleAnyName',
   scope: 'element',
+  supportedResources: ['vault_pki_secret_backend_role'],
   level: CheckLevel.ERROR,
   description:
     'A PKI role must not allow any name: whoever may issue on it gets a certificate for any host, the control plane included',

@@ -8,6 +8,7 @@ import { EXPRESSION, readBoolean, show } from '../values';
 export const PkiRoleServerAndClient: ElementRule = {
   id: 'PlatformTrust-PkiRoleServerAndClient',
   scope: 'element',
+  supportedResources: ['vault_pki_secret_backend_role'],
   level: CheckLevel.ERROR,
   description:
     'A PKI role must not issue certificates that are both server and client certificates: a node certificate could then serve TLS as a server',

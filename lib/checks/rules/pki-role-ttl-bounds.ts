@@ -5,6 +5,7 @@ import { EXPRESSION, readDurationSeconds, show } from '../values';
 export const PkiRoleTtlBounds: ElementRule = {
   id: 'PlatformTrust-PkiRoleTtlBounds',
   scope: 'element',
+  supportedResources: ['vault_pki_secret_backend_role'],
   level: CheckLevel.ERROR,
   description:
     'A PKI role must set ttl and max_ttl: without them certificates live as long as the mount (or the system) allows',

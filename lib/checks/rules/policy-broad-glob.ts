@@ -9,6 +9,7 @@ import { CheckLevel, ElementRule } from '../types';
 export const PolicyBroadGlob: ElementRule = {
   id: 'PlatformTrust-PolicyBroadGlob',
   scope: 'element',
+  supportedResources: ['vault_policy', 'data.vault_policy_document'],
   level: CheckLevel.ERROR,
   description: 'A Vault policy must not grant on a wildcard that covers a whole mount or a whole KV secret tree',
   fix: 'Grant exact paths (KV: one secret, or a folder with a narrow subtree grant); use the grant methods of PlatformSecrets, TaskSigningKey and the PKI constructs.',

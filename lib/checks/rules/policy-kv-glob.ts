@@ -8,6 +8,7 @@ import { CheckLevel, ElementRule } from '../types';
 export const PolicyKvGlob: ElementRule = {
   id: 'PlatformTrust-PolicyKvGlob',
   scope: 'element',
+  supportedResources: ['vault_policy', 'data.vault_policy_document'],
   level: CheckLevel.WARNING,
   description:
     'A Vault policy grants on a wildcard inside a KV secret tree: it covers every secret added to that folder later',

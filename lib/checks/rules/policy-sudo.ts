@@ -5,6 +5,7 @@ import { CheckLevel, ElementRule, compliant, nonCompliant } from '../types';
 export const PolicySudo: ElementRule = {
   id: 'PlatformTrust-PolicySudo',
   scope: 'element',
+  supportedResources: ['vault_policy', 'data.vault_policy_document'],
   level: CheckLevel.ERROR,
   description:
     'A Vault policy must not grant "sudo": it opens root-protected endpoints (seal, audit devices, mounts, policies)',

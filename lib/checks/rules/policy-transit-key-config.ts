@@ -16,6 +16,7 @@ const FALSE_TEXTS: readonly string[] = ['false', 'False', 'FALSE', 'f', 'F', '0'
 export const PolicyTransitKeyConfig: ElementRule = {
   id: 'PlatformTrust-PolicyTransitKeyConfig',
   scope: 'element',
+  supportedResources: ['vault_policy', 'data.vault_policy_document'],
   level: CheckLevel.WARNING,
   description:
     'A Vault policy may change a transit key configuration without parameter limits: it can turn on export, plaintext backup or deletion',

@@ -11,6 +11,8 @@ import { TRANSIT_MATERIAL_ENDPOINTS, grantingCapabilities, transitReach } from '
 export const PolicyTransitKeyMaterial: ElementRule = {
   id: 'PlatformTrust-PolicyTransitKeyMaterial',
   scope: 'element',
+  supportedResources: ['vault_policy', 'data.vault_policy_document'],
+  suppressible: false,
   level: CheckLevel.ERROR,
   description: 'A Vault policy must not export, back up, trim or delete transit keys',
   fix: 'Remove the grant. Consumers sign through <mount>/sign/<key> (TaskSigningKey.grantSign); the Terraform runner needs TaskSigningKey.grantRotate, which grants none of these.',

@@ -5,6 +5,7 @@ import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from 
 export const PolicyUnparsable: ElementRule = {
   id: 'PlatformTrust-PolicyUnparsable',
   scope: 'element',
+  supportedResources: ['vault_policy', 'data.vault_policy_document'],
   level: CheckLevel.WARNING,
   description: 'The policy checks could not read this Vault policy text, so the other policy rules did not run on it',
   fix: 'Write the policy as path "<path>" { capabilities = [...] } blocks (or render it with PolicyDocument), or suppress this rule with the reason after reviewing the policy by hand.',

@@ -1,3 +1,4 @@
+import { ALL_ELEMENTS } from '../applies-to';
 import { SecretFindingRule, scanForSecrets } from '../../secrets/secret-scan';
 import { CheckLevel, StackRule } from '../types';
 
@@ -14,6 +15,8 @@ const WHAT: Record<SecretFindingRule, string> = {
 export const SecretInConfig: StackRule = {
   id: 'PlatformTrust-SecretInConfig',
   scope: 'stack',
+  supportedResources: ALL_ELEMENTS,
+  suppressible: false,
   level: CheckLevel.ERROR,
   description:
     'The synthesized configuration must hold no literal Vault token, PEM private key or AppRole secret id: cdk.tf.json is committed, logged and shared',

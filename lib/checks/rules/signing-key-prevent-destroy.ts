@@ -6,6 +6,7 @@ import { preventsDestroy } from '../values';
 export const SigningKeyPreventDestroy: ElementRule = {
   id: 'PlatformTrust-SigningKeyPreventDestroy',
   scope: 'element',
+  supportedResources: ['vault_transit_secret_backend_key'],
   level: CheckLevel.ERROR,
   description:
     'A signing transit key must be protected from destroy: a destroy or a replacement deletes every key version nodes trust',

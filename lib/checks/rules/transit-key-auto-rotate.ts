@@ -10,6 +10,7 @@ import { EXPRESSION, readDurationSeconds, show } from '../values';
 export const TransitKeyAutoRotate: ElementRule = {
   id: 'PlatformTrust-TransitKeyAutoRotate',
   scope: 'element',
+  supportedResources: ['vault_transit_secret_backend_key', 'vault_generic_endpoint', 'vault_generic_secret'],
   level: CheckLevel.ERROR,
   description:
     'A signing transit key must not rotate automatically: Vault would create versions that no reviewed verifier set lists',

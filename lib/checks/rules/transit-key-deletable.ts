@@ -5,6 +5,8 @@ import { CheckLevel, ElementRule, notApplicable } from '../types';
 export const TransitKeyDeletable: ElementRule = {
   id: 'PlatformTrust-TransitKeyDeletable',
   scope: 'element',
+  supportedResources: ['vault_transit_secret_backend_key', 'vault_generic_endpoint', 'vault_generic_secret'],
+  suppressible: false,
   level: CheckLevel.ERROR,
   description:
     'A transit key must not be deletable: deleting a signing key makes every signature and every node verifier set that names it useless',

@@ -5,6 +5,8 @@ import { CheckLevel, ElementRule, notApplicable } from '../types';
 export const TransitKeyExportable: ElementRule = {
   id: 'PlatformTrust-TransitKeyExportable',
   scope: 'element',
+  supportedResources: ['vault_transit_secret_backend_key', 'vault_generic_endpoint', 'vault_generic_secret'],
+  suppressible: false,
   level: CheckLevel.ERROR,
   description: 'A transit key must not be exportable: its private material could then leave Vault',
   fix: 'Set exportable = false (TaskSigningKey always does). Vault never turns export off again on a key that had it: replace the key with a new one and retire the old one.',

@@ -5,6 +5,8 @@ import { CheckLevel, ElementRule, notApplicable } from '../types';
 export const TransitKeyPlaintextBackup: ElementRule = {
   id: 'PlatformTrust-TransitKeyPlaintextBackup',
   scope: 'element',
+  supportedResources: ['vault_transit_secret_backend_key', 'vault_generic_endpoint', 'vault_generic_secret'],
+  suppressible: false,
   level: CheckLevel.ERROR,
   description: 'A transit key must not allow a plaintext backup: a backup holds every key version in the clear',
   fix: 'Set allow_plaintext_backup = false (TaskSigningKey always does). Vault never turns it off again on a key that had it: replace the key.',

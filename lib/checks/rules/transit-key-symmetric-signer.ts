@@ -10,6 +10,7 @@ import { CheckLevel, ElementRule, nonCompliant, notApplicable } from '../types';
 export const TransitKeySymmetricSigner: ElementRule = {
   id: 'PlatformTrust-TransitKeySymmetricSigner',
   scope: 'element',
+  supportedResources: ['vault_transit_secret_backend_key', 'vault_generic_endpoint', 'vault_generic_secret'],
   level: CheckLevel.ERROR,
   description:
     'A transit key used to sign or verify must be asymmetric: with an HMAC or symmetric key, whoever verifies can also sign',

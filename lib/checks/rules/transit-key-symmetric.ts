@@ -8,6 +8,7 @@ import { CheckLevel, ElementRule, nonCompliant, notApplicable } from '../types';
 export const TransitKeySymmetric: ElementRule = {
   id: 'PlatformTrust-TransitKeySymmetric',
   scope: 'element',
+  supportedResources: ['vault_transit_secret_backend_key', 'vault_generic_endpoint', 'vault_generic_secret'],
   level: CheckLevel.WARNING,
   description: 'A transit key is HMAC or symmetric: it must never be used to sign or verify node tasks',
   fix: 'If the key signs anything nodes verify, use an asymmetric type ("ed25519"). If it only encrypts, suppress this rule on it with the reason.',

@@ -1,3 +1,4 @@
+import { ALL_ELEMENTS } from '../applies-to';
 import { BUNDLE_KEYS_FORMAT_V1, PUBKEYS_FORMAT_V1 } from '../../kernel/formats';
 import { KeySetEntryFacts, keySetProblems } from '../../kernel/key-set';
 import { stringsContaining } from '../strings';
@@ -118,6 +119,7 @@ export function verifierSetProblems(entries: readonly WrittenEntry[]): string[] 
 export const VerifierSetExplicit: ElementRule = {
   id: 'PlatformTrust-VerifierSetExplicit',
   scope: 'element',
+  supportedResources: ALL_ELEMENTS,
   level: CheckLevel.ERROR,
   description:
     'A task verifier set or bundle key set must list exactly one active version, at most one next version, and grace versions with explicit end dates',

@@ -1,4 +1,4 @@
-import { Fn, TerraformLocal, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { Aspects, Fn, TerraformElement, TerraformLocal, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { DataVaultTransitSign } from '@cdktf/provider-vault/lib/data-vault-transit-sign';
 import { GenericEndpoint } from '@cdktf/provider-vault/lib/generic-endpoint';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
@@ -10,7 +10,22 @@ import {
   TransitSecretBackendKey,
   TransitSecretBackendKeyConfig,
 } from '@cdktf/provider-vault/lib/transit-secret-backend-key';
-import { PLATFORM_TRUST_RULES, PLATFORM_TRUST_RULE_IDS } from '../../../lib/checks';
+import {
+  CheckLevel,
+  CheckStatus,
+  CheckedElement,
+  ElementRule,
+  PLATFORM_TRUST_RULES,
+  PLATFORM_TRUST_RULE_IDS,
+  PlatformTrustChecks,
+  buildStackContext,
+  compliant,
+  selects,
+  viewsOfFragment,
+} from '../../../lib/checks';
+import { resolvedFragment } from '../../../lib/checks/element-view';
+import { PlatformTrustStack } from '../../../stacks/platform-trust-stack';
+import { dev } from '../../../stacks/environments';
 import { BundleSignatureRole, declareElement } from '../../../lib/core';
 import { annotate, checkedStack, ruleNotes } from './helpers';
 
@@ -446,5 +461,64 @@ describe('PlatformTrustChecks on hand-written provider resources', () => {
       policy: `path "${kv.path}/metadata/*" {\n  capabilities = ["list"]\n}\n`,
     });
     expect(ruleNotes(annotate(stack))).toEqual(['error PlatformTrust-PolicyBroadGlob']);
+  });
+});
+
+describe('what each rule applies to (supportedResources)', () => {
+  /** Every element view of a stack, and the stack facts the rules see. */
+  function viewsOf(stack: TerraformStack): { views: CheckedElement[]; context: ReturnType<typeof buildStackContext> } {
+    const views = stack.node
+      .findAll()
+      .filter((c): c is TerraformElement => TerraformElement.isTerraformElement(c))
+      .flatMap((e) => viewsOfFragment(resolvedFragment(e), e.node.path));
+    return { views, context: buildStackContext(views) };
+  }
+
+  const stacks: Array<[string, () => TerraformStack]> = [
+    ...Object.entries(CASES).map(([id, c]): [string, () => TerraformStack] => [
+      `the bad case of ${id}`,
+      () => {
+        const { stack } = checkedStack();
+        c.bad(stack);
+        return stack;
+      },
+    ]),
+    ['the dev stack', () => new PlatformTrustStack(Testing.app(), { environment: dev, checks: false })],
+  ];
+
+  test.each(stacks)('GIVEN %s THEN no rule finds anything on an element it does not declare', (_name, build) => {
+    const { views, context } = viewsOf(build());
+    const hidden: string[] = [];
+    for (const rule of PLATFORM_TRUST_RULES) {
+      if (rule.scope !== 'element') continue;
+      for (const view of views) {
+        if (selects(rule.supportedResources, view)) continue;
+        const result = rule.check(view, context);
+        if (result.status === CheckStatus.NON_COMPLIANT) hidden.push(`${rule.id} on ${view.address}`);
+      }
+    }
+    expect(hidden).toEqual([]);
+  });
+
+  test('GIVEN a rule for vault_policy only THEN the engine runs it on policies and on nothing else', () => {
+    const seen: string[] = [];
+    const spy: ElementRule = {
+      id: 'PlatformTrust-Spy',
+      scope: 'element',
+      supportedResources: ['vault_policy'],
+      level: CheckLevel.WARNING,
+      description: 'Records what it is run on',
+      fix: 'Nothing to fix.',
+      check(element) {
+        seen.push(`${element.kind} ${element.type}`);
+        return compliant();
+      },
+    };
+    const app = Testing.app();
+    const stack = new PlatformTrustStack(app, { environment: dev, checks: false });
+    Aspects.of(stack).add(new PlatformTrustChecks({ rules: [spy] }));
+    Testing.synth(stack);
+    expect(seen.length).toBeGreaterThan(0);
+    expect([...new Set(seen)]).toEqual(['resource vault_policy']);
   });
 });
