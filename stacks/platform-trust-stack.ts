@@ -194,7 +194,9 @@ export class PlatformTrustStack extends TerraformStack {
     this.taskSigningKey.grantSign(this.controlPlane);
     this.secrets.grantRead(this.controlPlane, SecretPath.signing(this.taskSigningKey.keyName));
     this.secrets.grantRead(this.controlPlane, SecretPath.registry('node-images'));
-    this.secrets.grantRead(this.controlPlane, SecretPath.appFolder('control-plane'), { subtree: true });
+    const ownFolder = this.secrets.grantRead(this.controlPlane, SecretPath.appFolder('control-plane'), {
+      subtree: true,
+    });
     this.nodeCertAuthority.grantIssue(this.controlPlane);
     this.controlPlaneTrust.grantIssueServerCert(this.controlPlane);
     this.bootstrapBundle.grantReadBundle(this.controlPlane);
@@ -284,11 +286,15 @@ export class PlatformTrustStack extends TerraformStack {
 
     if (props.checks ?? true) {
       Aspects.of(this).add(new PlatformTrustChecks());
-      PlatformTrustChecks.suppress(
-        this.controlPlane,
-        'PlatformTrust-PolicyKvGlob',
-        'the control plane reads its own folder apps/control-plane/ by design',
-      );
+      // Only the finding on the control plane's own folder: any other glob in its policy is still reported.
+      for (const glob of ownFolder.paths.filter((p) => p.endsWith('*'))) {
+        PlatformTrustChecks.suppress(
+          this.controlPlane,
+          'PlatformTrust-PolicyKvGlob',
+          'the control plane reads its own folder apps/control-plane/ by design',
+          { elementPath: this.controlPlane.policy.resource.node.path, detail: `path ${JSON.stringify(glob)}` },
+        );
+      }
       if (!protect) {
         const reason = `environment "${env.name}" sets protectFromDestroy: false (throw-away server)`;
         PlatformTrustChecks.suppress(this.nodeCertAuthority, 'PlatformTrust-CaRootPreventDestroy', reason);

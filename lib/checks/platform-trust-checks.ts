@@ -1,9 +1,10 @@
 import { Annotations, IAspect, TerraformElement, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { selectedJson, selectorProblems, selects } from './applies-to';
 import { buildStackContext } from './context';
 import { locationsOfFragment, resolvedFragment, splitLocation, viewsOfFragment } from './element-view';
 import { PLATFORM_TRUST_RULES, PLATFORM_TRUST_RULE_IDS, PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS } from './rules';
-import { RuleSuppression, addSuppression, findSuppression } from './suppressions';
+import { RuleSuppression, SuppressionTarget, addSuppression, findSuppression } from './suppressions';
 import {
   CheckLevel,
   CheckStatus,
@@ -46,9 +47,9 @@ interface StackSnapshot {
 }
 
 /**
- * The PlatformTrust guardrail pack: an Aspect that runs every rule over every resource, data source, local and
- * output of a stack, whoever declared them (this library's constructs or raw provider resources), and the stack
- * rules over the whole synthesized stack.
+ * The PlatformTrust guardrail pack: an Aspect that runs each rule over the resources, data sources, locals and
+ * outputs of a stack that the rule says it applies to (`supportedResources`, like checkov's), whoever declared them
+ * (this library's constructs or raw provider resources), and the stack rules over the synthesized stack.
  *
  * Findings are annotations: errors (`addError`, synth fails), warnings (`addWarning`), and info for findings a
  * suppression covers. Message: `[PlatformTrust-<Rule>] <description>. <detail>. Fix: <hint>`.
@@ -56,6 +57,11 @@ interface StackSnapshot {
  * ```ts
  * Aspects.of(stack).add(new PlatformTrustChecks());
  * PlatformTrustChecks.suppress(devCa, 'PlatformTrust-CaRootPreventDestroy', 'throw-away test server');
+ * // One finding only: the rule on one element, and of its findings the one on this policy stanza.
+ * PlatformTrustChecks.suppress(consumer, 'PlatformTrust-PolicyKvGlob', 'its own folder, by design', {
+ *   elementPath: consumer.policy.resource.node.path,
+ *   detail: 'path "kv/data/apps/billing/*"',
+ * });
  * ```
  *
  * Each construct is checked once per instance, however often the app is synthesized. The stack rules and the
@@ -69,16 +75,17 @@ export class PlatformTrustChecks implements IAspect {
   public static readonly RULE_IDS: readonly string[] = PLATFORM_TRUST_RULE_IDS;
 
   /**
-   * Suppresses a rule on a construct and everything below it. The reason is required (at least 10 characters)
-   * and lands in the synthesized JSON: in the stack's "//" block under `platform_trust_suppressions`, and in the
-   * resource's own "//" block when `construct` is a resource. A suppressed finding is reported as info with the
-   * reason.
-   * Custody rules (`PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS`) cannot be suppressed.
-   * @throws PlatformTrustError PT036 for a rule that cannot be suppressed; PT035 for an unknown rule id or a missing or
-   *   short reason
+   * Suppresses a rule on a construct and everything below it, or, with `target`, one finding only: the rule on
+   * one element (its Terraform address or its construct path, at or below `construct`), optionally narrowed to the
+   * finding whose detail contains `target.detail`. The reason is required (at least 10 characters) and lands in
+   * the synthesized JSON: in the stack's "//" block under `platform_trust_suppressions`, and in the resource's own
+   * "//" block when `construct` is a resource. A suppressed finding is reported as info with the reason.
+   * Rules that guard key custody or secrets (`PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS`) cannot be suppressed.
+   * @throws PlatformTrustError PT036 for a rule that cannot be suppressed; PT035 for an unknown rule id, a missing
+   *   or short reason, or a target that names no element or one outside `construct`
    */
-  public static suppress(construct: IConstruct, ruleId: string, reason: string): void {
-    addSuppression(construct, ruleId, reason, PLATFORM_TRUST_RULE_IDS, PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS);
+  public static suppress(construct: IConstruct, ruleId: string, reason: string, target?: SuppressionTarget): void {
+    addSuppression(construct, ruleId, reason, PLATFORM_TRUST_RULE_IDS, PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS, target);
   }
 
   /** Every finding this instance reported, in report order. */
@@ -94,6 +101,10 @@ export class PlatformTrustChecks implements IAspect {
     for (const r of rules) {
       if (ids.has(r.id)) throw new Error(`PlatformTrustChecks: rule id ${r.id} appears twice`);
       ids.add(r.id);
+      const problems = selectorProblems(r.supportedResources);
+      if (problems.length > 0) {
+        throw new Error(`PlatformTrustChecks: rule ${r.id} does not say what it applies to: ${problems.join('; ')}`);
+      }
     }
     this.elementRules = rules.filter((r): r is ElementRule => r.scope === 'element');
     this.stackRules = rules.filter((r): r is StackRule => r.scope === 'stack');
@@ -111,6 +122,7 @@ export class PlatformTrustChecks implements IAspect {
     const views = snapshot.views.get(node) ?? viewsOfFragment(resolvedFragment(node), node.node.path);
     for (const view of views) {
       for (const rule of this.elementRules) {
+        if (!selects(rule.supportedResources, view)) continue;
         let result;
         try {
           result = rule.check(view, snapshot.context);
@@ -133,7 +145,7 @@ export class PlatformTrustChecks implements IAspect {
     for (const rule of this.stackRules) {
       let findings;
       try {
-        findings = rule.check({ path: stack.node.path, json });
+        findings = rule.check({ path: stack.node.path, json: selectedJson(json, rule.supportedResources) });
       } catch (e) {
         this.ruleFailed(stack, rule, e);
         continue;
@@ -180,7 +192,10 @@ export class PlatformTrustChecks implements IAspect {
 
   private report(target: IConstruct, rule: PlatformTrustRule, detail: string, address?: string): void {
     // A rule that cannot be suppressed ignores any suppression recorded for it (by an older version, by hand).
-    const suppression = rule.suppressible === false ? undefined : findSuppression(target, rule.id);
+    const suppression =
+      rule.suppressible === false
+        ? undefined
+        : findSuppression(target, { ruleId: rule.id, path: target.node.path, address, detail });
     const body = `${sentence(rule.description)} ${sentence(detail)}`;
     const message = suppression
       ? `[${rule.id}] Suppressed: ${body} Reason: ${suppression.reason}`

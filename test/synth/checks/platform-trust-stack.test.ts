@@ -105,6 +105,43 @@ describe('PlatformTrustChecks on PlatformTrustStack', () => {
     );
   });
 
+  test('GIVEN the stack defaults THEN the PolicyKvGlob suppression targets only the control plane folder glob, and records the target', () => {
+    const app = Testing.app();
+    const stack = new PlatformTrustStack(app, { environment: dev });
+    Testing.synth(stack);
+    const kvGlob = notesOf(stack).filter((n) => n.message.startsWith('[PlatformTrust-PolicyKvGlob]'));
+    expect(kvGlob.map((n) => `${n.level} ${n.path}`)).toEqual(['info dev/ControlPlane/Policy/Resource']);
+    const record = stack
+      .toTerraform()
+      ['//'].platform_trust_suppressions.find((s: { rule: string }) => s.rule === 'PlatformTrust-PolicyKvGlob');
+    expect(record).toEqual({
+      path: 'dev/ControlPlane',
+      rule: 'PlatformTrust-PolicyKvGlob',
+      reason: 'the control plane reads its own folder apps/control-plane/ by design',
+      finding: { element_path: 'dev/ControlPlane/Policy/Resource', detail: 'path "dev/kv/data/apps/control-plane/*"' },
+    });
+  });
+
+  test('GIVEN a second KV folder glob added to the control plane policy THEN it is still reported: the suppression names one finding', () => {
+    const app = Testing.app();
+    const stack = new PlatformTrustStack(app, { environment: dev });
+    stack.controlPlane.policyDocument.addRule({
+      path: 'dev/kv/data/apps/billing/*',
+      capabilities: [Capability.READ],
+      allowGlob: true,
+    });
+    Testing.synth(stack);
+    const kvGlob = notesOf(stack).filter((n) => n.message.startsWith('[PlatformTrust-PolicyKvGlob]'));
+    expect(kvGlob.map((n) => `${n.level} ${n.path}`).sort()).toEqual([
+      'info dev/ControlPlane/Policy/Resource',
+      'warning dev/ControlPlane/Policy/Resource',
+    ]);
+    expect(kvGlob.find((n) => n.level === 'warning')?.message).toContain(
+      'path "dev/kv/data/apps/billing/*" (line 1) grants ["read"] on the folder "apps/billing/" of KV mount "dev/kv"',
+    );
+    expect(kvGlob.find((n) => n.level === 'info')?.message).toContain('path "dev/kv/data/apps/control-plane/*"');
+  });
+
   test('GIVEN a raw exportable transit key added to the stack THEN the default pack fails synth', () => {
     const app = Testing.app();
     const stack = new PlatformTrustStack(app, { environment: dev });
