@@ -137,9 +137,9 @@ describe('PlatformTrustChecks on PlatformTrustStack', () => {
       'warning dev/ControlPlane/Policy/Resource',
     ]);
     expect(kvGlob.find((n) => n.level === 'warning')?.message).toContain(
-      'path "dev/kv/data/apps/billing/*" (line 1) grants ["read"] on the folder "apps/billing/" of KV mount "dev/kv"',
+      'Path "dev/kv/data/apps/billing/*" (line 1) grants ["read"] on the folder "apps/billing/" of KV mount "dev/kv"',
     );
-    expect(kvGlob.find((n) => n.level === 'info')?.message).toContain('path "dev/kv/data/apps/control-plane/*"');
+    expect(kvGlob.find((n) => n.level === 'info')?.message).toContain('Path "dev/kv/data/apps/control-plane/*"');
   });
 
   test('GIVEN a raw exportable transit key added to the stack THEN the default pack fails synth', () => {

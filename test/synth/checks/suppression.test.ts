@@ -81,7 +81,7 @@ describe('PlatformTrustChecks.suppress', () => {
     const notes = annotate(stack).filter((n) => n.message.includes('PlatformTrust'));
     expect(notes.map((n) => `${n.level} ${n.path} ${n.message.slice(0, 40)}`)).toEqual([
       'error test/Legacy/Key [PlatformTrust-TransitKeyDeletable] A tr',
-      'info test/Legacy/Key [PlatformTrust-TransitKeyAutoRotate] Suppr',
+      'info test/Legacy/Key [PlatformTrust-TransitKeyAutoRotate] Sup',
     ]);
     expect(() => app.synth()).toThrow('PlatformTrust-TransitKeyDeletable');
   });
@@ -217,7 +217,7 @@ describe('PlatformTrustChecks.suppress with a target: one finding', () => {
   const kvGlobs = (checks: PlatformTrustChecks) =>
     checks.findings
       .filter((f) => f.ruleId === 'PlatformTrust-PolicyKvGlob')
-      .map((f) => `${f.suppression ? 'suppressed' : f.level} ${f.detail.slice(0, 22)}`);
+      .map((f) => `${f.suppression ? 'suppressed' : f.level} ${f.detail.slice(0, 23)}`);
 
   test('GIVEN no suppression THEN both globs are reported', () => {
     const { stack, checks } = twoGlobs();

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { Capability, PolicyDocument } from '../../../lib/core';
+import { Capability, ErrorCode, PlatformTrustError, PolicyDocument } from '../../../lib/core';
 import { PolicyParseError, parsePolicyText } from '../../../lib/checks';
 
 describe('parsePolicyText', () => {
@@ -80,7 +80,17 @@ describe('parsePolicyText', () => {
     ['{ "path": ', 'invalid JSON'],
   ])('refuses %j with a located error', (text, message) => {
     expect(() => parsePolicyText(text)).toThrow(PolicyParseError);
-    expect(() => parsePolicyText(text)).toThrow(message);
+    let error: PolicyParseError | undefined;
+    try {
+      parsePolicyText(text);
+    } catch (e) {
+      error = e as PolicyParseError;
+    }
+    // The checks quote "line <l>, column <c>: <reason>"; the error itself is a PlatformTrustError (PT033).
+    expect(error!.detail).toContain(message);
+    expect(error).toBeInstanceOf(PlatformTrustError);
+    expect(error!.code).toBe(ErrorCode.POLICY_PARSE);
+    expect(error!.message).toMatch(/^\[PT033\] Cannot read the Vault policy text: .+ Received: .+\. Fix: /);
   });
 
   test('property: every PolicyDocument renders to text that parses back to its paths and capabilities', () => {
