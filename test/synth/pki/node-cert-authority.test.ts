@@ -251,7 +251,12 @@ describe('NodeCertAuthority', () => {
       ['a wildcard domain', { nodeDomain: '*.nodes.dev.internal' }, ErrorCode.INVALID_NAME, 'wildcard'],
       ['a nested root mount', { rootMountPath: 'dev/pki-nodes/root' }, ErrorCode.DUPLICATE, 'overlapping mount path'],
       ['the same role names', { renewRoleName: 'node-enroll' }, ErrorCode.DUPLICATE, 'different names'],
-      ['a bad key type', { keyType: 'ec' as unknown as PkiKeyType }, ErrorCode.INVALID_KEY_TYPE, 'expected a PkiKeyType'],
+      [
+        'a bad key type',
+        { keyType: 'ec' as unknown as PkiKeyType },
+        ErrorCode.INVALID_KEY_TYPE,
+        'expected a PkiKeyType',
+      ],
       [
         'an http distribution URL',
         { distributionBaseUrl: 'http://cp.internal' },

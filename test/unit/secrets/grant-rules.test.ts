@@ -169,7 +169,9 @@ describe('KV v2 grant properties', () => {
           rules = kvRules('dev/kv', path, [op], { subtree });
         } catch (e) {
           expect(e).toBeInstanceOf(PlatformTrustError);
-          expect([ErrorCode.PATH_OUTSIDE_MOUNT, ErrorCode.INVALID_SECRET_PATH]).toContain((e as PlatformTrustError).code);
+          expect([ErrorCode.PATH_OUTSIDE_MOUNT, ErrorCode.INVALID_SECRET_PATH]).toContain(
+            (e as PlatformTrustError).code,
+          );
           return;
         }
         for (const r of rules) {
