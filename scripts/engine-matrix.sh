@@ -12,7 +12,8 @@ if [ "$engine" = terraform ] || [ "$engine" = tofu ]; then
     echo "[engine-matrix] $engine is ABSENT from PATH: the engine-sensitive tests ran on the pinned OpenTofu only."
     exit 0
   fi
-  ver=$("$engine" version 2>/dev/null | sed -n 's/^[A-Za-z]* v\([0-9][0-9.]*\).*/\1/p' | head -n1)
+  out=$("$engine" version 2>/dev/null || true)
+  ver=$(sed -n 's/^[A-Za-z]* v\([0-9][0-9.]*\).*/\1/p' <<<"$out" | sed -n 1p)
   min=1.5.0; [ "$engine" = tofu ] && min=1.6.0
   if [ -z "$ver" ] || [ "$(printf '%s\n%s\n' "$min" "$ver" | sort -V | head -n1)" != "$min" ]; then
     echo "[engine-matrix] $engine on PATH is ${ver:-of unknown version}, below $min: SKIPPED, the engine-sensitive tests ran on the pinned OpenTofu only."

@@ -134,11 +134,14 @@ extract_version() { sed -n 's/.*v\([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\).*/\1/
 
 # cli_version BIN -> "<Name> <x.y.z>" from `BIN version` (OpenTofu|Terraform|OpenBao|Vault)
 cli_version() {
-  local out name ver
-  # (tofu prints CLI-config warnings on stdout before the version line)
-  out="$("$1" version 2>/dev/null | grep -m1 -E '^(OpenTofu|Terraform|OpenBao|Vault) v')" || return 1
+  local all out name ver
+  # The whole output first, then the first version line (tofu prints CLI-config warnings on stdout before it).
+  # Never `BIN version | grep -m1`: grep stops reading at the first match, the engine's next line then gets
+  # SIGPIPE, and under pipefail the whole check fails now and then (seen with terraform under load).
+  all="$("$1" version 2>/dev/null)" || true
+  out="$(grep -m1 -E '^(OpenTofu|Terraform|OpenBao|Vault) v' <<<"$all")" || return 1
   name="${out%% *}"
-  ver="$(printf '%s\n' "$out" | extract_version)"
+  ver="$(extract_version <<<"$out")"
   [ -n "$ver" ] || return 1
   printf '%s %s\n' "$name" "$ver"
 }
