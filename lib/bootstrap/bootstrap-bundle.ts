@@ -252,12 +252,19 @@ export class BootstrapBundle extends Construct {
         name: props.publicHttpsTrust.rootNames?.[i],
       })),
       nodeCertPems: this.bundle.node_cert_trust.pems,
-      signingKey: { keyName: key.keyName, mountPath: key.mountPath, activeVersion: key.activeVersion },
+      signingKey: {
+        keyName: key.keyName,
+        mountPath: key.mountPath,
+        activeVersion: key.activeVersion,
+        versions: key.plan?.versions,
+      },
       bundleKey: {
         keyName: bundleKey.keyName,
         mountPath: bundleKey.mountPath,
         activeVersion: bundleKey.activeVersion,
+        versions: bundleKey.plan?.versions,
       },
+      migrateFromV1: this.migrateFromV1,
     });
 
     const guard = props.sequenceGuard ?? true;

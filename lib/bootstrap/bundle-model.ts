@@ -349,12 +349,29 @@ export interface BundleInputFacts {
   /** Public HTTPS roots in bundle order; `name` identifies a root whose PEM is a token. */
   readonly publicHttpsRoots: ReadonlyArray<TrustRoot & { readonly name?: string }>;
   readonly nodeCertPems: readonly string[];
-  readonly signingKey: { readonly keyName: string; readonly mountPath: string; readonly activeVersion: number };
+  readonly signingKey: KeyFacts;
   /**
    * The bundle signing key (format v2).
    * @default - none (a format v1 bundle)
    */
-  readonly bundleKey?: { readonly keyName: string; readonly mountPath: string; readonly activeVersion: number };
+  readonly bundleKey?: KeyFacts;
+  /**
+   * The envelope also carries the migration signature by the task key (format v2).
+   * @default false
+   */
+  readonly migrateFromV1?: boolean;
+}
+
+/** What the digest counts of a signing key. */
+export interface KeyFacts {
+  readonly keyName: string;
+  readonly mountPath: string;
+  readonly activeVersion: number;
+  /**
+   * Every version in the key's set with its state and end: a pre-published, activated or retired version changes it.
+   * @default - not counted
+   */
+  readonly versions?: ReadonlyArray<{ readonly version: number; readonly state: string; readonly until?: string }>;
 }
 
 /**
@@ -362,7 +379,9 @@ export interface BundleInputFacts {
  * (a root's issuer name, or its position). It changes whenever the code changes what the bundle says, even when
  * the rendered payload is unknown until apply (a new root, a new active version), so the plan-time guard can ask
  * for a sequence bump. The sequence itself is left out. With a bundle key (format v2) its name, mount and active
- * version count too: activating a new bundle key version changes the digest.
+ * version count too: activating a new bundle key version changes the digest. Where given, each key's version
+ * schedule (versions, states, grace ends) and the migration signature count as well, so a pre-publish, a
+ * retirement or turning the migration signature on or off at an unchanged sequence fails the plan.
  */
 export function bundleInputsDigest(facts: BundleInputFacts): string {
   const lit = (v: string | number, name: string) =>
@@ -385,6 +404,7 @@ export function bundleInputsDigest(facts: BundleInputFacts): string {
       keyName: lit(facts.signingKey.keyName, 'keyName'),
       mountPath: lit(facts.signingKey.mountPath, 'mountPath'),
       activeVersion: lit(facts.signingKey.activeVersion, 'activeVersion'),
+      ...versionsOf(facts.signingKey),
     },
     // Absent for format v1, so the digests of v1 inputs stay what they were.
     ...(facts.bundleKey
@@ -393,11 +413,19 @@ export function bundleInputsDigest(facts: BundleInputFacts): string {
             keyName: lit(facts.bundleKey.keyName, 'bundleKeyName'),
             mountPath: lit(facts.bundleKey.mountPath, 'bundleKeyMountPath'),
             activeVersion: lit(facts.bundleKey.activeVersion, 'bundleKeyActiveVersion'),
+            ...versionsOf(facts.bundleKey),
           },
         }
       : {}),
+    ...(facts.migrateFromV1 ? { migrateFromV1: true } : {}),
   };
   return sha256(JSON.stringify(canonical));
+}
+
+/** A key's schedule for the digest: absent when not given, so digests made without it stay what they were. */
+function versionsOf(key: KeyFacts): { versions?: Array<[number, string, string | null]> } {
+  if (!key.versions) return {};
+  return { versions: key.versions.map((v) => [v.version, v.state, v.until ?? null]) };
 }
 
 function sha256(text: string): string {

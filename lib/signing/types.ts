@@ -1,5 +1,6 @@
 import { ITerraformDependable } from 'cdktf';
 import { Grant, IGrantable } from '../core/grant';
+import type { VerifierPlan } from './verifier-set';
 
 /**
  * What other constructs (the bootstrap bundle, stacks) need from a task signing key.
@@ -25,6 +26,12 @@ export interface ITaskSigningKey {
    * (rotations and the version floors). Depend on these when signing at apply time.
    */
   readonly signingDependables: ITerraformDependable[];
+  /**
+   * The version schedule from code (versions, states, grace ends). The bootstrap bundle's sequence guard counts it,
+   * so a pre-published or retired version at an unchanged sequence fails the plan.
+   * @default - only the active version is counted
+   */
+  readonly plan?: VerifierPlan;
   /** Lets the grantee sign with the active version only (`key_version` pinned). */
   grantSign(grantee: IGrantable): Grant;
   /** Lets the grantee read the public keys (`transit/keys/<name>` read). */
@@ -57,6 +64,12 @@ export interface IBundleSigningKey {
    * floors). Depend on these when signing at apply time.
    */
   readonly signingDependables: ITerraformDependable[];
+  /**
+   * The version schedule from code (versions, states, grace ends). The bootstrap bundle's sequence guard counts it,
+   * so a pre-published or retired version at an unchanged sequence fails the plan.
+   * @default - only the active version is counted
+   */
+  readonly plan?: VerifierPlan;
   /** Lets the grantee read the public keys (`<mount>/keys/<name>` read). */
   grantReadPublicKeys(grantee: IGrantable): Grant;
 }

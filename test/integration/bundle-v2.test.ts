@@ -33,7 +33,7 @@ import {
 import { TrustChangeKind, exitDecision, explainPlan, renderMarkdown } from '../../lib/review';
 import { verifyDsseIndependently } from '../unit/node/helpers/independent-dsse';
 import { VaultClient, VaultServer } from './vault-server';
-import { Workspace } from './workspace';
+import { EngineError, Workspace, oneLine } from './workspace';
 
 const FUTURE = '2099-01-01T00:00:00Z';
 
@@ -373,6 +373,27 @@ describe('bootstrap bundle v2 (real engine, real Vault-API server)', () => {
     });
     // A node still on v1 can no longer move: it needs the migration envelope (or a new enrollment).
     expect(acceptBundleUpdate({ bundle: held }, envelopes.get(7)!, new Date())).toMatchObject({ ok: false });
+    await ws.expectNoChanges();
+  });
+  test('the sequence guard counts the key schedules: a pre-publish or the migration flag at an unchanged sequence fails the plan', async () => {
+    const failure = async (next: EnvironmentConfig) => {
+      ws.synth(build(next));
+      const result = await ws.plan().catch((e: EngineError) => e);
+      return result instanceof EngineError ? oneLine(result.result.stderr) : 'planned';
+    };
+    // Published: sequence 7. The payload of a pre-publish is known only after apply (the new public key), so the
+    // inputs digest is what catches it.
+    expect(await failure({ ...config, taskSigning: { version: 2, activeVersion: 1 } })).toContain(
+      'is the published sequence, but the bundle changed (its inputs digest differs',
+    );
+    expect(await failure({ ...config, bundleSigning: { version: 3, activeVersion: 2 } })).toContain(
+      'its inputs digest differs',
+    );
+    expect(await failure({ ...config, bundle: { ...config.bundle, migrateFromV1: true } })).toContain(
+      'its inputs digest differs',
+    );
+    // Back to what is applied: nothing to do.
+    ws.synth(build(config));
     await ws.expectNoChanges();
   });
 });

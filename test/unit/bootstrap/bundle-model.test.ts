@@ -274,6 +274,39 @@ describe('bundleInputsDigest', () => {
     expect(bundleInputsDigest({ ...facts, signingKey: { ...facts.signingKey, activeVersion: 3 } })).not.toBe(base);
   });
 
+  test('with the key schedules given: a pre-publish, a retirement or the migration flag changes it; without them it is unchanged', () => {
+    const base = bundleInputsDigest(facts);
+    const active = [{ version: 1, state: 'active' }];
+    const withSchedule = bundleInputsDigest({ ...facts, signingKey: { ...facts.signingKey, versions: active } });
+    expect(withSchedule).not.toBe(base);
+    // Pre-publish v2 at the same active version: a different digest, so the same sequence fails the plan.
+    const prePublished = bundleInputsDigest({
+      ...facts,
+      signingKey: { ...facts.signingKey, versions: [...active, { version: 2, state: 'next' }] },
+    });
+    expect(prePublished).not.toBe(withSchedule);
+    const graceEnds = (until: string) =>
+      bundleInputsDigest({
+        ...facts,
+        signingKey: {
+          ...facts.signingKey,
+          activeVersion: 2,
+          versions: [
+            { version: 1, state: 'grace', until },
+            { version: 2, state: 'active' },
+          ],
+        },
+      });
+    expect(graceEnds('2030-01-01T00:00:00Z')).not.toBe(graceEnds('2031-01-01T00:00:00Z'));
+    const key = { keyName: 'bundle-signer', mountPath: 'dev/transit', activeVersion: 1, versions: active };
+    const v2 = bundleInputsDigest({ ...facts, bundleKey: key });
+    expect(bundleInputsDigest({ ...facts, bundleKey: key, migrateFromV1: true })).not.toBe(v2);
+    expect(bundleInputsDigest({ ...facts, bundleKey: key, migrateFromV1: false })).toBe(v2);
+    expect(
+      bundleInputsDigest({ ...facts, bundleKey: { ...key, versions: [...active, { version: 2, state: 'next' }] } }),
+    ).not.toBe(v2);
+  });
+
   test('uses the root name in place of a token PEM, so token numbering does not matter', () => {
     const a = bundleInputsDigest({
       ...facts,
