@@ -1,17 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as fc from 'fast-check';
 import { buildBundle } from '../../../lib/bootstrap/bundle-model';
 import { renderBundleKeySet, renderVerifierSet, validateBundle } from '../../../lib/node';
 import { BUNDLE_SCHEMA_V1, BUNDLE_SCHEMA_V2, BootstrapBundle, BootstrapBundleV2 } from '../../../lib/node/formats';
 import { ROOT_A, ROOT_B } from '../pki/fixtures';
 import { BUNDLE_KEY_NAME, TestSigner } from '../node/helpers/signer';
-import { validate } from './mini-json-schema';
+import { bundleSchema, validate } from './json-schema';
 import { VERIFIER_SET, sampleInput } from './samples';
 
-const readSchema = (name: string) => JSON.parse(readFileSync(join(__dirname, '../../../schemas', name), 'utf8'));
-const schema = readSchema('bootstrap-bundle.v1.schema.json');
-const schemaV2 = readSchema('bootstrap-bundle.v2.schema.json');
+const schema = bundleSchema('bootstrap-bundle.v1.schema.json');
+const schemaV2 = bundleSchema('bootstrap-bundle.v2.schema.json');
 
 /** Deep copy with one change, for negative cases. */
 function mutate(b: BootstrapBundle, change: (o: any) => void): any {

@@ -1,7 +1,5 @@
 // The JSON Schemas in schemas/ and the kernel's declarations agree: ids, enums, and the grammars of times, paths
 // and key versions, checked on the same samples.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   BUNDLE_KEYS_FORMAT_V1,
   BUNDLE_SCHEMA_V1,
@@ -13,14 +11,12 @@ import {
 import { parseIsoUtc } from '../../../lib/kernel/iso-time';
 import { MAX_KEY_VERSION } from '../../../lib/kernel/key-set';
 import { filePathProblems } from '../../../lib/kernel/paths';
-import { validate } from '../bootstrap/mini-json-schema';
+import { bundleSchema, validate } from '../bootstrap/json-schema';
 
-const load = (name: string) => JSON.parse(readFileSync(join(__dirname, '../../../schemas', name), 'utf8'));
-const V1 = load('bootstrap-bundle.v1.schema.json');
-const V2 = load('bootstrap-bundle.v2.schema.json');
+const V1 = bundleSchema('bootstrap-bundle.v1.schema.json');
+const V2 = bundleSchema('bootstrap-bundle.v2.schema.json');
 /** Validates `value` against one definition of a schema. */
-const against = (schema: any, def: string, value: unknown) =>
-  validate({ $defs: schema.$defs, $ref: `#/$defs/${def}` }, value);
+const against = (schema: any, def: string, value: unknown) => validate(schema, value, def);
 
 describe('GIVEN the bundle schemas THEN their ids and enums are the kernel declarations', () => {
   test('schema ids and key set formats', () => {
