@@ -147,8 +147,42 @@ export interface BootstrapBundleV2 {
    * it already holds, as TUF chains root N to N+1).
    */
   readonly bundle_keys: { readonly set: BundleKeySetV1 };
+  /** How long the bundle may be used and how often nodes look for a newer one. */
+  readonly freshness: BundleFreshness;
+  /** Task key versions, bundle key versions and control-plane roots that nodes must drop at once. */
+  readonly revoked: BundleRevocations;
   readonly env: BootstrapBundleV1['env'];
 }
+
+/**
+ * Freshness of a bundle v2 (set in code, never from a clock). A node refuses a bundle from `expires` on, and refuses
+ * every task while the bundle it holds has expired, so an attacker who blocks updates (a freeze attack) keeps a node
+ * on an old bundle at most until that bundle's expiry.
+ */
+export interface BundleFreshness {
+  /** End of the bundle's validity (ISO 8601 UTC, exclusive). */
+  readonly expires: string;
+  /** Seconds between a node's checks for a newer bundle (1 to {@link MAX_REFRESH_HINT_SECONDS}). */
+  readonly refresh_hint_seconds: number;
+}
+
+/**
+ * What a bundle v2 revokes. A node that accepts the bundle drops every listed item at once, even inside a grace
+ * window or an overlap: no listed version appears in the bundle's key sets and no listed pin among its roots, and a
+ * later bundle that lists one of them again is refused. Versions are ascending and unique; pins are SPKI pins
+ * (`sha256:` and 64 lower-case hex digits), sorted and unique.
+ */
+export interface BundleRevocations {
+  /** Versions of the task signing key (`task_verifiers.set.key`). */
+  readonly task_key_versions: readonly number[];
+  /** Versions of the bundle signing key (`bundle_keys.set.key`). */
+  readonly bundle_key_versions: readonly number[];
+  /** SPKI pins of control-plane roots. */
+  readonly root_pins: readonly string[];
+}
+
+/** Longest refresh hint a bundle may carry: one week. */
+export const MAX_REFRESH_HINT_SECONDS = 604800;
 
 /** Any bundle format a node may hold. */
 export type BootstrapBundle = BootstrapBundleV1 | BootstrapBundleV2;
