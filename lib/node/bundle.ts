@@ -1,6 +1,7 @@
 /**
  * Bootstrap bundle formats v1 and v2: validation (schema, consistency, separation of the two CA bundles, no
- * secrets; for v2, separation of the bundle keys from the task keys) and the canonical payload rendering.
+ * secrets; for v2, separation of the bundle keys from the task keys, freshness and revocations) and the canonical
+ * payload rendering.
  */
 import {
   checkDistinctPaths,
@@ -18,8 +19,19 @@ import {
   BootstrapBundle,
   BootstrapBundleV1,
   BootstrapBundleV2,
+  BundleFreshness,
+  BundleRevocations,
   RootState,
 } from './formats';
+import {
+  FreshnessProblem,
+  freshnessProblems,
+  isExpired,
+  revocationProblems,
+  revokedListedProblems,
+} from '../kernel/freshness';
+import { parseIsoUtc } from '../kernel/iso-time';
+import { Problem } from '../kernel/problems';
 import { expectObject } from './json-shape';
 import { findSecretMaterial } from './secret-scan';
 import { CompiledBundleKeySet, CompiledVerifierSet, compileBundleKeySet, compileVerifierSet } from './verifier-set';
@@ -37,7 +49,9 @@ const TOP_FIELDS_V1 = [
   'task_verifiers',
   'env',
 ];
-const TOP_FIELDS_V2 = [...TOP_FIELDS_V1, 'bundle_keys'];
+const TOP_FIELDS_V2 = [...TOP_FIELDS_V1, 'bundle_keys', 'freshness', 'revoked'];
+const FRESHNESS_FIELDS = ['expires', 'refresh_hint_seconds'];
+const REVOKED_FIELDS = ['bundle_key_versions', 'root_pins', 'task_key_versions'];
 const ENV_FIELDS = ['GPUAAS_CA_BUNDLE_PATH', 'GPUAAS_NODE_CERT_CA_BUNDLE_PATH', 'GPUAAS_TASK_SIGNING_PUBKEYS'];
 
 /** A control-plane root with its SPKI pin. */
@@ -59,6 +73,10 @@ export interface AnalysedBundle<B extends BootstrapBundle = BootstrapBundle> {
   readonly verifiers: CompiledVerifierSet;
   /** The bundle key set (v2 only). */
   readonly bundleKeys?: CompiledBundleKeySet;
+  /** `freshness.expires` in epoch milliseconds (v2 only; v1 bundles do not expire). */
+  readonly expiresMs?: number;
+  /** `freshness.refresh_hint_seconds` (v2 only). */
+  readonly refreshHintSeconds?: number;
 }
 
 /**
@@ -79,11 +97,21 @@ export interface AnalysedBundle<B extends BootstrapBundle = BootstrapBundle> {
  * - `env` disagrees: the two paths must equal the fields' paths and `GPUAAS_TASK_SIGNING_PUBKEYS`
  *   must equal `renderVerifierSet(task_verifiers.set)` exactly (INCONSISTENT_ENV).
  *
- * Format v2 adds exactly one field, `bundle_keys: { set }`, and refuses:
+ * Format v2 adds three required fields, `bundle_keys: { set }`, `freshness: { expires, refresh_hint_seconds }`
+ * and `revoked: { task_key_versions, bundle_key_versions, root_pins }`, and refuses:
  * - a `set` that breaks a bundle key set rule (see `parseBundleKeySet`), or is a task verifier set
  *   (WRONG_KEY_KIND);
  * - a bundle key set whose `key` is the task verifier set's `key`, or a public key that is in both sets
- *   (KEY_REUSE): a key used for both tasks and bundles would let whoever signs tasks sign bundles.
+ *   (KEY_REUSE): a key used for both tasks and bundles would let whoever signs tasks sign bundles;
+ * - `expires` that is not ISO 8601 UTC (INVALID_DATE), `refresh_hint_seconds` that is not a whole number from 1 to
+ *   `MAX_REFRESH_HINT_SECONDS` (INVALID_FIELD);
+ * - revoked versions that are not key versions, ascending and unique (INVALID_VERSIONS), revoked root pins that
+ *   are not sorted, unique, lower-case `sha256:<64 hex>` SPKI pins (INVALID_FIELD);
+ * - a revoked task key version still in `task_verifiers.set` (any state), a revoked bundle key version still in
+ *   `bundle_keys.set`, or a revoked pin that is the pin of a root in `public_https_trust.roots` (INVALID_FIELD):
+ *   a revoked item is dropped at once, even inside a grace window or an overlap.
+ * Validation does not read a clock: an expired bundle is valid here, and refused where a time is given
+ * (`verifyBundle`, `acceptFirstBundle`, `acceptBundleUpdate`, `verifyTaskWithBundle`).
  */
 export function validateBundle(value: unknown): BootstrapBundle {
   return analyseBundle(value).bundle;
@@ -191,6 +219,8 @@ export function analyseBundle(
     'the compact rendering of task_verifiers.set (renderVerifierSet)',
   );
   const bundleKeys = isV2 ? checkBundleKeys(obj.bundle_keys, verifiers, field) : undefined;
+  const fresh = isV2 ? checkFreshness(obj.freshness, field) : undefined;
+  const revoked = bundleKeys ? checkRevoked(obj.revoked, verifiers, bundleKeys, rootInfos, field) : undefined;
 
   const envOut = {
     GPUAAS_CA_BUNDLE_PATH: publicPath,
@@ -199,14 +229,16 @@ export function analyseBundle(
   };
   // v1 keeps the field order of its format; v2 is built with keys sorted, its canonical order.
   const bundle: BootstrapBundle = deepFreeze(
-    bundleKeys
+    bundleKeys && fresh && revoked
       ? ({
           bundle_keys: { set: bundleKeys.set },
           control_plane: { url },
           env: envOut,
           environment,
+          freshness: fresh.freshness,
           node_cert_trust: { path: nodePath, pems },
           public_https_trust: { path: publicPath, roots },
+          revoked,
           schema: BUNDLE_SCHEMA_V2,
           sequence,
           task_verifiers: { path: verifierPath, set: verifiers.set },
@@ -235,9 +267,126 @@ export function analyseBundle(
     rootUntilMs: Object.freeze(untilMs),
     verifiers,
     bundleKeys,
+    expiresMs: fresh?.expiresMs,
+    refreshHintSeconds: fresh?.freshness.refresh_hint_seconds,
   });
   analysed.set(bundle, result);
   return result;
+}
+
+/**
+ * The v2 `freshness` field: `expires` ISO 8601 UTC, `refresh_hint_seconds` a whole number from 1 to
+ * `MAX_REFRESH_HINT_SECONDS` (the kernel's rules). Returns a copy with its keys sorted and the expiry in ms.
+ */
+function checkFreshness(value: unknown, field: string): { freshness: BundleFreshness; expiresMs: number } {
+  const where = `${field}.freshness`;
+  const f = expectObject(value, where, FRESHNESS_FIELDS);
+  throwFirstProblem(freshnessProblems(f, where), f, where);
+  return {
+    freshness: { expires: f.expires as string, refresh_hint_seconds: f.refresh_hint_seconds as number },
+    expiresMs: parseIsoUtc(f.expires)!,
+  };
+}
+
+/**
+ * The v2 `revoked` field: well-formed lists (the kernel's rules), none of whose items the same bundle still
+ * trusts. Returns a copy with its keys sorted.
+ */
+function checkRevoked(
+  value: unknown,
+  verifiers: CompiledVerifierSet,
+  bundleKeys: CompiledBundleKeySet,
+  rootInfos: readonly { readonly pin: string }[],
+  field: string,
+): BundleRevocations {
+  const where = `${field}.revoked`;
+  const r = expectObject(value, where, REVOKED_FIELDS);
+  throwFirstProblem(revocationProblems(r, where), r, where);
+  const revoked: BundleRevocations = {
+    bundle_key_versions: [...(r.bundle_key_versions as number[])],
+    root_pins: [...(r.root_pins as string[])],
+    task_key_versions: [...(r.task_key_versions as number[])],
+  };
+  const trusted = {
+    taskKeyVersions: verifiers.set.keys.map((e) => e.version),
+    bundleKeyVersions: bundleKeys.set.keys.map((e) => e.version),
+    rootPins: rootInfos.map((i) => i.pin),
+  };
+  throwFirstProblem(
+    revokedListedProblems(revoked, trusted, where),
+    r,
+    where,
+    'drop the revoked item from the key set or from public_https_trust.roots: a revoked item is dropped at once, even inside a grace window or an overlap (BootstrapBundle renders it so)',
+  );
+  return revoked;
+}
+
+/** The node's error code for each kernel freshness and revocation problem. */
+function codeOfFreshnessProblem(p: Problem): Code {
+  switch (p.code) {
+    case FreshnessProblem.EXPIRES:
+      return Code.INVALID_DATE;
+    case FreshnessProblem.REVOKED_VERSION:
+      return Code.INVALID_VERSIONS;
+    case FreshnessProblem.REVOKED_ORDER:
+      return p.path.includes('.root_pins') ? Code.INVALID_FIELD : Code.INVALID_VERSIONS;
+    default:
+      return Code.INVALID_FIELD;
+  }
+}
+
+/** Throws the first kernel problem as a {@link NodeTrustError}, with the value found at its path under `root`. */
+function throwFirstProblem(problems: readonly Problem[], root: unknown, rootPath: string, fix?: string): void {
+  const p = problems[0];
+  if (!p) return;
+  const code = codeOfFreshnessProblem(p);
+  const theFix =
+    fix ??
+    (p.path.includes('.revoked.')
+      ? 'list revoked key versions ascending and unique (1 to 2147483647), and revoked roots as sorted, unique, lower-case "sha256:<64 hex>" SPKI pins (spkiPin)'
+      : undefined);
+  throw new NodeTrustError(code, p.path, p.message, valueAt(root, rootPath, p.path), theFix);
+}
+
+/** The value at a dotted path (`a.b[2]`) below `root`, whose own path is `rootPath`; `root` when not below it. */
+function valueAt(root: unknown, rootPath: string, path: string): unknown {
+  if (!path.startsWith(rootPath)) return root;
+  let value = root;
+  for (const [, name, index] of path.slice(rootPath.length).matchAll(/\.([^.[]+)|\[(\d+)\]/g)) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[name ?? index];
+  }
+  return value;
+}
+
+/**
+ * Internal: why a v2 bundle is no longer usable at `nowMs` (from its `expires` on, see the kernel's `isExpired`),
+ * or undefined while it is fresh. A v1 bundle carries no expiry and never expires.
+ */
+export function expiryDetail(held: AnalysedBundle, nowMs: number): string | undefined {
+  const b = held.bundle;
+  if (b.schema !== BUNDLE_SCHEMA_V2 || !isExpired(b.freshness, nowMs)) return undefined;
+  return `the bundle (sequence ${b.sequence}) expired at ${b.freshness.expires}; now is ${new Date(nowMs).toISOString()}`;
+}
+
+/** When a bundle v2 stops being usable and how often to look for a newer one (see {@link bundleFreshness}). */
+export interface BundleFreshnessInfo {
+  /** `freshness.expires`: from this instant the bundle is refused, and every task with it. */
+  readonly expiresAt: Date;
+  /** `freshness.refresh_hint_seconds`: seconds between checks for a newer bundle. */
+  readonly refreshHintSeconds: number;
+}
+
+/**
+ * The freshness of a bundle, for an agent's refresh loop: its expiry and refresh hint for a v2 bundle, undefined
+ * for a v1 bundle (which carries none). Validates the bundle first (a bundle returned by `verifyBundle`,
+ * `acceptFirstBundle`, `acceptBundleUpdate` or `validateBundle` is not validated again); throws a
+ * {@link NodeTrustError} for an invalid one. Reads no clock: compare `expiresAt` with your own `now`.
+ */
+export function bundleFreshness(bundle: BootstrapBundle): BundleFreshnessInfo | undefined {
+  const a = analyseBundle(bundle);
+  if (a.expiresMs === undefined || a.refreshHintSeconds === undefined) return undefined;
+  return { expiresAt: new Date(a.expiresMs), refreshHintSeconds: a.refreshHintSeconds };
 }
 
 /**

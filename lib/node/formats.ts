@@ -10,13 +10,16 @@ export {
   BUNDLE_SCHEMA_V1,
   BUNDLE_SCHEMA_V2,
   DEFAULT_PATHS,
+  MAX_REFRESH_HINT_SECONDS,
   PUBKEYS_FORMAT_V1,
 } from '../kernel/formats';
 export type {
   BootstrapBundle,
   BootstrapBundleV1,
   BootstrapBundleV2,
+  BundleFreshness,
   BundleKeySetV1,
+  BundleRevocations,
   DsseEnvelope,
   RootState,
   SignedEnvelope,

@@ -12,10 +12,18 @@ import {
   renderBundleKeySet,
   renderBundlePayload,
   renderVerifierSet,
+  spkiPin,
   validateBundle,
   verifyBundle,
 } from '../../../lib/node';
-import { dsseEnvelopeFor, envelopeFor, makeBundle, makeBundleV2, makeTrustMaterial } from './helpers/bundles';
+import {
+  TEST_EXPIRES,
+  dsseEnvelopeFor,
+  envelopeFor,
+  makeBundle,
+  makeBundleV2,
+  makeTrustMaterial,
+} from './helpers/bundles';
 import { BUNDLE_KEY_NAME, TestSigner } from './helpers/signer';
 
 const NOW = new Date('2026-02-01T00:00:00Z');
@@ -61,9 +69,14 @@ describe('validateBundle: format v2', () => {
   test('GIVEN a v2 bundle WHEN its payload is rendered THEN keys are sorted at every level, compact, as jsonencode renders it', () => {
     const text = renderBundlePayload(bundleV2());
     expect(text.startsWith(`{"bundle_keys":{"set":${renderBundleKeySet(keySet)}},"control_plane":{"url":`)).toBe(true);
-    const order = ['bundle_keys', 'control_plane', 'env', 'environment', 'node_cert_trust', 'public_https_trust'];
-    const positions = [...order, 'schema', 'sequence', 'task_verifiers'].map((k) => text.indexOf(`"${k}":`));
+    const order = ['bundle_keys', 'control_plane', 'env', 'environment', 'freshness', 'node_cert_trust'];
+    const positions = [...order, 'public_https_trust', 'revoked', 'schema', 'sequence', 'task_verifiers'].map((k) =>
+      text.indexOf(`"${k}":`),
+    );
+    expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(text).toContain(`"freshness":{"expires":"${TEST_EXPIRES}","refresh_hint_seconds":3600},"node_cert_trust"`);
+    expect(text).toContain('"revoked":{"bundle_key_versions":[],"root_pins":[],"task_key_versions":[]},"schema"');
     expect(text).toContain(
       `"task_verifiers":{"path":"/etc/gpuaas/trust/task-signing-pubkeys.json","set":${renderVerifierSet(taskSet)}}}`,
     );
@@ -71,7 +84,22 @@ describe('validateBundle: format v2', () => {
     // the same bundle with its fields in any order renders the same bytes
     const b = editable();
     const shuffled = Object.fromEntries(Object.entries(b).reverse());
+    shuffled.freshness = { refresh_hint_seconds: 3600, expires: TEST_EXPIRES };
+    shuffled.revoked = { task_key_versions: [], root_pins: [], bundle_key_versions: [] };
     expect(renderBundlePayload(shuffled as never)).toBe(text);
+  });
+
+  test('GIVEN a v2 bundle with revocations WHEN rendered THEN the lists keep their order inside the sorted keys', () => {
+    const pin = `sha256:${'ab'.repeat(32)}`;
+    const b = bundleV2({ revoked: { task_key_versions: [3, 7], bundle_key_versions: [9], root_pins: [pin] } });
+    expect(renderBundlePayload(b)).toContain(
+      `"revoked":{"bundle_key_versions":[9],"root_pins":["${pin}"],"task_key_versions":[3,7]}`,
+    );
+    const v = validateBundle(b) as BootstrapBundleV2;
+    expect(v.revoked).toEqual({ task_key_versions: [3, 7], bundle_key_versions: [9], root_pins: [pin] });
+    expect(Object.isFrozen(v.revoked.root_pins)).toBe(true);
+    // the caller's lists are copied, not frozen
+    expect(Object.isFrozen(b.revoked.root_pins)).toBe(false);
   });
 
   test('GIVEN a v1 bundle WHEN its payload is rendered THEN it keeps the v1 field order', () => {
@@ -132,6 +160,123 @@ describe('validateBundle: format v2', () => {
       /active/,
     ],
     ['a secret in bundle_keys', (b) => (b.bundle_keys.token = 'x'), Code.SECRET_MATERIAL, /credential/],
+    ['no freshness', (b) => delete b.freshness, Code.INVALID_FIELD, /bundle\.freshness: is missing/],
+    ['no revoked', (b) => delete b.revoked, Code.INVALID_FIELD, /bundle\.revoked: is missing/],
+    [
+      'freshness in a v1 bundle',
+      (b) => {
+        b.schema = 'cdktf-platform-trust/bootstrap-bundle/v1';
+        delete b.bundle_keys;
+      },
+      Code.INVALID_FIELD,
+      /bundle\.freshness: unknown field/,
+    ],
+    [
+      'an extra field in freshness',
+      (b) => (b.freshness.not_before = TEST_EXPIRES),
+      Code.INVALID_FIELD,
+      /freshness\.not_before: unknown field/,
+    ],
+    ['no expires', (b) => delete b.freshness.expires, Code.INVALID_FIELD, /freshness\.expires: is missing/],
+    [
+      'an expiry with an offset',
+      (b) => (b.freshness.expires = '2030-01-01T00:00:00+01:00'),
+      Code.INVALID_DATE,
+      /freshness\.expires: must be ISO 8601 UTC.*Received: "2030-01-01T00:00:00\+01:00"/,
+    ],
+    [
+      'an expiry that is no date',
+      (b) => (b.freshness.expires = '2026-02-30T00:00:00Z'),
+      Code.INVALID_DATE,
+      /freshness\.expires/,
+    ],
+    [
+      'a refresh hint of 0',
+      (b) => (b.freshness.refresh_hint_seconds = 0),
+      Code.INVALID_FIELD,
+      /refresh_hint_seconds: must be a whole number of seconds from 1 to 604800.*Received: 0\./,
+    ],
+    [
+      'a refresh hint over a week',
+      (b) => (b.freshness.refresh_hint_seconds = 604801),
+      Code.INVALID_FIELD,
+      /refresh_hint_seconds/,
+    ],
+    [
+      'a fractional refresh hint',
+      (b) => (b.freshness.refresh_hint_seconds = 1.5),
+      Code.INVALID_FIELD,
+      /refresh_hint_seconds/,
+    ],
+    [
+      'a refresh hint as text',
+      (b) => (b.freshness.refresh_hint_seconds = '3600'),
+      Code.INVALID_FIELD,
+      /refresh_hint_seconds/,
+    ],
+    ['a missing revoked list', (b) => delete b.revoked.root_pins, Code.INVALID_FIELD, /revoked\.root_pins: is missing/],
+    ['an extra field in revoked', (b) => (b.revoked.kids = []), Code.INVALID_FIELD, /revoked\.kids: unknown field/],
+    [
+      'revoked versions out of order',
+      (b) => (b.revoked.task_key_versions = [3, 2]),
+      Code.INVALID_VERSIONS,
+      /revoked\.task_key_versions\[1\]: versions must be ascending and unique. Received: 2\./,
+    ],
+    [
+      'a revoked version twice',
+      (b) => (b.revoked.bundle_key_versions = [5, 5]),
+      Code.INVALID_VERSIONS,
+      /revoked\.bundle_key_versions\[1\]/,
+    ],
+    [
+      'a revoked version 0',
+      (b) => (b.revoked.task_key_versions = [0]),
+      Code.INVALID_VERSIONS,
+      /task_key_versions\[0\]: is not a key version/,
+    ],
+    [
+      'revoked versions that are not a list',
+      (b) => (b.revoked.bundle_key_versions = 4),
+      Code.INVALID_VERSIONS,
+      /bundle_key_versions: must be a list/,
+    ],
+    [
+      'an upper-case revoked pin',
+      (b) => (b.revoked.root_pins = [`sha256:${'AB'.repeat(32)}`]),
+      Code.INVALID_FIELD,
+      /root_pins\[0\]: must be a pin/,
+    ],
+    ['a short revoked pin', (b) => (b.revoked.root_pins = ['sha256:abc']), Code.INVALID_FIELD, /root_pins\[0\]/],
+    [
+      'unsorted revoked pins',
+      (b) => (b.revoked.root_pins = [`sha256:${'b'.repeat(64)}`, `sha256:${'a'.repeat(64)}`]),
+      Code.INVALID_FIELD,
+      /root_pins\[1\]: pins must be sorted and unique/,
+    ],
+    [
+      'a revoked task key version still active',
+      (b) => (b.revoked.task_key_versions = [1]),
+      Code.INVALID_FIELD,
+      /task_key_versions: task key version 1 is revoked but still in the task verifier set.*Fix: drop the revoked item/,
+    ],
+    [
+      'a revoked bundle key version still in grace',
+      (b) => (b.revoked.bundle_key_versions = [1]),
+      Code.INVALID_FIELD,
+      /bundle key version 1 is revoked but still in the bundle key set/,
+    ],
+    [
+      'a revoked bundle key version pre-published',
+      (b) => (b.revoked.bundle_key_versions = [3]),
+      Code.INVALID_FIELD,
+      /bundle key version 3 is revoked/,
+    ],
+    [
+      'a revoked pin that is a root',
+      (b) => (b.revoked.root_pins = [spkiPin(m.rootOld.pem)]),
+      Code.INVALID_FIELD,
+      /root sha256:[0-9a-f]{64} is revoked but still a public HTTPS root/,
+    ],
     [
       'an empty user in the URL',
       (b) => (b.control_plane.url = 'https://@control.example'),

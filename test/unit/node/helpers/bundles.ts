@@ -9,7 +9,9 @@ import {
   BootstrapBundle,
   BootstrapBundleV1,
   BootstrapBundleV2,
+  BundleFreshness,
   BundleKeySetV1,
+  BundleRevocations,
   DEFAULT_PATHS,
   DsseEnvelope,
   RootState,
@@ -105,11 +107,41 @@ export function envelopeFor(
   };
 }
 
-/** A consistent bundle v2: the v1 fields of `spec` plus `bundle_keys`. */
-export function makeBundleV2(spec: BundleSpec & { readonly bundleKeys: BundleKeySetV1 }): BootstrapBundleV2 {
+/**
+ * Default expiry of the v2 bundles the helpers build: well after every test clock (the tests run at dates in
+ * 2026) and every grace or overlap end they use.
+ */
+export const TEST_EXPIRES = '2030-01-01T00:00:00Z';
+/** Default refresh hint of the v2 bundles the helpers build (one hour). */
+export const TEST_REFRESH_HINT_SECONDS = 3600;
+
+/** What a v2 bundle adds to {@link BundleSpec}. */
+export interface BundleSpecV2 extends BundleSpec {
+  readonly bundleKeys: BundleKeySetV1;
+  /** @default - expires {@link TEST_EXPIRES}, refresh hint {@link TEST_REFRESH_HINT_SECONDS} */
+  readonly freshness?: Partial<BundleFreshness>;
+  /** Each list defaults to empty. */
+  readonly revoked?: Partial<BundleRevocations>;
+}
+
+/** A consistent bundle v2: the v1 fields of `spec` plus `bundle_keys`, `freshness` and `revoked`. */
+export function makeBundleV2(spec: BundleSpecV2): BootstrapBundleV2 {
   const v1: Omit<BootstrapBundleV1, 'schema'> & { schema?: string } = { ...makeBundle(spec) };
   delete v1.schema;
-  return { ...v1, schema: BUNDLE_SCHEMA_V2, bundle_keys: { set: spec.bundleKeys } };
+  return {
+    ...v1,
+    schema: BUNDLE_SCHEMA_V2,
+    bundle_keys: { set: spec.bundleKeys },
+    freshness: {
+      expires: spec.freshness?.expires ?? TEST_EXPIRES,
+      refresh_hint_seconds: spec.freshness?.refresh_hint_seconds ?? TEST_REFRESH_HINT_SECONDS,
+    },
+    revoked: {
+      bundle_key_versions: [...(spec.revoked?.bundle_key_versions ?? [])],
+      root_pins: [...(spec.revoked?.root_pins ?? [])],
+      task_key_versions: [...(spec.revoked?.task_key_versions ?? [])],
+    },
+  };
 }
 
 /** One signature of a DSSE envelope: a key version of a signer, or a ready-made `{ keyid, sig }`. */
