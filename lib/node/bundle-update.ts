@@ -10,9 +10,11 @@ import {
   checkDsseSignatures,
   checkV1Signatures,
   openEnvelope,
+  refuseExpired,
   reject,
 } from './envelope-check';
 import { describeError } from './errors';
+import { BUNDLE_SCHEMA_V2 } from './formats';
 import type {
   BootstrapBundle,
   BootstrapBundleV2,
@@ -21,6 +23,7 @@ import type {
   SignedEnvelope,
   VerifierSetV1,
 } from './formats';
+import { revokedListedProblems } from '../kernel/freshness';
 import { SignatureRejected, nowMillis } from './signature-check';
 import type { BundleSignerKind } from './verify-bundle';
 import { CompiledBundleKeySet, CompiledVerifierSet, compileBundleKeySet, compileVerifierSet } from './verifier-set';
@@ -72,8 +75,21 @@ export type BundleUpdateRejectReason =
   | 'sequence-not-increasing'
   /** `inUsePin` names no root of the current bundle. */
   | 'in-use-root-unknown'
-  /** A root the node is using is missing from the new bundle, or expired in it, before its overlap ends. */
-  | 'root-dropped';
+  /**
+   * A root the node is using is missing from the new bundle, or expired in it, before its overlap ends (a root
+   * whose pin the new bundle revokes may be dropped at once).
+   */
+  | 'root-dropped'
+  /**
+   * The held bundle (v2) revokes a bundle key version, and the update's signature by that version is the one it
+   * offers: a revoked key never signs again.
+   */
+  | 'revoked-key'
+  /**
+   * The update lists again, in its task verifier set, its bundle key set or its roots, an item that the held
+   * bundle revokes: a revoked key version or root never comes back.
+   */
+  | 'revocation-lifted';
 
 /** An accepted update. */
 export interface BundleUpdateAccepted<B extends BootstrapBundle = BootstrapBundle> {
@@ -107,16 +123,24 @@ export type BundleUpdateResult<B extends BootstrapBundle = BootstrapBundle> =
  *   (`current.verifiers`, default `bundle.task_verifiers.set`); a v2 envelope is accepted when one of its DSSE
  *   signatures is by a held task verifier version (keyid = that entry's kid): the one-time move to v2
  *   (`migratedFromV1: true`). Its bundle-key signatures are not trusted yet: the node holds no bundle key.
+ * A signature whose keyid names a bundle key version that the held bundle revokes (`revoked.bundle_key_versions`,
+ * keyid `<held bundle key>:v<version>:...`) never counts, even when `current.bundleKeys` lists it: `revoked-key`.
  * Then the new bundle must be valid and of the envelope's format, and the update is refused:
+ * - when it has expired (v2: `freshness.expires` at or before `now`): `expired`. A held bundle that has expired
+ *   does not stop an update: its keys still vouch for a fresh bundle, which is how a node recovers;
  * - for another `environment`;
  * - with a `sequence` lower than or equal to the current one (old bundles and replays);
+ * - when it lists an item that the held bundle revokes (`revocation-lifted`): a task key version in its task
+ *   verifier set (same task key name), a bundle key version in its bundle key set (same bundle key name), or a
+ *   revoked pin among its roots;
  * - when it drops a root the node is using before its overlap ends. The protected roots are
  *   the one matching `options.inUsePin` (unless its own `until` has passed), or by default every
  *   `current` root of the current bundle and every `previous` root whose `until` is after `now`
  *   (a `next` root is not in use yet, so a rotation can be abandoned). A protected root must be in
  *   the new bundle (same SPKI pin) and, unless it is `current` there, its `until` (if any) must be
  *   after `now`.
- *   A root whose overlap has ended may be dropped.
+ *   A root whose overlap has ended may be dropped, and so may a root whose pin the update itself revokes
+ *   (`revoked.root_pins`), even inside its overlap.
  *
  * Never throws on bad input; throws a TypeError only for an invalid `now` or `options.engine`.
  */
@@ -170,11 +194,18 @@ export function acceptBundleUpdate(
       );
     }
     signerKind = 'bundle-key';
-    signed = checkDsseSignatures(opened, bundleKeys, nowMs, engine, {
-      set: verifiers,
-      reason: 'task-key-signature',
-      detail: `every signature is by a task verifier of ${verifiers.set.key}; bundles are accepted only under the bundle keys of ${bundleKeys.set.key}`,
-    });
+    signed = checkDsseSignatures(
+      opened,
+      bundleKeys,
+      nowMs,
+      engine,
+      {
+        set: verifiers,
+        reason: 'task-key-signature',
+        detail: `every signature is by a task verifier of ${verifiers.set.key}; bundles are accepted only under the bundle keys of ${bundleKeys.set.key}`,
+      },
+      { reason: 'revoked-key', check: (keyid) => revokedSigner(held, keyid) },
+    );
   } else if (opened.version === 1) {
     signerKind = 'task-key';
     signed = checkV1Signatures(opened, verifiers, nowMs, engine);
@@ -192,6 +223,8 @@ export function acceptBundleUpdate(
   const verified = analyseSignedPayload(opened);
   if (!verified.ok) return verified;
   const next = verified.analysed;
+  const expired = refuseExpired(next, nowMs);
+  if (expired) return expired;
 
   if (next.bundle.environment !== held.bundle.environment) {
     return reject(
@@ -205,6 +238,9 @@ export function acceptBundleUpdate(
       `sequence ${next.bundle.sequence} is not above the current ${held.bundle.sequence}`,
     );
   }
+  const lifted = liftedRevocation(held, next);
+  if (lifted) return reject('revocation-lifted', lifted);
+  const revokedPins = new Set(next.bundle.schema === BUNDLE_SCHEMA_V2 ? next.bundle.revoked.root_pins : []);
 
   let protectedRoots: number[];
   if (options?.inUsePin !== undefined) {
@@ -220,6 +256,7 @@ export function acceptBundleUpdate(
   }
   for (const i of protectedRoots) {
     const root = held.roots[i];
+    if (revokedPins.has(root.pin)) continue; // revoked by the update: dropped at once, even inside its overlap
     const j = next.roots.findIndex((r) => r.pin === root.pin);
     if (j < 0) {
       return reject('root-dropped', `the update drops the ${root.state} root ${root.pin} before its overlap ends`);
@@ -240,6 +277,43 @@ export function acceptBundleUpdate(
     signerKind,
     migratedFromV1: signerKind === 'task-key-migration',
   };
+}
+
+/** What follows `<key>:v` in a kid: the version and 16 hex digits. */
+const KID_TAIL_RE = /^([1-9][0-9]{0,9}):[0-9a-f]{16}$/;
+
+/** Why a signature with `keyid` never counts for a node that holds `held`: it names a revoked bundle key version. */
+function revokedSigner(held: AnalysedBundle, keyid: string): string | undefined {
+  const b = held.bundle;
+  if (b.schema !== BUNDLE_SCHEMA_V2 || b.revoked.bundle_key_versions.length === 0) return undefined;
+  const prefix = `${b.bundle_keys.set.key}:v`;
+  const m = keyid.startsWith(prefix) ? KID_TAIL_RE.exec(keyid.slice(prefix.length)) : null;
+  if (!m || !b.revoked.bundle_key_versions.includes(Number(m[1]))) return undefined;
+  return `keyid ${keyid} is bundle key version ${m[1]} of ${b.bundle_keys.set.key}, which the held bundle (sequence ${b.sequence}) revokes; a revoked bundle key never signs again`;
+}
+
+/**
+ * Why `next` may not replace `held`: it lists an item that `held` revokes (versions compared only under the same
+ * key name: a version of another transit key is another key). Undefined when it lists none.
+ */
+function liftedRevocation(held: AnalysedBundle, next: AnalysedBundle): string | undefined {
+  const h = held.bundle;
+  const n = next.bundle;
+  if (h.schema !== BUNDLE_SCHEMA_V2 || n.schema !== BUNDLE_SCHEMA_V2) return undefined;
+  const sameTaskKey = h.task_verifiers.set.key === n.task_verifiers.set.key;
+  const sameBundleKey = h.bundle_keys.set.key === n.bundle_keys.set.key;
+  const problems = revokedListedProblems(
+    h.revoked,
+    {
+      taskKeyVersions: sameTaskKey ? n.task_verifiers.set.keys.map((e) => e.version) : [],
+      bundleKeyVersions: sameBundleKey ? n.bundle_keys.set.keys.map((e) => e.version) : [],
+      rootPins: next.roots.map((r) => r.pin),
+    },
+    'current.bundle.revoked',
+  );
+  if (problems.length === 0) return undefined;
+  const items = problems.map((p) => p.message.replace(/ is revoked but still (in|a) .*$/, '')).join(', ');
+  return `the update (sequence ${n.sequence}) trusts ${items} again, which the held bundle (sequence ${h.sequence}) revokes; a revoked key version or root never comes back`;
 }
 
 /** A current root never expires by itself; other roots are in use until their `until` (if any). */

@@ -3,7 +3,7 @@
  * `acceptFirstBundle` compose: open the envelope, check its signatures (v1: Vault transit strings under task
  * verifiers; v2: DSSE signatures under the key set the caller trusts), then analyse the signed payload.
  */
-import { AnalysedBundle, analyseBundle } from './bundle';
+import { AnalysedBundle, analyseBundle, expiryDetail } from './bundle';
 import { BoundedCache } from './bounded-cache';
 import { pae } from '../kernel/dsse';
 import { EnvelopeFields, decodePayload, readEnvelope } from './dsse';
@@ -38,7 +38,9 @@ export type BundleRejectReason =
   /** The payload holds a private key, Vault token, Vault address or AppRole credential. */
   | 'secret-material'
   /** The payload breaks a bundle rule (see `validateBundle`), or its `schema` is not the envelope's format. */
-  | 'invalid-bundle';
+  | 'invalid-bundle'
+  /** The bundle (v2) has expired: `freshness.expires` is at or before `now`. A node never takes an expired bundle. */
+  | 'expired';
 
 /** Which key version accepted an envelope. */
 export type BundleSigner = Omit<SignatureAccepted, 'ok'>;
@@ -121,22 +123,36 @@ export interface Recognised<R extends string> {
   readonly detail: string;
 }
 
+/** Keyids that never count, whatever the trusted set holds (revoked key versions), and how to refuse them. */
+export interface Refused<Q extends string> {
+  /** A refusal detail when `keyid` must not count; undefined otherwise. */
+  readonly check: (keyid: string) => string | undefined;
+  readonly reason: Q;
+}
+
 /**
  * v2 (DSSE) envelopes: the first signature whose keyid is the kid of an entry of `trusted` and that verifies
  * under it (see `checkDsseSignature`). Signatures whose keyid is a kid of `recognised.set` are ignored; when
- * they are all there is, the refusal is `recognised.reason`. Otherwise the first refusal of another signature
- * is returned (`unknown-key` for a keyid in no set). Never throws.
+ * they are all there is, the refusal is `recognised.reason`. Signatures whose keyid `refused` names never count
+ * (refusal `refused.reason`). Otherwise the first refusal of another signature is returned (`unknown-key` for a
+ * keyid in no set). Never throws.
  */
-export function checkDsseSignatures<R extends string = never>(
+export function checkDsseSignatures<R extends string = never, Q extends string = never>(
   opened: OpenedEnvelope,
   trusted: CompiledKeySet,
   nowMs: number,
   engine: 'node' | 'noble',
   recognised?: Recognised<R>,
-): { ok: true; signer: BundleSigner } | SignatureRejected<BundleRejectReason | R> {
-  let firstRefusal: SignatureRejected<BundleRejectReason> | undefined;
+  refused?: Refused<Q>,
+): { ok: true; signer: BundleSigner } | SignatureRejected<BundleRejectReason | R | Q> {
+  let firstRefusal: SignatureRejected<BundleRejectReason | Q> | undefined;
   for (const { keyid, sig } of opened.fields.signatures) {
     if (!trusted.byKid.has(keyid) && recognised?.set.byKid.has(keyid)) continue;
+    const why = refused?.check(keyid);
+    if (why !== undefined) {
+      firstRefusal ??= reject(refused!.reason, why);
+      continue;
+    }
     const result = checkDsseSignature(trusted, opened.entry.signed, keyid, sig, nowMs, engine);
     if (result.ok) return { ok: true, signer: signerOf(result) };
     firstRefusal ??= result;
@@ -188,6 +204,12 @@ function analysePayload(
     }
     return reject('invalid-bundle', describeError(e));
   }
+}
+
+/** A refusal (`expired`) when the analysed bundle has expired at `nowMs`; undefined while it is fresh (and for v1). */
+export function refuseExpired(analysed: AnalysedBundle, nowMs: number): SignatureRejected<'expired'> | undefined {
+  const detail = expiryDetail(analysed, nowMs);
+  return detail === undefined ? undefined : reject('expired', `${detail}; a node never takes an expired bundle`);
 }
 
 function signerOf(accepted: SignatureAccepted): BundleSigner {

@@ -9,6 +9,7 @@ import {
   checkDsseSignatures,
   openEnvelope,
   parsePayloadJson,
+  refuseExpired,
   reject,
 } from './envelope-check';
 import { describeError } from './errors';
@@ -40,7 +41,8 @@ export type FirstBundleResult = BundleAccepted<BootstrapBundleV2> | SignatureRej
  * - a signature whose keyid is that entry's kid verifies under it at `now` with the acceptance rules of
  *   `verifyBundle` (active, next, grace before `until`); a signature by that key is required (`pin-mismatch`
  *   when there is none), any other signature is ignored;
- * - the payload is then a valid bundle v2 (see `validateBundle`).
+ * - the payload is then a valid bundle v2 (see `validateBundle`);
+ * - and it has not expired: `freshness.expires` is after `now` (`expired` otherwise).
  * The payload is parsed before any signature is checked (the pinned key is inside it), but nothing of it is
  * trusted until the pinned key's signature over the exact bytes verifies.
  *
@@ -94,6 +96,8 @@ export function acceptFirstBundle(
   if (!signed.ok) return signed;
   const payload = analyseSignedPayload(opened);
   if (!payload.ok) return payload;
+  const expired = refuseExpired(payload.analysed, nowMs);
+  if (expired) return expired;
   const { bundle, roots } = payload.analysed;
   return { ok: true, bundle: bundle as BootstrapBundleV2, roots, signer: signed.signer, signerKind: 'bundle-key' };
 }

@@ -56,10 +56,10 @@ export { verifyTask, verifyTaskWithBundle } from './verify-task';
 export type { ParsedEnvelope } from './dsse';
 /** DSSE pre-authentication encoding and strict envelope parsing. */
 export { pae, parseEnvelope } from './dsse';
-/** A control-plane root's SPKI pin and state. */
-export type { RootPin } from './bundle';
-/** Bundle limits, validation (v1 and v2) and the canonical payload. */
-export { MAX_NODE_CERT_PEMS, MAX_ROOTS, renderBundlePayload, validateBundle } from './bundle';
+/** A control-plane root's SPKI pin and state; when a bundle v2 expires and how often to refresh it. */
+export type { BundleFreshnessInfo, RootPin } from './bundle';
+/** Bundle limits, validation (v1 and v2), the canonical payload and a bundle's freshness for the refresh loop. */
+export { MAX_NODE_CERT_PEMS, MAX_ROOTS, bundleFreshness, renderBundlePayload, validateBundle } from './bundle';
 /** The secret scan every rendered bundle passes. */
 export { findSecretMaterial } from './secret-scan';
 /** Outcomes of bundle envelope verification. */

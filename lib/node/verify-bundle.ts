@@ -10,6 +10,7 @@ import {
   checkDsseSignatures,
   checkV1Signatures,
   openEnvelope,
+  refuseExpired,
   reject,
 } from './envelope-check';
 import { NodeTrustError, NodeTrustErrorCode, describeError } from './errors';
@@ -66,7 +67,8 @@ export type BundleVerification<B extends BootstrapBundle = BootstrapBundle> =
  *   `wrong-key-kind`); a signature is a Vault transit string `vault:v<N>:<base64>` over the PAE, its entry picked
  *   by N, and its `keyid` must be that entry's kid.
  * Only then is the payload parsed: it must be UTF-8 JSON holding no secrets and a valid bundle (see
- * `validateBundle`) of the envelope's format.
+ * `validateBundle`) of the envelope's format. A v2 bundle whose `freshness.expires` is at or before `now` is
+ * refused as `expired` (fail closed: a bundle past its expiry is never taken, however well signed).
  *
  * `envelope` may be the object or its JSON text; `trusted` the set or its canonical text. Never throws on bad
  * input; throws a TypeError only for an invalid `now` or `options.engine`.
@@ -113,6 +115,8 @@ export function verifyBundle(
   if (!signed.ok) return signed;
   const payload = analyseSignedPayload(opened);
   if (!payload.ok) return payload;
+  const expired = refuseExpired(payload.analysed, nowMs);
+  if (expired) return expired;
   const { bundle, roots } = payload.analysed;
   return {
     ok: true,

@@ -1,9 +1,10 @@
 /**
  * Node task verification: a task message and its Vault transit signature against the verifier set.
  */
-import { AnalysedBundle, analyseBundle } from './bundle';
+import { AnalysedBundle, analyseBundle, expiryDetail } from './bundle';
 import { Ed25519Options, checkPrepared, resolveEd25519Engine } from './ed25519';
 import { describeError } from './errors';
+import { BUNDLE_SCHEMA_V2 } from './formats';
 import type { BootstrapBundle, VerifierSetV1 } from './formats';
 import {
   SignatureAccepted,
@@ -72,6 +73,13 @@ export type TaskWithBundleRejectReason =
   /** The bundle does not validate (see `validateBundle`). */
   | 'invalid-bundle'
   /**
+   * The held bundle (v2) has expired (`freshness.expires` at or before `now`): every task is refused, whatever its
+   * signature, until the node takes a fresh bundle. This bounds a freeze attack by the bundle's expiry.
+   */
+  | 'bundle-expired'
+  /** The signature names a task key version that the held bundle (v2) revokes (`revoked.task_key_versions`). */
+  | 'revoked-key'
+  /**
    * The signature verifies under the bundle key version it names, not under the task verifiers: a bundle key
    * never signs tasks (domain separation), so whoever may sign bundles still cannot sign tasks with that key.
    */
@@ -86,6 +94,10 @@ export type TaskWithBundleVerification = SignatureAccepted | SignatureRejected<T
  * the signature verifies under the bundle key of version N (`bundle.bundle_keys`, any state), the refusal is
  * `bundle-key-signature` rather than the task-side reason, so a bundle key used to sign tasks is told apart.
  * A bundle key never makes a task acceptable.
+ *
+ * With a v2 bundle, every task is refused as `bundle-expired` from the bundle's `freshness.expires` on (checked
+ * before the message and the signature: fail closed), and a signature by a task key version that the bundle
+ * revokes is refused as `revoked-key` (rather than `unknown-version`: the set no longer lists it).
  *
  * `bundle` is validated (a bundle returned by `verifyBundle`, `acceptBundleUpdate` or `validateBundle` is not
  * validated again); an invalid one gives `invalid-bundle`. Never throws on bad input; throws a TypeError only
@@ -106,6 +118,14 @@ export function verifyTaskWithBundle(
   } catch (e) {
     return { ok: false, reason: 'invalid-bundle', detail: describeError(e) };
   }
+  const expired = expiryDetail(held, nowMs);
+  if (expired !== undefined) {
+    return {
+      ok: false,
+      reason: 'bundle-expired',
+      detail: `${expired}; every task is refused until the node takes a fresh bundle (acceptBundleUpdate)`,
+    };
+  }
   const bytes = messageBytes(message);
   if (!bytes) return { ok: false, reason: 'invalid-message', detail: 'message must be a Uint8Array or a string' };
   const result = checkVaultSignature(held.verifiers, bytes, signature, nowMs, engine);
@@ -117,6 +137,19 @@ export function verifyTaskWithBundle(
       ok: false,
       reason: 'bundle-key-signature',
       detail: `the task is signed by bundle key ${bundleKey.entry.kid}; tasks are accepted only under the task verifiers of ${held.verifiers.set.key}`,
+    };
+  }
+  const b = held.bundle;
+  if (
+    result.reason === 'unknown-version' &&
+    parsed &&
+    b.schema === BUNDLE_SCHEMA_V2 &&
+    b.revoked.task_key_versions.includes(parsed.version)
+  ) {
+    return {
+      ok: false,
+      reason: 'revoked-key',
+      detail: `task key version ${parsed.version} of ${held.verifiers.set.key} is revoked by the held bundle (sequence ${b.sequence}); tasks it signs are refused`,
     };
   }
   return result;

@@ -80,6 +80,26 @@ describe('fuzz: v2 envelopes', () => {
     fc.assert(fc.property(mutated, refusedEverywhere), RUNS);
   });
 
+  test('GIVEN bundles signed by the real key with expiries around now WHEN checked THEN each is accepted exactly while it has not expired', () => {
+    const offsets = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -86_400_000, max: 86_400_000 }));
+    fc.assert(
+      fc.property(offsets, (offsetMs) => {
+        const expires = new Date(NOW.getTime() + offsetMs).toISOString();
+        const env = dsseEnvelopeFor({ ...next, freshness: { ...next.freshness, expires } }, [
+          { signer: bundles, version: 2 },
+        ]);
+        const fresh = offsetMs > 0;
+        const results = [
+          verifyBundle(env, keys, NOW),
+          acceptBundleUpdate({ bundle: held }, env, NOW),
+          acceptFirstBundle(env, pin, NOW),
+        ];
+        for (const r of results) expect(r.ok ? 'ok' : r.reason).toBe(fresh ? 'ok' : 'expired');
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   test('GIVEN edited bundles signed by an attacker under the real kids WHEN checked THEN nothing is accepted', () => {
     const edits = fc.record({
       sequence: fc.integer({ min: 1, max: 10 }),
