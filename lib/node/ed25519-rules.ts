@@ -63,7 +63,7 @@ export interface PreparedKey {
   readonly id: string;
   /** The decoded point A. */
   readonly point: Point;
-  /** Engine-specific caches (node:crypto KeyObject, noble tables), filled on first use. */
+  /** Engine-specific caches (the node:crypto KeyObject), filled on first use. */
   readonly engineCache: Map<string, unknown>;
 }
 

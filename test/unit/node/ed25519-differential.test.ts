@@ -227,11 +227,16 @@ describe('why the shared rules exist: what each library does alone', () => {
     }
   });
 
-  test('GIVEN R with a small-order component WHEN verified THEN node:crypto refuses, noble strict (cofactored) accepts, the noble engine (cofactorless) refuses', () => {
-    const sig = signWithNonce(key, msg, 12345n, TORSION[3]);
-    expect(nodeEngineVerify(prepared(key.pk), msg, sig)).toBe(false);
-    expect(strict(sig, key.pk)).toBe(true);
-    expect(nobleEngineVerify(prepared(key.pk), msg, sig)).toBe(false);
+  test("GIVEN R with a small-order component WHEN verified THEN node:crypto refuses, noble strict (cofactored) accepts, the noble engine refuses it by R's order", () => {
+    for (const t of TORSION.slice(1)) {
+      const sig = signWithNonce(key, msg, 12345n, t);
+      expect(nodeEngineVerify(prepared(key.pk), msg, sig)).toBe(false);
+      expect(strict(sig, key.pk)).toBe(true);
+      expect(noble.Point.fromBytes(sig.subarray(0, 32), false).isTorsionFree()).toBe(false);
+      expect(nobleEngineVerify(prepared(key.pk), msg, sig)).toBe(false);
+    }
+    const honestSig = signWithNonce(key, msg, 12345n);
+    expect(nobleEngineVerify(prepared(key.pk), msg, honestSig)).toBe(true);
   });
 
   test('GIVEN a small-order R with S = k*a WHEN verified THEN node:crypto refuses it (except the identity) and noble strict accepts it; the library refuses all', () => {

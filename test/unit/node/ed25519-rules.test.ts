@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Point } from '@noble/ed25519';
+import { Point, hashes } from '@noble/ed25519';
 import {
   SMALL_ORDER_ENCODINGS,
   checkEd25519,
@@ -99,6 +99,26 @@ describe('engine selection', () => {
     expect(checkEd25519(key.pk, 'msg' as never, sig)).toBe('invalid-input');
     expect(checkEd25519(key.pk, msg, [1, 2] as never)).toBe('invalid-input');
     expect(checkEd25519(key.pk, msg, sig)).toBe('valid');
+  });
+
+  test("GIVEN noble's SHA-512 slot WHEN the noble engine verifies THEN it fills an empty slot with node:crypto's and keeps an application's own", () => {
+    const sig = signWithNonce(key, msg, 13n);
+    const before = hashes.sha512;
+    try {
+      hashes.sha512 = undefined;
+      expect(verifyEd25519(key.pk, msg, sig, { engine: 'noble' })).toBe(true);
+      expect(Buffer.from(hashes.sha512!(Buffer.from('abc'))).toString('hex')).toBe(
+        createHash('sha512').update('abc').digest('hex'),
+      );
+      let calls = 0;
+      const own = (m: Uint8Array) => (calls++, new Uint8Array(createHash('sha512').update(m).digest()));
+      hashes.sha512 = own;
+      expect(verifyEd25519(key.pk, msg, sig, { engine: 'noble' })).toBe(true);
+      expect(hashes.sha512).toBe(own);
+      expect(calls).toBe(1);
+    } finally {
+      hashes.sha512 = before;
+    }
   });
 
   test('GIVEN a valid signature WHEN verified on each engine THEN both accept; a Buffer and a Uint8Array view give the same result', () => {
