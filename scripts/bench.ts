@@ -57,7 +57,7 @@ export function generatedEnvironments(count: number): EnvironmentConfig[] {
       name,
       controlPlaneUrl: `https://control.${name}.platform.internal`,
       taskSigning: { version: 1 },
-      bundle: { sequence: 1 },
+      bundle: { sequence: 1, freshness: { expires: '2027-02-01T00:00:00Z' } },
     };
   });
 }
@@ -695,7 +695,7 @@ export async function engineSection(opts: Options, report: Report): Promise<void
     const rotated: EnvironmentConfig = {
       ...env,
       taskSigning: { version: 2, activeVersion: 1 },
-      bundle: { sequence: env.bundle.sequence + 1 },
+      bundle: { ...env.bundle, sequence: env.bundle.sequence + 1 },
     };
     ws.synth((app) => new PlatformTrustStack(app, { environment: rotated }));
     const plan3 = await timed(planArgs, [0, 2]);

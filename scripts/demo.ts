@@ -67,7 +67,10 @@ async function main(): Promise<void> {
     server = await VaultServer.start();
     console.log(`  server at ${server.addr} (root token only in this process's memory)`);
 
-    const env: EnvironmentConfig = { ...dev };
+    // The dev config's expiry is a date in code; the demo runs on any day, so it publishes a bundle valid for 30
+    // days from today (a platform repo moves the date forward in a reviewed change instead).
+    const expires = `${new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10)}T00:00:00Z`;
+    const env: EnvironmentConfig = { ...dev, bundle: { ...dev.bundle, freshness: { expires } } };
     ws = Workspace.create('pt-demo-');
     ws.env = server.env;
     step(3, `applying the dev stack (local state in ${ws.dir})`);
@@ -131,7 +134,7 @@ async function main(): Promise<void> {
     const rotated: EnvironmentConfig = {
       ...env,
       taskSigning: { version: 2, activeVersion: 1 },
-      bundle: { sequence: env.bundle.sequence + 1 },
+      bundle: { ...env.bundle, sequence: env.bundle.sequence + 1 },
     };
     ws.synth((app: App) => new PlatformTrustStack(app, { environment: rotated }));
     const { json } = await withProgress(work.plan());

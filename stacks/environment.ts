@@ -2,7 +2,7 @@
  * The typed environment config that a platform repo writes once per environment.
  * Rotation and trust changes are one-line edits here, reviewed as a plan.
  */
-import type { BundlePaths } from '../lib/bootstrap';
+import type { BundleFreshnessProps, BundlePaths } from '../lib/bootstrap';
 import type { PemRoot, RootIssuerSpec, RootRotation } from '../lib/pki';
 import type { GraceEntry } from '../lib/signing/verifier-set';
 
@@ -68,6 +68,13 @@ export interface TaskSigningConfig {
    * @default - none
    */
   readonly grace?: readonly GraceEntry[];
+  /**
+   * Versions whose private key may be known to someone else: the emergency line. They are revoked at once (nodes
+   * drop them on their next refresh, even inside a grace window); when the active version is listed the key rotates
+   * to a new version and activates it in the same apply. Bump the bundle sequence with it.
+   * @default - none
+   */
+  readonly compromised?: readonly number[];
 }
 
 /**
@@ -93,6 +100,13 @@ export interface BundleSigningConfig {
    * @default - none
    */
   readonly grace?: readonly GraceEntry[];
+  /**
+   * Versions whose private key may be known to someone else: the emergency line. They are revoked at once (nodes
+   * drop them on their next refresh, even inside a grace window); when the active version is listed the key rotates
+   * to a new version and activates it in the same apply. Bump the bundle sequence with it.
+   * @default - none
+   */
+  readonly compromised?: readonly number[];
 }
 
 /** Where the control plane's public HTTPS trust comes from. Exactly one of the two. */
@@ -158,6 +172,14 @@ export interface EnvironmentConfig {
      * @default false
      */
     readonly migrateFromV1?: boolean;
+    /** Expiry (a date in code), refresh hint, and the plan-time bounds around them. */
+    readonly freshness: BundleFreshnessProps;
+    /**
+     * SPKI pins of control-plane roots to revoke at once (a compromised root): nodes drop them even inside an
+     * overlap. Drop the root from `controlPlaneTrust` in the same change.
+     * @default - none
+     */
+    readonly revokedRootPins?: readonly string[];
   };
   /**
    * The control plane's AppRole.

@@ -8,21 +8,21 @@ export const dev: EnvironmentConfig = {
   name: 'dev',
   controlPlaneUrl: 'https://control.dev.platform.internal',
   taskSigning: { version: 1 },
-  bundle: { sequence: 1 },
+  bundle: { sequence: 1, freshness: { expires: '2027-02-01T00:00:00Z' } },
 };
 
 export const staging: EnvironmentConfig = {
   name: 'staging',
   controlPlaneUrl: 'https://control.staging.platform.internal',
   taskSigning: { version: 1 },
-  bundle: { sequence: 1 },
+  bundle: { sequence: 1, freshness: { expires: '2027-02-01T00:00:00Z' } },
 };
 
 export const prod: EnvironmentConfig = {
   name: 'prod',
   controlPlaneUrl: 'https://control.platform.internal',
   taskSigning: { version: 1 },
-  bundle: { sequence: 1 },
+  bundle: { sequence: 1, freshness: { expires: '2027-02-01T00:00:00Z' } },
   controlPlane: { boundCidrs: ['10.0.0.0/16'] },
 };
 

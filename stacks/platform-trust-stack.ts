@@ -155,6 +155,7 @@ export class PlatformTrustStack extends TerraformStack {
       version: env.taskSigning.version,
       activeVersion: env.taskSigning.activeVersion,
       grace: env.taskSigning.grace,
+      compromised: env.taskSigning.compromised,
     });
     const signingMetadata = this.secrets.writeSigningMetadata(this.taskSigningKey);
 
@@ -166,6 +167,7 @@ export class PlatformTrustStack extends TerraformStack {
       version: bundleSigning.version,
       activeVersion: bundleSigning.activeVersion,
       grace: bundleSigning.grace,
+      compromised: bundleSigning.compromised,
     });
 
     // Node-cert CA and control-plane trust: two PKIs, never mixed.
@@ -186,6 +188,8 @@ export class PlatformTrustStack extends TerraformStack {
       bundleSigningKey: this.bundleSigningKey,
       migrateFromV1: env.bundle.migrateFromV1,
       paths: env.bundle.paths,
+      freshness: env.bundle.freshness,
+      revokedRootPins: env.bundle.revokedRootPins,
       kvMountPath: this.secrets.mountPath,
       kvMount: this.secrets.mount,
     });

@@ -38,7 +38,7 @@ export function configFor(pem: string): EnvironmentConfig {
     name: 'dev',
     controlPlaneUrl: 'https://control.dev.example.internal',
     taskSigning: { version: 1 },
-    bundle: { sequence: 1 },
+    bundle: { sequence: 1, freshness: { expires: '2027-02-01T00:00:00Z' } },
     controlPlaneTrust: {
       existingCa: {
         current: { name: 'example-corp-root', pem },

@@ -31,7 +31,7 @@ export const step1: EnvironmentConfig = {
   controlPlaneUrl,
   taskSigning: { version: 1 },
   bundleSigning: { version: 1 },
-  bundle: { sequence: 8, migrateFromV1: true },
+  bundle: { sequence: 8, freshness: { expires: '2027-02-01T00:00:00Z' }, migrateFromV1: true },
 };
 
 /**
@@ -49,7 +49,7 @@ export const step2: EnvironmentConfig = {
   controlPlaneUrl,
   taskSigning: { version: 1 },
   bundleSigning: { version: 1 },
-  bundle: { sequence: 9 },
+  bundle: { sequence: 9, freshness: { expires: '2027-02-01T00:00:00Z' } },
 };
 
 /** The steps in order. */

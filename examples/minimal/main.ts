@@ -17,7 +17,7 @@ export const environment: EnvironmentConfig = {
   name: 'dev',
   controlPlaneUrl: 'https://control.dev.example.internal',
   taskSigning: { version: 1 },
-  bundle: { sequence: 1 },
+  bundle: { sequence: 1, freshness: { expires: '2027-02-01T00:00:00Z' } },
 };
 
 /**

@@ -22,7 +22,7 @@ export const initial: EnvironmentConfig = {
   controlPlaneUrl,
   taskSigning,
   bundleSigning: { version: 1 },
-  bundle: { sequence: 1 },
+  bundle: { sequence: 1, freshness: { expires: '2027-02-01T00:00:00Z' } },
 };
 
 /**
@@ -43,7 +43,7 @@ export const step1: EnvironmentConfig = {
   controlPlaneUrl,
   taskSigning,
   bundleSigning: { version: 2, activeVersion: 1 },
-  bundle: { sequence: 2 },
+  bundle: { sequence: 2, freshness: { expires: '2027-02-01T00:00:00Z' } },
 };
 
 /**
@@ -64,7 +64,7 @@ export const step2: EnvironmentConfig = {
   controlPlaneUrl,
   taskSigning,
   bundleSigning: { version: 2, activeVersion: 2, grace: [{ version: 1, until: '2027-02-15T00:00:00Z' }] },
-  bundle: { sequence: 3 },
+  bundle: { sequence: 3, freshness: { expires: '2027-02-01T00:00:00Z' } },
 };
 
 /**
@@ -82,7 +82,7 @@ export const step3: EnvironmentConfig = {
   controlPlaneUrl,
   taskSigning,
   bundleSigning: { version: 2, activeVersion: 2 },
-  bundle: { sequence: 4 },
+  bundle: { sequence: 4, freshness: { expires: '2027-02-01T00:00:00Z' } },
 };
 
 /** The steps in order. */

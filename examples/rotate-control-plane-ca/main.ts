@@ -24,7 +24,7 @@ export const initial: EnvironmentConfig = {
   name,
   controlPlaneUrl,
   taskSigning: { version: 1 },
-  bundle: { sequence: 1 },
+  bundle: { sequence: 1, freshness: { expires: '2027-02-01T00:00:00Z' } },
   controlPlaneTrust: { platformCa: { root: currentRoot } },
 };
 
@@ -40,7 +40,7 @@ export const initial: EnvironmentConfig = {
  */
 export const step1: EnvironmentConfig = {
   ...initial,
-  bundle: { sequence: 2 },
+  bundle: { sequence: 2, freshness: { expires: '2027-02-01T00:00:00Z' } },
   controlPlaneTrust: {
     platformCa: {
       root: currentRoot,
@@ -64,7 +64,7 @@ export const step1: EnvironmentConfig = {
  */
 export const step2: EnvironmentConfig = {
   ...initial,
-  bundle: { sequence: 3 },
+  bundle: { sequence: 3, freshness: { expires: '2027-02-01T00:00:00Z' } },
   controlPlaneTrust: {
     platformCa: {
       root: currentRoot,
@@ -88,7 +88,7 @@ export const step2: EnvironmentConfig = {
  */
 export const step3: EnvironmentConfig = {
   ...initial,
-  bundle: { sequence: 4 },
+  bundle: { sequence: 4, freshness: { expires: '2027-02-01T00:00:00Z' } },
   controlPlaneTrust: {
     platformCa: {
       root: currentRoot,

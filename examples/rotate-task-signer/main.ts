@@ -18,7 +18,7 @@ export const initial: EnvironmentConfig = {
   name,
   controlPlaneUrl,
   taskSigning: { version: 1 },
-  bundle: { sequence: 1 },
+  bundle: { sequence: 1, freshness: { expires: '2027-02-01T00:00:00Z' } },
 };
 
 /**
@@ -36,7 +36,7 @@ export const step1: EnvironmentConfig = {
   name,
   controlPlaneUrl,
   taskSigning: { version: 2, activeVersion: 1 },
-  bundle: { sequence: 2 },
+  bundle: { sequence: 2, freshness: { expires: '2027-02-01T00:00:00Z' } },
 };
 
 /**
@@ -56,7 +56,7 @@ export const step2: EnvironmentConfig = {
   name,
   controlPlaneUrl,
   taskSigning: { version: 2, activeVersion: 2, grace: [{ version: 1, until: '2027-01-15T00:00:00Z' }] },
-  bundle: { sequence: 3 },
+  bundle: { sequence: 3, freshness: { expires: '2027-02-01T00:00:00Z' } },
 };
 
 /**
@@ -74,7 +74,7 @@ export const step3: EnvironmentConfig = {
   name,
   controlPlaneUrl,
   taskSigning: { version: 2, activeVersion: 2 },
-  bundle: { sequence: 4 },
+  bundle: { sequence: 4, freshness: { expires: '2027-02-01T00:00:00Z' } },
 };
 
 /** The steps in order. */

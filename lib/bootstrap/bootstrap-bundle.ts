@@ -1,8 +1,16 @@
 import { Fn, ITerraformDependable, Op, TerraformLocal, Token, Tokenization, propertyAccess, ref } from 'cdktf';
 import { Construct } from 'constructs';
+import { DataVaultKvSecretV2 } from '@cdktf/provider-vault/lib/data-vault-kv-secret-v2';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
 import { BundleSignatureRole } from '../core/declarations';
-import { expectedReference, missingConfig } from '../core/errors';
+import { expectedReference, invalidFreshnessSetting, missingConfig } from '../core/errors';
+import { PlanClock } from '../core/plan-clock';
+import {
+  DEFAULT_EXPIRY_MARGIN_DAYS,
+  DEFAULT_MAX_VALIDITY_DAYS,
+  DEFAULT_REFRESH_HINT_SECONDS,
+  DEFAULT_ROLLOUT_REFRESHES,
+} from '../kernel/freshness';
 import { Grant, IGrantable } from '../core/grant';
 import { joinPath } from '../core/naming';
 import { Capability, PolicyRule } from '../core/policy-document';
@@ -23,6 +31,7 @@ import {
   buildBundleV2,
   buildEnvelopeV2,
   bundleInputsDigest,
+  checkFreshness,
   checkBundleLiteral,
   checkSeparateSigningKeys,
   dssePaeParts,
@@ -30,6 +39,7 @@ import {
 } from './bundle-model';
 import { sameTrustSource } from './errors';
 import { ApplyTimeSignature, signAtApply } from './private/apply-time-signature';
+import { ResolvedFreshness, checkFreshnessSettings, declareRollout, expiryConditions } from './private/freshness';
 
 export type { ApplyTimeSignature } from './private/apply-time-signature';
 import { mountPathsOverlap } from '../kernel/paths';
@@ -70,6 +80,14 @@ export interface BootstrapBundleProps {
    * @default - DEFAULT_PATHS from lib/node/formats.ts
    */
   readonly paths?: Partial<BundlePaths>;
+  /** Expiry, refresh hint and the plan-time bounds around them. */
+  readonly freshness: BundleFreshnessProps;
+  /**
+   * SPKI pins (`sha256:` and 64 hex digits) of control-plane roots to revoke: nodes drop them at once, even inside
+   * an overlap. Revoked task and bundle key versions come from the keys' `compromised` lists.
+   * @default - none
+   */
+  readonly revokedRootPins?: readonly string[];
   /** Path of the platform-owned KV v2 mount the signed bundle is published to. */
   readonly kvMountPath: string;
   /**
@@ -89,6 +107,50 @@ export interface BootstrapBundleProps {
    * @default true
    */
   readonly sequenceGuard?: boolean;
+}
+
+/** Freshness of the bundle and the rollout window of new key versions. */
+export interface BundleFreshnessProps {
+  /**
+   * End of the bundle's validity, ISO 8601 UTC, written in code (never computed from a clock). Nodes refuse the
+   * bundle, and every task while they hold it, from then on. Move it forward with a sequence bump before it comes
+   * within `expiryMarginDays` of a plan (`rotation-status` reports it).
+   */
+  readonly expires: string;
+  /**
+   * Seconds between a node's checks for a newer bundle (carried in the bundle; the control plane's handler turns it
+   * into Cache-Control).
+   * @default 3600
+   */
+  readonly refreshHintSeconds?: number;
+  /**
+   * The plan fails when the bundle expires within this many days of the plan's time (`plan_time`).
+   * @default 5
+   */
+  readonly expiryMarginDays?: number;
+  /**
+   * The plan fails when the bundle expires more than this many days after the plan's time.
+   * @default 90
+   */
+  readonly maxValidityDays?: number;
+  /**
+   * Refresh hints a new key version must have been published for before the control plane signs with it (or the
+   * bundle key signs with it). Checked at plan time against Vault's `created_time` of the version's publication
+   * record.
+   * @default 3
+   */
+  readonly rolloutRefreshes?: number;
+  /**
+   * Extra seconds on top of the rollout window, for nodes that are offline for maintenance.
+   * @default 0
+   */
+  readonly rolloutExtraSeconds?: number;
+  /**
+   * Skip the rollout window check for this plan, with the reason (at least 20 characters) that the plan shows.
+   * Prefer `compromised` for an emergency: it revokes the old version too.
+   * @default - the window is checked
+   */
+  readonly rolloutOverride?: { readonly reason: string };
 }
 
 /**
@@ -139,6 +201,16 @@ export class BootstrapBundle extends Construct {
    * the envelope as `inputs_sha256` so the plan-time guard sees changes whose payload is unknown until apply.
    */
   public readonly inputsDigest: string;
+  /** Freshness settings with defaults applied. */
+  public readonly freshness: ResolvedFreshness;
+  /** The stack's plan clock (the `plan_time` variable) that the expiry and rollout conditions use. */
+  public readonly planClock: PlanClock;
+  /** KV name prefix of the publication records: `<prefix>/<key name>/v<n>`. */
+  public readonly recordPrefix: string;
+  /** One publication record per version of each key (construct ids `PublishedTaskKeyV<n>`, `PublishedBundleKeyV<n>`). */
+  public readonly publicationRecords: KvSecretV2[];
+  /** The plan-time rollout checks of newly used versions (`RolloutTaskKey`, `RolloutBundleKey`), when declared. */
+  public readonly rolloutChecks: DataVaultKvSecretV2[];
   private readonly taskKey: ITaskSigningKey;
   private readonly bundleKey: IBundleSigningKey;
 
@@ -186,6 +258,31 @@ export class BootstrapBundle extends Construct {
     this.taskKey = key;
     this.bundleKey = bundleKey;
 
+    if (props.freshness && isToken(props.freshness.expires)) {
+      throw invalidFreshnessSetting(
+        'freshness.expires must be a literal date in code, not a Terraform reference: reviewers read it in the plan and the plan checks it.',
+        props.freshness.expires,
+        'write the date, for example expires: "2027-03-01T00:00:00Z".',
+      );
+    }
+    // The model's rules for expires and the refresh hint (a missing expiry is explained there).
+    const wire = checkFreshness(
+      props.freshness && {
+        expires: props.freshness.expires,
+        refresh_hint_seconds: props.freshness.refreshHintSeconds ?? DEFAULT_REFRESH_HINT_SECONDS,
+      },
+    );
+    this.freshness = checkFreshnessSettings({
+      expires: wire.expires,
+      refreshHintSeconds: wire.refresh_hint_seconds,
+      expiryMarginDays: props.freshness?.expiryMarginDays ?? DEFAULT_EXPIRY_MARGIN_DAYS,
+      maxValidityDays: props.freshness?.maxValidityDays ?? DEFAULT_MAX_VALIDITY_DAYS,
+      rolloutRefreshes: props.freshness?.rolloutRefreshes ?? DEFAULT_ROLLOUT_REFRESHES,
+      rolloutExtraSeconds: props.freshness?.rolloutExtraSeconds ?? 0,
+      rolloutOverrideReason: props.freshness?.rolloutOverride?.reason,
+    });
+    const revokedPins = [...(props.revokedRootPins ?? [])].map((p) => (isToken(p) ? p : p.toLowerCase())).sort();
+
     this.bundle = buildBundleV2({
       environment: props.environment,
       sequence: this.sequence,
@@ -197,6 +294,12 @@ export class BootstrapBundle extends Construct {
       pubkeysJson: key.pubkeysJson,
       bundleKeySet: Fn.jsondecode(bundleKey.keySetJson) as unknown as BundleKeySetV1,
       paths: props.paths,
+      freshness: wire,
+      revoked: {
+        task_key_versions: key.plan?.compromised ?? [],
+        bundle_key_versions: bundleKey.plan?.compromised ?? [],
+        root_pins: revokedPins,
+      },
     });
     this.paths = {
       publicHttpsBundle: this.bundle.public_https_trust.path,
@@ -265,6 +368,8 @@ export class BootstrapBundle extends Construct {
         versions: bundleKey.plan?.versions,
       },
       migrateFromV1: this.migrateFromV1,
+      freshness: this.bundle.freshness,
+      revoked: this.bundle.revoked,
     });
 
     const guard = props.sequenceGuard ?? true;
@@ -286,8 +391,37 @@ export class BootstrapBundle extends Construct {
         },
       },
       dependsOn: props.kvMount ? [props.kvMount] : undefined,
-      lifecycle: guard ? { postcondition: this.publishedMetadataConditions() } : undefined,
+      lifecycle: {
+        precondition: expiryConditions(this.freshness),
+        ...(guard ? { postcondition: this.publishedMetadataConditions() } : {}),
+      },
     });
+    this.planClock = PlanClock.of(this);
+
+    // Rollout safety: a record per key version, written once after the bundle that lists it is published, and a
+    // plan-time check that a newly used version was published at least the rollout window ago.
+    const recordPrefix = `${this.secretName}-published`;
+    this.recordPrefix = recordPrefix;
+    const rolloutOpts = {
+      kvMountPath: this.kvMountPath,
+      recordPrefix,
+      after: [this.secret],
+      freshness: this.freshness,
+    };
+    const task = declareRollout(
+      this,
+      'TaskKey',
+      { label: 'task key', keyName: key.keyName, plan: key.plan },
+      rolloutOpts,
+    );
+    const bundleSide = declareRollout(
+      this,
+      'BundleKey',
+      { label: 'bundle key', keyName: bundleKey.keyName, plan: bundleKey.plan },
+      rolloutOpts,
+    );
+    this.publicationRecords = [...task.records, ...bundleSide.records];
+    this.rolloutChecks = [task.check, bundleSide.check].filter((c): c is DataVaultKvSecretV2 => c !== undefined);
   }
 
   /**
@@ -314,6 +448,17 @@ export class BootstrapBundle extends Construct {
       {
         path: joinPath(this.kvMountPath, 'metadata', this.secretName),
         capabilities: [Capability.CREATE, Capability.READ, Capability.UPDATE],
+      },
+      // Publication records: written once per key version, read by the rollout checks.
+      {
+        path: joinPath(this.kvMountPath, 'data', this.recordPrefix, '*'),
+        capabilities: [Capability.CREATE, Capability.READ, Capability.UPDATE],
+        allowGlob: true,
+      },
+      {
+        path: joinPath(this.kvMountPath, 'metadata', this.recordPrefix, '*'),
+        capabilities: [Capability.CREATE, Capability.READ, Capability.UPDATE],
+        allowGlob: true,
       },
     ];
     return Grant.addToPolicy(grantee, 'BootstrapBundle.grantPublish', rules);

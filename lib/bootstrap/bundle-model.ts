@@ -11,7 +11,9 @@ import {
   BUNDLE_SCHEMA_V2,
   BootstrapBundleV1,
   BootstrapBundleV2,
+  BundleFreshness,
   BundleKeySetV1,
+  BundleRevocations,
   DEFAULT_PATHS,
   DsseEnvelope,
   RootState,
@@ -20,8 +22,17 @@ import {
 } from '../node/formats';
 import { pae, paeParts } from '../kernel/dsse';
 import { distinctFileProblems, filePathProblems } from '../kernel/paths';
+import { freshnessProblems, revocationProblems } from '../kernel/freshness';
 import { findSecretInText } from '../kernel/secret-patterns';
-import { invalidBundlePath, invalidRoots, sameSigningKey, sameTrustSource, unsafeLiteral } from './errors';
+import {
+  invalidBundlePath,
+  invalidFreshness,
+  invalidBundleRevocations,
+  invalidRoots,
+  sameSigningKey,
+  sameTrustSource,
+  unsafeLiteral,
+} from './errors';
 
 /** The three files a node writes from the bundle. They must differ. */
 export interface BundlePaths {
@@ -238,10 +249,59 @@ export function buildBundle(input: BundleInput): BootstrapBundleV1 {
   };
 }
 
-/** Inputs of `buildBundleV2`: those of format v1 plus the bundle key set. */
+/** Inputs of `buildBundleV2`: those of format v1 plus the bundle key set, freshness and revocations. */
 export interface BundleInputV2 extends BundleInput {
   /** The bundle key set that signs the next bundle (in a construct: `jsondecode(keySetJson)`). */
   readonly bundleKeySet: BundleKeySetV1;
+  /** Expiry and refresh hint, from code. */
+  readonly freshness: BundleFreshness;
+  /**
+   * What nodes must drop at once.
+   * @default - nothing revoked
+   */
+  readonly revoked?: Partial<BundleRevocations>;
+}
+
+/**
+ * Checks the freshness written in code: `expires` is ISO 8601 UTC, the refresh hint a whole number of seconds from 1
+ * to one week. Tokens are accepted unchecked.
+ */
+export function checkFreshness(freshness: Partial<BundleFreshness> | undefined): BundleFreshness {
+  if (!freshness || freshness.expires === undefined) {
+    throw missingConfig(
+      'A bundle of format v2 carries an expiry, and none was given: a node refuses a bundle (and every task) after its expiry, which bounds how long an attacker who blocks updates can keep a node on an old bundle.',
+      freshness,
+      'set freshness.expires to a date in code (ISO 8601 UTC, at most 90 days ahead, for example "2027-03-01T00:00:00Z"); move it forward, with a sequence bump, before it comes close.',
+    );
+  }
+  const known = {
+    expires: isToken(freshness.expires) ? undefined : freshness.expires,
+    refresh_hint_seconds: isToken(freshness.refresh_hint_seconds) ? undefined : freshness.refresh_hint_seconds,
+  };
+  const problems = freshnessProblems(known, 'freshness');
+  if (problems.length > 0) {
+    throw invalidFreshness(problems.map((p) => `${p.path} ${p.message}`).join('; '), freshness);
+  }
+  return { expires: freshness.expires, refresh_hint_seconds: freshness.refresh_hint_seconds as number };
+}
+
+/** Fills in empty lists and checks the revocations: ascending unique versions, sorted unique lower-case pins. */
+export function checkRevocations(revoked: Partial<BundleRevocations> = {}): BundleRevocations {
+  const out: BundleRevocations = {
+    task_key_versions: [...(revoked.task_key_versions ?? [])],
+    bundle_key_versions: [...(revoked.bundle_key_versions ?? [])],
+    root_pins: [...(revoked.root_pins ?? [])],
+  };
+  const known = {
+    task_key_versions: out.task_key_versions.filter((v) => !isToken(v)),
+    bundle_key_versions: out.bundle_key_versions.filter((v) => !isToken(v)),
+    root_pins: out.root_pins.filter((p) => !isToken(p)),
+  };
+  const problems = revocationProblems(known, 'revoked');
+  if (problems.length > 0) {
+    throw invalidBundleRevocations(problems.map((p) => `${p.path} ${p.message}`).join('; '), revoked);
+  }
+  return out;
 }
 
 /**
@@ -267,6 +327,8 @@ export function buildBundleV2(input: BundleInputV2): BootstrapBundleV2 {
     node_cert_trust: v1.node_cert_trust,
     task_verifiers: v1.task_verifiers,
     bundle_keys: { set: input.bundleKeySet },
+    freshness: checkFreshness(input.freshness),
+    revoked: checkRevocations(input.revoked),
     env: v1.env,
   };
 }
@@ -360,6 +422,16 @@ export interface BundleInputFacts {
    * @default false
    */
   readonly migrateFromV1?: boolean;
+  /**
+   * Freshness (format v2).
+   * @default - not counted
+   */
+  readonly freshness?: BundleFreshness;
+  /**
+   * Revocations (format v2).
+   * @default - not counted
+   */
+  readonly revoked?: BundleRevocations;
 }
 
 /** What the digest counts of a signing key. */
@@ -418,6 +490,16 @@ export function bundleInputsDigest(facts: BundleInputFacts): string {
         }
       : {}),
     ...(facts.migrateFromV1 ? { migrateFromV1: true } : {}),
+    ...(facts.freshness ? { freshness: facts.freshness } : {}),
+    ...(facts.revoked
+      ? {
+          revoked: {
+            task_key_versions: facts.revoked.task_key_versions,
+            bundle_key_versions: facts.revoked.bundle_key_versions,
+            root_pins: facts.revoked.root_pins.map((p, i) => lit(p, `revoked-root-${i}`)),
+          },
+        }
+      : {}),
   };
   return sha256(JSON.stringify(canonical));
 }

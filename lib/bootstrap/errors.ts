@@ -40,3 +40,21 @@ export function sameSigningKey(keyPath: string): PlatformTrustError {
     'give the bundle its own key: a BundleSigningKey with another name (the stack default is "bundle-signer"), and keep the task key for tasks only.',
   );
 }
+
+export function invalidFreshness(what: string, value: unknown): PlatformTrustError {
+  return new PlatformTrustError(
+    ErrorCode.INVALID_FRESHNESS,
+    `Invalid bundle freshness: ${what}.`,
+    value,
+    'give expires as ISO 8601 UTC (for example "2027-03-01T00:00:00Z") and refreshHintSeconds as a whole number of seconds from 1 to 604800.',
+  );
+}
+
+export function invalidBundleRevocations(what: string, value: unknown): PlatformTrustError {
+  return new PlatformTrustError(
+    ErrorCode.INVALID_REVOCATION,
+    `Invalid bundle revocations: ${what}.`,
+    value,
+    'list revoked key versions as ascending whole numbers and revoked roots by SPKI pin ("sha256:" and 64 lower-case hex digits), each once.',
+  );
+}

@@ -64,6 +64,10 @@ export enum ErrorCode {
   INVALID_SUPPRESSION = 'PT035',
   /** A suppression of a rule that guards key custody or secrets: such findings cannot be suppressed. */
   UNSUPPRESSIBLE_RULE = 'PT036',
+  /** A bundle expiry, refresh hint, expiry margin, validity bound or rollout window that is missing or out of range. */
+  INVALID_FRESHNESS = 'PT037',
+  /** A revocation or compromised-version list that is malformed or contradicts the schedule it applies to. */
+  INVALID_REVOCATION = 'PT038',
 }
 
 /** Codes that nothing raises any more; their numbers are never reused. */
@@ -258,4 +262,14 @@ export function secretInConfig(where: string, value: unknown): PlatformTrustErro
 
 export function invalidTtl(kind: string, value: unknown, fix: string): PlatformTrustError {
   return new PlatformTrustError(ErrorCode.INVALID_TTL, `Invalid ${kind}.`, value, fix);
+}
+
+/** A revocation or compromised-version list that is malformed or contradicts its schedule (PT038). */
+export function invalidRevocation(what: string, value: unknown, fix: string): PlatformTrustError {
+  return new PlatformTrustError(ErrorCode.INVALID_REVOCATION, what, value, fix);
+}
+
+/** A freshness setting that is missing or out of range (PT037). */
+export function invalidFreshnessSetting(what: string, value: unknown, fix: string): PlatformTrustError {
+  return new PlatformTrustError(ErrorCode.INVALID_FRESHNESS, what, value, fix);
 }

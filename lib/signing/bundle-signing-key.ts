@@ -47,6 +47,12 @@ export interface BundleSigningKeyProps {
    * @default - none
    */
   readonly grace?: readonly GraceEntry[];
+  /**
+   * Versions whose private key may be known to someone else: revoked at once (see `SigningSchedule.compromised`).
+   * Listing the active version rotates to a new version and activates it in the same apply.
+   * @default - none
+   */
+  readonly compromised?: readonly number[];
 }
 
 /**

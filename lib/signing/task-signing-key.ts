@@ -74,6 +74,12 @@ export interface TaskSigningKeyProps {
    */
   readonly grace?: readonly GraceEntry[];
   /**
+   * Versions whose private key may be known to someone else: revoked at once (see `SigningSchedule.compromised`).
+   * Listing the active version rotates to a new version and activates it in the same apply.
+   * @default - none
+   */
+  readonly compromised?: readonly number[];
+  /**
    * Transit key type. Asymmetric only: HMAC and symmetric types are refused.
    * Changing it forces a new key (the provider replaces the key): treat it as fixed.
    * @default SigningKeyType.ED25519

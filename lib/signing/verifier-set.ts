@@ -2,7 +2,14 @@
  * Pure model of the task verifier set: a signing schedule from code -> which key versions nodes accept.
  * No cdktf here; the construct translates the result into Vault floors and the rendered set.
  */
-import { PlatformTrustError, invalidActiveVersion, invalidDate, invalidGrace, invalidVersion } from '../core/errors';
+import {
+  PlatformTrustError,
+  invalidActiveVersion,
+  invalidDate,
+  invalidGrace,
+  invalidRevocation,
+  invalidVersion,
+} from '../core/errors';
 import { isToken, parseIsoUtc, validateVersion } from '../core/validation';
 import { VerifierState } from '../kernel/formats';
 import { KeySetProblem, graceEndProblems, keySetProblems } from '../kernel/key-set';
@@ -24,6 +31,16 @@ export interface SigningSchedule {
   readonly activeVersion?: number;
   /** Older versions still accepted, sorted by version ascending. @default - none */
   readonly grace?: readonly GraceEntry[];
+  /**
+   * Versions whose private key may be known to someone else (an emergency). Each is revoked: left out of the set even
+   * inside its grace, listed in the bundle's revocations, and refused by nodes as soon as they take the bundle. When
+   * the active version (by default `version`) is compromised, the key rotates to the version after the highest
+   * compromised one and activates it in the same apply, without the pre-publish wait (nodes that have not refreshed
+   * refuse tasks until they do: at most one refresh hint). Keep the entries until the last bundle that trusted them
+   * has expired.
+   * @default - none
+   */
+  readonly compromised?: readonly number[];
 }
 
 /** One accepted version with its state (public key comes from Vault at apply time). */
@@ -44,6 +61,13 @@ export interface VerifierPlan {
   readonly minDecryptionVersion: number;
   /** Vault `min_encryption_version`: the active version (signing floor). */
   readonly minEncryptionVersion: number;
+  /** Revoked versions, ascending (empty when nothing is compromised). */
+  readonly compromised: readonly number[];
+  /**
+   * The version an emergency activates without the pre-publish wait: the one after the highest compromised version,
+   * when it is the active version. Undefined otherwise.
+   */
+  readonly emergencyVersion?: number;
 }
 
 /**
@@ -54,8 +78,21 @@ export interface VerifierPlan {
  * may not outlive a newer one).
  */
 export function planVerifierSet(schedule: SigningSchedule): VerifierPlan {
-  const version = validateVersion('version', schedule.version);
-  const active = schedule.activeVersion ?? version;
+  const written = validateVersion('version', schedule.version);
+  const compromised = checkCompromised(schedule.compromised ?? [], written);
+  const highestCompromised = compromised.length > 0 ? compromised[compromised.length - 1] : 0;
+  // The emergency: a compromised active version makes the key rotate past the compromised versions.
+  const activeWritten = schedule.activeVersion ?? written;
+  if (schedule.activeVersion !== undefined && compromised.includes(schedule.activeVersion)) {
+    throw invalidRevocation(
+      `activeVersion ${schedule.activeVersion} is listed as compromised: the control plane would keep signing with a revoked key.`,
+      { activeVersion: schedule.activeVersion, compromised },
+      `remove activeVersion: with version ${written} compromised the key rotates to version ${Math.max(written, highestCompromised) + 1} and activates it in the same apply (or set activeVersion to an accepted version that is not compromised).`,
+    );
+  }
+  const emergency = compromised.includes(activeWritten);
+  const version = emergency ? Math.max(written, highestCompromised + 1) : written;
+  const active = emergency ? version : activeWritten;
   validateVersion('activeVersion', active);
   if (active > version) {
     throw invalidActiveVersion(
@@ -84,7 +121,9 @@ export function planVerifierSet(schedule: SigningSchedule): VerifierPlan {
   }
 
   const versions: ScheduledVersion[] = [
-    ...grace.map((g) => ({ version: g.version, state: 'grace' as const, until: g.until })),
+    ...grace
+      .filter((g) => !compromised.includes(g.version))
+      .map((g) => ({ version: g.version, state: 'grace' as const, until: g.until })),
     { version: active, state: 'active' as const },
   ];
   if (version > active) versions.push({ version, state: 'next' });
@@ -97,7 +136,36 @@ export function planVerifierSet(schedule: SigningSchedule): VerifierPlan {
     latestVersion: version,
     minDecryptionVersion: versions[0].version,
     minEncryptionVersion: active,
+    compromised,
+    ...(active === highestCompromised + 1 && compromised.length > 0 ? { emergencyVersion: active } : {}),
   };
+}
+
+/** Validates a compromised list: literal versions that exist in Vault (at most `version`), ascending, each once. */
+function checkCompromised(list: readonly number[], version: number): number[] {
+  if (!Array.isArray(list)) {
+    throw invalidRevocation('compromised must be a list of key versions.', list, 'write for example compromised: [2].');
+  }
+  list.forEach((v, i) => {
+    if (isToken(v) || !Number.isInteger(v) || v < 1) {
+      throw invalidRevocation(`compromised[${i}] is not a key version.`, v, 'list whole numbers of at least 1.');
+    }
+    if (v > version) {
+      throw invalidRevocation(
+        `compromised version ${v} is above version (${version}): that version does not exist in Vault.`,
+        list,
+        `list only versions up to ${version}.`,
+      );
+    }
+    if (i > 0 && v <= list[i - 1]) {
+      throw invalidRevocation(
+        'compromised versions are not ascending, or one is listed twice.',
+        list,
+        'list each version once, oldest first.',
+      );
+    }
+  });
+  return [...list];
 }
 
 /**

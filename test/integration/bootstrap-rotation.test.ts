@@ -24,7 +24,7 @@ import {
   verifyBundle,
 } from '../../lib/node';
 import { VaultServer, VaultClient } from './vault-server';
-import { EngineError, ResourceChange, Workspace, oneLine } from './workspace';
+import { EngineError, TEST_FRESHNESS, ResourceChange, Workspace, oneLine } from './workspace';
 
 const ROOT_1 = { issuerName: 'rot-cp-root-1' };
 const ROOT_2 = { issuerName: 'rot-cp-root-2' };
@@ -40,7 +40,7 @@ const base: EnvironmentConfig = {
   name: 'rot',
   controlPlaneUrl: `https://${HOST}`,
   taskSigning: { version: 1 },
-  bundle: { sequence: 1 },
+  bundle: { freshness: TEST_FRESHNESS, sequence: 1 },
   controlPlaneTrust: { platformCa: { root: ROOT_1 } },
 };
 
@@ -406,7 +406,9 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
     const before = await publishedVersion();
     // A change known at plan time (a file path): the digest and the payload both differ.
     const paths = { publicHttpsBundle: '/etc/gpuaas/other-ca.pem' };
-    const pathChange = await planFailure(env(7, { ...published, bundle: { sequence: 7, paths } }));
+    const pathChange = await planFailure(
+      env(7, { ...published, bundle: { freshness: TEST_FRESHNESS, sequence: 7, paths } }),
+    );
     guardMessages.samePathsChanged = failedConditions(pathChange);
     expect(guardMessages.samePathsChanged.map((l) => l.slice(0, 16))).toEqual(['postcondition[1]', 'postcondition[2]']);
     expect(pathChange).toContain('Bootstrap bundle sequence 7 is the published sequence, but the bundle changed');
@@ -433,7 +435,9 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
     expect(await publishedVersion()).toBe(before);
     expect(Object.keys(await issuers()).sort()).toEqual(['rot-cp-root-1', 'rot-cp-root-2']);
     // Positive control: the same change with the sequence bumped plans; only the secret changes, signed again.
-    expect(await planFailure(env(8, { ...published, bundle: { sequence: 8, paths } }))).toBeUndefined();
+    expect(
+      await planFailure(env(8, { ...published, bundle: { freshness: TEST_FRESHNESS, sequence: 8, paths } })),
+    ).toBeUndefined();
     expect(summary((await ws.plan()).changes)).toEqual(
       ['update vault_kv_secret_v2.BootstrapBundle_Secret', ...RESIGN].sort(),
     );

@@ -33,7 +33,7 @@ import {
 import { TrustChangeKind, exitDecision, explainPlan, renderMarkdown } from '../../lib/review';
 import { verifyDsseIndependently } from '../unit/node/helpers/independent-dsse';
 import { VaultClient, VaultServer } from './vault-server';
-import { EngineError, Workspace, oneLine } from './workspace';
+import { EngineError, TEST_FRESHNESS, Workspace, oneLine } from './workspace';
 
 const FUTURE = '2099-01-01T00:00:00Z';
 
@@ -42,7 +42,7 @@ function environment(name: string, auditFilePath: string, changes: Partial<Envir
     name,
     controlPlaneUrl: `https://control.${name}.localhost`,
     taskSigning: { version: 1 },
-    bundle: { sequence: 1 },
+    bundle: { freshness: TEST_FRESHNESS, sequence: 1 },
     nodeDomain: `nodes.${name}.internal`,
     auditFilePath,
     ...changes,
@@ -216,7 +216,7 @@ describe('bootstrap bundle v2 (real engine, real Vault-API server)', () => {
   test('B and C. a plan of a changed bundle holds no signature over it, sends no sign request, and the explainer names the URL change as a trust change; the apply signs once', async () => {
     const changed = environment('bv', auditLog, {
       controlPlaneUrl: 'https://control2.bv.localhost',
-      bundle: { sequence: 2 },
+      bundle: { freshness: TEST_FRESHNESS, sequence: 2 },
     });
     ws.synth(build(changed));
     const signsBefore = signRequests(auditLog).length;
@@ -264,14 +264,22 @@ describe('bootstrap bundle v2 (real engine, real Vault-API server)', () => {
     expect(signs).toEqual(['bv/transit/sign/bundle-signer']);
     const held = bundles.get(1)!;
     const update = acceptBundleUpdate({ bundle: held }, envelopes.get(2)!, new Date());
-    expect(update).toMatchObject({ ok: true, signerKind: 'bundle-key', bundle: { sequence: 2 } });
+    expect(update).toMatchObject({
+      ok: true,
+      signerKind: 'bundle-key',
+      bundle: { sequence: 2 },
+    });
     if (update.ok) bundles.set(2, update.bundle);
     await ws.expectNoChanges();
   });
 
   test('a bundle-key rotation in two phases is followed by a node that held the bundle from before; a retired bundle key and a replayed bundle are refused', async () => {
     // Phase 1, pre-publish: version 2 of the bundle key exists and is listed as next; version 1 still signs.
-    await applyAndRead({ ...config, bundleSigning: { version: 2, activeVersion: 1 }, bundle: { sequence: 3 } });
+    await applyAndRead({
+      ...config,
+      bundleSigning: { version: 2, activeVersion: 1 },
+      bundle: { freshness: TEST_FRESHNESS, sequence: 3 },
+    });
     const atThree = acceptBundleUpdate({ bundle: bundles.get(2)! }, envelopes.get(3)!, new Date());
     if (!atThree.ok) throw new Error(`${atThree.reason}: ${atThree.detail}`);
     expect(atThree).toMatchObject({ ok: true, signer: { version: 1, state: 'active' } });
@@ -298,7 +306,7 @@ describe('bootstrap bundle v2 (real engine, real Vault-API server)', () => {
     await applyAndRead({
       ...config,
       bundleSigning: { version: 2, activeVersion: 2, grace: [{ version: 1, until: FUTURE }] },
-      bundle: { sequence: 4 },
+      bundle: { freshness: TEST_FRESHNESS, sequence: 4 },
     });
     const atFour = acceptBundleUpdate({ bundle: bundles.get(3)! }, envelopes.get(4)!, new Date());
     expect(atFour).toMatchObject({ ok: true, signer: { version: 2 } });
@@ -311,7 +319,11 @@ describe('bootstrap bundle v2 (real engine, real Vault-API server)', () => {
     });
 
     // Phase 3, retire: version 1 leaves the set; Vault refuses to sign with it too.
-    await applyAndRead({ ...config, bundleSigning: { version: 2, activeVersion: 2 }, bundle: { sequence: 5 } });
+    await applyAndRead({
+      ...config,
+      bundleSigning: { version: 2, activeVersion: 2 },
+      bundle: { freshness: TEST_FRESHNESS, sequence: 5 },
+    });
     const atFive = acceptBundleUpdate({ bundle: bundles.get(4)! }, envelopes.get(5)!, new Date());
     expect(atFive).toMatchObject({ ok: true, signer: { version: 2 } });
     if (!atFive.ok) throw new Error(atFive.detail);
@@ -350,7 +362,7 @@ describe('bootstrap bundle v2 (real engine, real Vault-API server)', () => {
       task_verifiers: v2.task_verifiers,
       env: v2.env,
     };
-    await applyAndRead({ ...config, bundle: { sequence: 6, migrateFromV1: true } });
+    await applyAndRead({ ...config, bundle: { freshness: TEST_FRESHNESS, sequence: 6, migrateFromV1: true } });
     const dual = JSON.parse(envelopes.get(6)!);
     const taskKey = parseVerifierSet(outputs.task_signing_pubkeys).keys.find((k) => k.state === 'active')!;
     expect(dual.signatures.map((s: any) => s.keyid)).toEqual([
@@ -365,11 +377,11 @@ describe('bootstrap bundle v2 (real engine, real Vault-API server)', () => {
     expect(v2Node).toMatchObject({ ok: true, signerKind: 'bundle-key', migratedFromV1: false });
 
     // Migration off: the next envelope carries the bundle-key signature only.
-    await applyAndRead({ ...config, bundle: { sequence: 7 } });
+    await applyAndRead({ ...config, bundle: { freshness: TEST_FRESHNESS, sequence: 7 } });
     expect(JSON.parse(envelopes.get(7)!).signatures).toHaveLength(1);
     expect(acceptBundleUpdate({ bundle: migrated.bundle }, envelopes.get(7)!, new Date())).toMatchObject({
       ok: true,
-      bundle: { sequence: 7 },
+      bundle: { freshness: TEST_FRESHNESS, sequence: 7 },
     });
     // A node still on v1 can no longer move: it needs the migration envelope (or a new enrollment).
     expect(acceptBundleUpdate({ bundle: held }, envelopes.get(7)!, new Date())).toMatchObject({ ok: false });

@@ -12,13 +12,13 @@ import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
 import { materializeBundle, spkiPin, verifyBundle, verifyTask } from '../../lib/node';
 import { explainPlan, renderMarkdown } from '../../lib/review';
 import { VaultServer, VaultClient } from './vault-server';
-import { Workspace } from './workspace';
+import { TEST_FRESHNESS, Workspace } from './workspace';
 
 const env: EnvironmentConfig = {
   name: 'it',
   controlPlaneUrl: 'https://control.it.localhost',
   taskSigning: { version: 1 },
-  bundle: { sequence: 1 },
+  bundle: { freshness: TEST_FRESHNESS, sequence: 1 },
   nodeDomain: 'nodes.it.internal',
 };
 

@@ -21,7 +21,7 @@ import { explainPlan, renderMarkdown } from '../../lib/review';
 import { parseVerifierSet } from '../../lib/node';
 import { engineKind } from './toolchain';
 import { VaultServer } from './vault-server';
-import { EngineError, RunResult, Workspace, oneLine } from './workspace';
+import { EngineError, TEST_FRESHNESS, RunResult, Workspace, oneLine } from './workspace';
 
 // ---------------------------------------------------------------------------------------------------------
 // Fault-injecting proxy
@@ -349,7 +349,7 @@ describe('faults (real engine, real Vault-API server)', () => {
       name: 'imp',
       controlPlaneUrl: 'https://control.imp.localhost',
       taskSigning: { version: 2 },
-      bundle: { sequence: 1 },
+      bundle: { freshness: TEST_FRESHNESS, sequence: 1 },
       nodeDomain: 'nodes.imp.internal',
       auditFilePath: path.join(bao.auditDir, 'imp-audit.log'),
     };

@@ -22,7 +22,7 @@ import {
 } from '../../lib/node';
 import { AS_OF_VALID, ROOT_A, ROOT_B } from '../unit/pki/fixtures';
 import { VaultClient, VaultServer } from './vault-server';
-import { Workspace } from './workspace';
+import { TEST_FRESHNESS, Workspace } from './workspace';
 
 const MOUNT = 'rp/transit';
 const KEY = 'node-task-signer';
@@ -75,6 +75,7 @@ function publishStack(stack: TerraformStack, schedule: PublishSchedule) {
   const bundle = new BootstrapBundle(stack, 'Bundle', {
     environment: 'rp',
     sequence: schedule.sequence,
+    freshness: TEST_FRESHNESS,
     controlPlaneUrl: 'https://control.rp.localhost',
     publicHttpsTrust: ControlPlaneTrust.fromCertificatePem(stack, 'Corp', {
       current: { name: 'corp-root', pem: ROOT_A },

@@ -79,6 +79,9 @@ export class Workspace {
           PATH: process.env.PATH ?? '',
           HOME: process.env.HOME ?? this.dir,
           ...engineEnv(),
+          // The plan's time (the stacks' plan_time variable), from this machine's clock as a CI runner sets it; not
+          // for the apply of a saved plan, which keeps the plan's value (the engine refuses a different one).
+          ...(appliesSavedPlan(args) ? {} : { TF_VAR_plan_time: new Date().toISOString() }),
           ...this.env,
           NO_COLOR: '1',
         },
@@ -169,4 +172,20 @@ export class Workspace {
 /** A failed run's message, normalised to one line per sentence (the engine wraps long messages). */
 export function oneLine(text: string): string {
   return text.replace(/│/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Bundle freshness for the integration stacks: valid 30 days from the start of this run (one value per process, so
+ * every synth of a test renders the same bundle), and a rollout window of one second (one refresh hint of 1 s), so
+ * an activation can follow its pre-publish within a test.
+ */
+export const TEST_FRESHNESS = {
+  expires: `${new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10)}T00:00:00Z`,
+  refreshHintSeconds: 1,
+  rolloutRefreshes: 1,
+} as const;
+
+/** True for `apply <plan file>`: the command takes its variables from the saved plan. */
+function appliesSavedPlan(args: readonly string[]): boolean {
+  return args[0] === 'apply' && args.slice(1).some((a) => !a.startsWith('-'));
 }

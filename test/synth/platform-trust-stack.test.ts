@@ -219,7 +219,7 @@ describe('PlatformTrustStack', () => {
         environment: {
           ...dev,
           taskSigning: { version: 3, activeVersion: 2 },
-          bundle: { sequence: 2, migrateFromV1: true },
+          bundle: { ...dev.bundle, sequence: 2, migrateFromV1: true },
           controlPlaneTrust: {
             platformCa: {
               root: { issuerName: 'dev-control-plane-root' },

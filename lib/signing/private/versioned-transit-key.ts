@@ -19,6 +19,7 @@ export interface ScheduleProps {
   readonly version: number;
   readonly activeVersion?: number;
   readonly grace?: readonly GraceEntry[];
+  readonly compromised?: readonly number[];
 }
 
 /**
@@ -36,7 +37,12 @@ export function planSchedule(props: ScheduleProps): VerifierPlan {
       'write the numbers in the environment config (for example version: 2, activeVersion: 1).',
     );
   }
-  return planVerifierSet({ version: props.version, activeVersion: props.activeVersion, grace: props.grace });
+  return planVerifierSet({
+    version: props.version,
+    activeVersion: props.activeVersion,
+    grace: props.grace,
+    compromised: props.compromised,
+  });
 }
 
 /** What `declareVersionedTransitKey` needs. */

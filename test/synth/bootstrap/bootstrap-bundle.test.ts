@@ -54,6 +54,7 @@ function world(overrides: Partial<BootstrapBundleProps> = {}): World {
     }),
     kvMountPath: 'dev/kv',
     kvMount: kv,
+    freshness: { expires: '2027-02-01T00:00:00Z' },
     ...overrides,
   };
   return { stack, props };
@@ -158,10 +159,16 @@ describe('BootstrapBundle rendering', () => {
   test('no data source signs anything: a plan needs no sign right and signs nothing', () => {
     const { json } = build();
     expect(json.data?.vault_transit_sign).toBeUndefined();
-    expect(Object.keys(json.data)).toEqual(['vault_generic_secret']);
+    // The transit key reads, and the read of the active task key version's publication record (the rollout check).
+    expect(Object.keys(json.data)).toEqual(['vault_generic_secret', 'vault_kv_secret_v2']);
+    // (task key active 2, bundle key active 2: both were newly used versions once)
+    expect(Object.keys(json.data.vault_kv_secret_v2).sort()).toEqual([
+      'Bundle_RolloutBundleKey_5E6E8D9B',
+      'Bundle_RolloutTaskKey_BD695C6D',
+    ]);
     expect(JSON.stringify(json)).not.toContain('vault_transit_sign');
     const migrating = build({ migrateFromV1: true }).json;
-    expect(Object.keys(migrating.data)).toEqual(['vault_generic_secret']);
+    expect(Object.keys(migrating.data)).toEqual(['vault_generic_secret', 'vault_kv_secret_v2']);
   });
 
   test('the envelope is DSSE: v2 payload type, the payload, the bundle key kid and the raw base64 signature', () => {
@@ -258,13 +265,21 @@ describe('BootstrapBundle rendering', () => {
       'dev/transit/sign/bundle-signer',
       'dev/kv/data/bootstrap/bundle',
       'dev/kv/metadata/bootstrap/bundle',
+      'dev/kv/data/bootstrap/bundle-published/*',
+      'dev/kv/metadata/bootstrap/bundle-published/*',
     ]);
     expect(apply.policyDocument.toHcl()).toBe(
       [
         'path "dev/kv/data/bootstrap/bundle" {',
         '  capabilities = ["create", "read", "update"]',
         '}',
+        'path "dev/kv/data/bootstrap/bundle-published/*" {',
+        '  capabilities = ["create", "read", "update"]',
+        '}',
         'path "dev/kv/metadata/bootstrap/bundle" {',
+        '  capabilities = ["create", "read", "update"]',
+        '}',
+        'path "dev/kv/metadata/bootstrap/bundle-published/*" {',
         '  capabilities = ["create", "read", "update"]',
         '}',
         'path "dev/transit/sign/bundle-signer" {',
@@ -290,6 +305,8 @@ describe('BootstrapBundle rendering', () => {
       'dev/transit/sign/node-task-signer',
       'dev/kv/data/bootstrap/bundle',
       'dev/kv/metadata/bootstrap/bundle',
+      'dev/kv/data/bootstrap/bundle-published/*',
+      'dev/kv/metadata/bootstrap/bundle-published/*',
     ]);
     expect(applyM.policyDocument.toHcl()).toContain(
       'path "dev/transit/sign/node-task-signer" {\n  capabilities = ["update"]\n  required_parameters = ["key_version"]\n  allowed_parameters = {\n    "input" = []\n    "key_version" = ["2"]\n  }\n}',
@@ -326,7 +343,8 @@ describe('BootstrapBundle rendering', () => {
     expect(secret.custom_metadata.data.sequence).toBe('3');
     expect(secret.custom_metadata.data.inputs_sha256).toBe(bundle.inputsDigest);
     const off = build({ sequenceGuard: false }).json;
-    expect(block(off, 'vault_kv_secret_v2', 'Bundle_Secret').lifecycle).toBeUndefined();
+    expect(block(off, 'vault_kv_secret_v2', 'Bundle_Secret').lifecycle.postcondition).toBeUndefined();
+    expect(block(off, 'vault_kv_secret_v2', 'Bundle_Secret').lifecycle.precondition).toHaveLength(2);
   });
 
   test('the inputs digest follows what the code says, not the sequence or construct order', () => {
@@ -408,6 +426,7 @@ describe('BootstrapBundle invariants', () => {
         new BootstrapBundle(stack, 'Bundle', {
           environment: 'dev',
           sequence: 1,
+          freshness: { expires: '2027-02-01T00:00:00Z' },
           controlPlaneUrl: 'https://control.dev.platform.internal',
           publicHttpsTrust: cp,
           nodeCertTrust: nodeCa,

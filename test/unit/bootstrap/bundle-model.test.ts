@@ -329,8 +329,42 @@ describe('buildBundleV2', () => {
   test('GIVEN valid inputs THEN it renders format v2: the v1 fields, the v2 schema id and the bundle key set', () => {
     const v1 = buildBundle(sampleInput());
     const v2 = buildBundleV2(sampleInputV2());
-    expect(v2).toEqual({ ...v1, schema: BUNDLE_SCHEMA_V2, bundle_keys: { set: BUNDLE_KEY_SET } });
-    expect(Object.keys(v2).sort()).toEqual([...Object.keys(v1), 'bundle_keys'].sort());
+    expect(v2).toEqual({
+      ...v1,
+      schema: BUNDLE_SCHEMA_V2,
+      bundle_keys: { set: BUNDLE_KEY_SET },
+      freshness: { expires: '2027-02-01T00:00:00Z', refresh_hint_seconds: 3600 },
+      revoked: { task_key_versions: [], bundle_key_versions: [], root_pins: [] },
+    });
+    expect(Object.keys(v2).sort()).toEqual([...Object.keys(v1), 'bundle_keys', 'freshness', 'revoked'].sort());
+  });
+
+  test('GIVEN no expiry THEN it fails and says what to set; a bad refresh hint or date is refused (PT037)', () => {
+    const none = errorOf(() => buildBundleV2(sampleInputV2({ freshness: undefined as any })));
+    expect(none.code).toBe(ErrorCode.MISSING_CONFIG);
+    expect(none.message).toContain('carries an expiry');
+    expect(none.message).toContain('set freshness.expires to a date in code');
+    const hint = errorOf(() =>
+      buildBundleV2(sampleInputV2({ freshness: { expires: '2027-02-01T00:00:00Z', refresh_hint_seconds: 0 } })),
+    );
+    expect(hint.code).toBe(ErrorCode.INVALID_FRESHNESS);
+    expect(hint.message).toContain('freshness.refresh_hint_seconds must be a whole number of seconds from 1 to 604800');
+    const date = errorOf(() =>
+      buildBundleV2(sampleInputV2({ freshness: { expires: '2027-02-30T00:00:00Z', refresh_hint_seconds: 60 } })),
+    );
+    expect(date.code).toBe(ErrorCode.INVALID_FRESHNESS);
+    expect(date.message).toContain('freshness.expires must be ISO 8601 UTC');
+  });
+
+  test('GIVEN revocations THEN they are rendered as given; unsorted versions or an upper-case pin are refused (PT038)', () => {
+    const pin = `sha256:${'ab'.repeat(32)}`;
+    const ok = buildBundleV2(sampleInputV2({ revoked: { task_key_versions: [1, 2], root_pins: [pin] } }));
+    expect(ok.revoked).toEqual({ task_key_versions: [1, 2], bundle_key_versions: [], root_pins: [pin] });
+    const order = errorOf(() => buildBundleV2(sampleInputV2({ revoked: { task_key_versions: [2, 1] } })));
+    expect(order.code).toBe(ErrorCode.INVALID_REVOCATION);
+    expect(order.message).toContain('revoked.task_key_versions[1] versions must be ascending and unique');
+    const upper = errorOf(() => buildBundleV2(sampleInputV2({ revoked: { root_pins: [pin.toUpperCase()] } })));
+    expect(upper.code).toBe(ErrorCode.INVALID_REVOCATION);
   });
 
   test('the checks of format v1 apply (same path twice, no root)', () => {

@@ -124,6 +124,8 @@ describe('schemas/bootstrap-bundle.v2.schema.json', () => {
     ...buildBundle({ ...input, pubkeysJson: renderVerifierSet(input.verifierSet) }),
     schema: BUNDLE_SCHEMA_V2,
     bundle_keys: { set: bundleKeys },
+    freshness: { expires: '2027-02-01T00:00:00Z', refresh_hint_seconds: 3600 },
+    revoked: { task_key_versions: [], bundle_key_versions: [], root_pins: [] },
   });
   const sample = v2Of();
   /** Both validators on one value: the schema's violations, and whether validateBundle accepts it. */

@@ -58,5 +58,10 @@ export const BUNDLE_KEY_SET: BundleKeySetV1 = {
 
 /** A complete, valid input of format v2. */
 export function sampleInputV2(overrides: Partial<BundleInputV2> = {}): BundleInputV2 {
-  return { ...sampleInput(), bundleKeySet: BUNDLE_KEY_SET, ...overrides };
+  return {
+    ...sampleInput(),
+    bundleKeySet: BUNDLE_KEY_SET,
+    freshness: { expires: '2027-02-01T00:00:00Z', refresh_hint_seconds: 3600 },
+    ...overrides,
+  };
 }

@@ -76,9 +76,24 @@ export const CASES: ReadonlyArray<readonly [string, () => void]> = [
     () => stack({ taskSigning: { version: 2, grace: [{ version: 2, until: '2027-01-01T00:00:00Z' }] } }),
   ],
   ['overlapping mount paths', () => stack({ mounts: { kv: 'dev/platform', transit: 'dev/platform/transit' } })],
-  ['bundle sequence 0', () => stack({ bundle: { sequence: 0 } })],
+  ['bundle sequence 0', () => stack({ bundle: { ...dev.bundle, sequence: 0 } })],
   ['duplicate environment names', () => buildApp([dev, { ...dev }], { outdir: Testing.app().outdir })],
   ['control-plane URL not https', () => stack({ controlPlaneUrl: 'http://control.dev.platform.internal' })],
+  [
+    'bundle expiry margin shorter than two refresh hints',
+    () =>
+      stack({
+        bundle: {
+          ...dev.bundle,
+          freshness: { expires: '2027-02-01T00:00:00Z', refreshHintSeconds: 604800, expiryMarginDays: 5 },
+        },
+      }),
+  ],
+  [
+    'compromised active version also set as activeVersion',
+    () => stack({ taskSigning: { version: 2, activeVersion: 2, compromised: [2] } }),
+  ],
+  ['compromised version above version', () => stack({ taskSigning: { version: 2, compromised: [3] } })],
   // One case for each code that the cases above do not raise.
   ['mount path with an empty segment', () => stack({ mounts: { kv: 'dev//kv' } })],
   [
@@ -97,6 +112,7 @@ export const CASES: ReadonlyArray<readonly [string, () => void]> = [
     () =>
       stack({
         bundle: {
+          ...dev.bundle,
           sequence: 1,
           paths: { publicHttpsBundle: '/etc/gpuaas/trust/ca.pem', nodeCertBundle: '/etc/gpuaas/trust/ca.pem' },
         },
@@ -110,10 +126,14 @@ export const CASES: ReadonlyArray<readonly [string, () => void]> = [
   ['bundle key that is the task key', () => stack({ bundleSigning: { keyName: 'node-task-signer', version: 1 } })],
   ['CIDR with host bits', () => stack({ controlPlane: { boundCidrs: ['10.20.0.5/16'] } })],
   ['secret path outside the layout', () => kvRules('dev/kv', 'secrets/x', [KvOperation.READ])],
-  ['relative bundle file path', () => stack({ bundle: { sequence: 1, paths: { publicHttpsBundle: 'etc/ca.pem' } } })],
+  [
+    'relative bundle file path',
+    () => stack({ bundle: { ...dev.bundle, sequence: 1, paths: { publicHttpsBundle: 'etc/ca.pem' } } }),
+  ],
   [
     'non-ASCII bundle file path',
-    () => stack({ bundle: { sequence: 1, paths: { publicHttpsBundle: '/etc/gpuaas/trust/contrôle.pem' } } }),
+    () =>
+      stack({ bundle: { ...dev.bundle, sequence: 1, paths: { publicHttpsBundle: '/etc/gpuaas/trust/contrôle.pem' } } }),
   ],
   ['environment without taskSigning', () => stack({ taskSigning: undefined as never })],
   [
@@ -154,6 +174,7 @@ export const CASES: ReadonlyArray<readonly [string, () => void]> = [
       new BootstrapBundle(s, 'Again', {
         environment: 'dev',
         sequence: 1,
+        freshness: { expires: '2027-02-01T00:00:00Z' },
         controlPlaneUrl: 'https://control.dev.platform.internal',
         publicHttpsTrust: s.controlPlaneTrust,
         nodeCertTrust: s.nodeCertAuthority,

@@ -33,6 +33,12 @@ const EXPECTED: Record<string, string> = {
     '[PT005] Grace entry for version 2 is not older than activeVersion (2): grace is for versions the control plane no longer signs with. Received: {"version":2,"until":"2027-01-01T00:00:00Z"}. Fix: grace only versions below 2; the active version and a pre-published next version need no grace entry.',
   'overlapping mount paths':
     '[PT010] Duplicate or overlapping mount path: transit mount and kv mount both use it. Received: ["dev/platform/transit","dev/platform"]. Fix: give every mount its own path, none a prefix of another (for example "platform/transit", "platform/kv", "platform/pki-nodes").',
+  'bundle expiry margin shorter than two refresh hints':
+    '[PT037] freshness.expiryMarginDays (5 days) is shorter than two refresh hints (604800 s each): nodes could hold an expired bundle before they see the next one. Received: {"expires":"2027-02-01T00:00:00Z","refreshHintSeconds":604800,"expiryMarginDays":5,"maxValidityDays":90,"rolloutRefreshes":3,"rolloutExtraSeconds":0}. Fix: raise expiryMarginDays or lower refreshHintSeconds.',
+  'compromised active version also set as activeVersion':
+    '[PT038] activeVersion 2 is listed as compromised: the control plane would keep signing with a revoked key. Received: {"activeVersion":2,"compromised":[2]}. Fix: remove activeVersion: with version 2 compromised the key rotates to version 3 and activates it in the same apply (or set activeVersion to an accepted version that is not compromised).',
+  'compromised version above version':
+    '[PT038] compromised version 3 is above version (2): that version does not exist in Vault. Received: [3]. Fix: list only versions up to 2.',
   'bundle sequence 0':
     '[PT015] Invalid bundle sequence: it must be a whole number of at least 1, and it only goes up. Received: 0. Fix: set sequence to the last published sequence plus one whenever the bundle changes (start at 1).',
   'duplicate environment names':

@@ -17,6 +17,7 @@ describe('planVerifierSet', () => {
     expect(planVerifierSet({ version: 1 })).toEqual({
       versions: [{ version: 1, state: 'active' }],
       activeVersion: 1,
+      compromised: [],
       latestVersion: 1,
       minDecryptionVersion: 1,
       minEncryptionVersion: 1,

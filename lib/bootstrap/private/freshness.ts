@@ -1,0 +1,175 @@
+/**
+ * What the bootstrap bundle declares for freshness and rollout safety:
+ * - the plan-time expiry conditions (the bundle expires neither within the margin nor beyond the validity bound);
+ * - one publication record per key version (a KV v2 secret written once, after the bundle that first lists the
+ *   version is published: Vault's `created_time` of the record is when nodes could first fetch that version);
+ * - for a newly used version, a read of its record at plan time and a condition that it was published at least
+ *   the rollout window ago.
+ * Internal to BootstrapBundle.
+ */
+import { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { DataVaultKvSecretV2 } from '@cdktf/provider-vault/lib/data-vault-kv-secret-v2';
+import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
+import { invalidFreshnessSetting } from '../../core/errors';
+import { PLAN_TIME_VARIABLE } from '../../core/plan-clock';
+import { isToken } from '../../core/validation';
+import type { VerifierPlan } from '../../signing/verifier-set';
+
+/** The freshness settings with defaults applied. */
+export interface ResolvedFreshness {
+  readonly expires: string;
+  readonly refreshHintSeconds: number;
+  readonly expiryMarginDays: number;
+  readonly maxValidityDays: number;
+  readonly rolloutRefreshes: number;
+  readonly rolloutExtraSeconds: number;
+  readonly rolloutOverrideReason?: string;
+}
+
+function wholeNumber(name: string, value: unknown, min: number, max: number, fix: string): number {
+  if (isToken(value) || typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalidFreshnessSetting(`${name} must be a whole number from ${min} to ${max}.`, value, fix);
+  }
+  return value;
+}
+
+/** Checks the numbers of the freshness settings and how they relate; `expires` itself is the model's to check. */
+export function checkFreshnessSettings(f: ResolvedFreshness): ResolvedFreshness {
+  wholeNumber(
+    'freshness.maxValidityDays',
+    f.maxValidityDays,
+    1,
+    366,
+    'bound the validity (the rule pack allows 90 days by default).',
+  );
+  wholeNumber(
+    'freshness.expiryMarginDays',
+    f.expiryMarginDays,
+    1,
+    f.maxValidityDays - 1,
+    `leave time to publish a new bundle before expiry, below maxValidityDays (${f.maxValidityDays}).`,
+  );
+  if (f.expiryMarginDays * 86400 < 2 * f.refreshHintSeconds) {
+    throw invalidFreshnessSetting(
+      `freshness.expiryMarginDays (${f.expiryMarginDays} days) is shorter than two refresh hints (${f.refreshHintSeconds} s each): nodes could hold an expired bundle before they see the next one.`,
+      f,
+      'raise expiryMarginDays or lower refreshHintSeconds.',
+    );
+  }
+  wholeNumber(
+    'freshness.rolloutRefreshes',
+    f.rolloutRefreshes,
+    1,
+    100,
+    'publish a new key for 3 to 5 refresh intervals before use (default 3).',
+  );
+  wholeNumber(
+    'freshness.rolloutExtraSeconds',
+    f.rolloutExtraSeconds,
+    0,
+    90 * 86400,
+    'give the extra wait for offline nodes in seconds (0 for none).',
+  );
+  if (f.rolloutOverrideReason !== undefined) {
+    if (typeof f.rolloutOverrideReason !== 'string' || f.rolloutOverrideReason.trim().length < 20) {
+      throw invalidFreshnessSetting(
+        'freshness.rolloutOverride needs a reason of at least 20 characters: the plan shows it to the reviewer.',
+        f.rolloutOverrideReason,
+        'write why activating before every node had the rollout window to fetch the key is acceptable.',
+      );
+    }
+  }
+  return f;
+}
+
+/** The rollout window in seconds: `refreshes` refresh hints plus the extra wait. */
+export function rolloutWindow(f: ResolvedFreshness): number {
+  return f.refreshHintSeconds * f.rolloutRefreshes + f.rolloutExtraSeconds;
+}
+
+/** The plan's time in an expression (the stack's `plan_time` variable; see PlanClock). */
+const NOW = `var.${PLAN_TIME_VARIABLE}`;
+
+/**
+ * Preconditions (for the published secret) over the plan's time: the bundle must not expire within the margin, nor
+ * more than the validity bound after the plan. `expires` is a literal from code.
+ */
+export function expiryConditions(f: ResolvedFreshness) {
+  const margin = `${f.expiryMarginDays * 24}h`;
+  const bound = `${f.maxValidityDays * 24}h`;
+  return [
+    {
+      condition: `\${timecmp("${f.expires}", timeadd(${NOW}, "${margin}")) > 0}`,
+      errorMessage: `The bootstrap bundle expires at ${f.expires}, within ${f.expiryMarginDays} days of this plan (plan_time \${${NOW}}). Nodes refuse an expired bundle, and every task while they hold one. Move freshness.expires forward (at most ${f.maxValidityDays} days after the plan) and bump the bundle sequence.`,
+    },
+    {
+      condition: `\${timecmp("${f.expires}", timeadd(${NOW}, "${bound}")) <= 0}`,
+      errorMessage: `The bootstrap bundle expires at ${f.expires}, more than ${f.maxValidityDays} days after this plan (plan_time \${${NOW}}): an attacker who blocks updates could keep nodes on this bundle that long. Set freshness.expires at most ${f.maxValidityDays} days ahead.`,
+    },
+  ];
+}
+
+/** A signing key as the rollout sees it. */
+export interface RolloutKey {
+  /** What the messages call it ("task key", "bundle key"). */
+  readonly label: string;
+  readonly keyName: string;
+  readonly plan?: VerifierPlan;
+}
+
+/**
+ * Declares, under `scope`, a publication record per version 1..latest of the key (`Published<Id>V<n>`, written once
+ * after `after`), and, unless the active version is 1, the emergency version or overridden, a plan-time read of the
+ * active version's record (`Rollout<Id>`) with a postcondition that it was published at least the window ago.
+ */
+export function declareRollout(
+  scope: Construct,
+  id: string,
+  key: RolloutKey,
+  opts: {
+    readonly kvMountPath: string;
+    readonly recordPrefix: string;
+    readonly after: ITerraformDependable[];
+    readonly freshness: ResolvedFreshness;
+  },
+): { records: KvSecretV2[]; check?: DataVaultKvSecretV2 } {
+  const plan = key.plan;
+  if (!plan) return { records: [] };
+  const records: KvSecretV2[] = [];
+  for (let v = 1; v <= plan.latestVersion; v++) {
+    records.push(
+      new KvSecretV2(scope, `Published${id}V${v}`, {
+        mount: opts.kvMountPath,
+        name: recordName(opts.recordPrefix, key.keyName, v),
+        dataJson: JSON.stringify({ key: key.keyName, version: String(v) }),
+        dependsOn: opts.after,
+        // Written once: Vault's created_time of the record is the first publication of this version.
+        lifecycle: { ignoreChanges: ['data_json'] },
+      }),
+    );
+  }
+  const active = plan.activeVersion;
+  if (active === 1 || active === plan.emergencyVersion || opts.freshness.rolloutOverrideReason !== undefined) {
+    return { records };
+  }
+  const window = rolloutWindow(opts.freshness);
+  const check = new DataVaultKvSecretV2(scope, `Rollout${id}`, {
+    mount: opts.kvMountPath,
+    name: recordName(opts.recordPrefix, key.keyName, active),
+    lifecycle: {
+      postcondition: [
+        {
+          condition: `\${timecmp(timeadd(self.created_time, "${window}s"), ${NOW}) <= 0}`,
+          errorMessage: `The ${key.label} version ${active} was first published to nodes at \${self.created_time}; the control plane may sign with it only ${window} s later (${opts.freshness.rolloutRefreshes} refresh hints of ${opts.freshness.refreshHintSeconds} s plus ${opts.freshness.rolloutExtraSeconds} s), so that every node holds it first. This plan is at \${${NOW}}. Plan the activation again after the window; in an emergency list the compromised version instead (compromised: [...]), or set freshness.rolloutOverride with a reason.`,
+        },
+      ],
+    },
+  });
+  return { records, check };
+}
+
+/** KV name of the publication record of one key version. */
+export function recordName(prefix: string, keyName: string, version: number): string {
+  return `${prefix}/${keyName}/v${version}`;
+}
