@@ -24,17 +24,28 @@ import {
   verifyBundle,
 } from '../../lib/node';
 import { VaultServer, VaultClient } from './vault-server';
-import { EngineError, TEST_FRESHNESS, ResourceChange, Workspace, oneLine } from './workspace';
+import {
+  EngineError,
+  TEST_FRESHNESS,
+  ResourceChange,
+  Workspace,
+  dayFromToday,
+  oneLine,
+  rolloutWait,
+} from './workspace';
 
 const ROOT_1 = { issuerName: 'rot-cp-root-1' };
 const ROOT_2 = { issuerName: 'rot-cp-root-2' };
 const HOST = 'control.rot.localhost';
-/** End of the CA overlap, and of the v1 signing grace. Dates in code, never the clock. */
-const OVERLAP_UNTIL = '2030-01-01T00:00:00Z';
-const GRACE_UNTIL = '2030-01-01T00:00:00Z';
-const AFTER_OVERLAP = '2030-01-02T00:00:00Z';
+/**
+ * End of the CA overlap, and of the v1 signing grace: dates in code, fixed for this run, inside the validity of the
+ * bundles the run publishes (TEST_FRESHNESS: 30 days), so a node checks them at times its bundle is still fresh.
+ */
+const OVERLAP_UNTIL = dayFromToday(10);
+const GRACE_UNTIL = dayFromToday(10);
+const AFTER_OVERLAP = dayFromToday(11);
 /** A date inside the overlap and the grace. */
-const SOON = new Date('2029-06-01T00:00:00Z');
+const SOON = new Date(dayFromToday(5));
 
 const base: EnvironmentConfig = {
   name: 'rot',
@@ -336,7 +347,9 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
       [1, 'active'],
       [2, 'next'],
     ]);
-    // Activate: the control plane signs tasks with v2; v1 stays accepted until its end date.
+    // Activate: the control plane signs tasks with v2; v1 stays accepted until its end date. The plan refuses the
+    // activation until v2 has been published for the rollout window (one second here).
+    await rolloutWait();
     await step(
       '3 signer activate v2, v1 grace',
       env(6, { ...rotated, taskSigning: { version: 2, grace: [{ version: 1, until: GRACE_UNTIL }] } }),

@@ -33,7 +33,7 @@ import {
 import { TrustChangeKind, exitDecision, explainPlan, renderMarkdown } from '../../lib/review';
 import { verifyDsseIndependently } from '../unit/node/helpers/independent-dsse';
 import { VaultClient, VaultServer } from './vault-server';
-import { EngineError, TEST_FRESHNESS, Workspace, oneLine } from './workspace';
+import { EngineError, TEST_FRESHNESS, Workspace, oneLine, rolloutWait } from './workspace';
 
 const FUTURE = '2099-01-01T00:00:00Z';
 
@@ -303,6 +303,8 @@ describe('bootstrap bundle v2 (real engine, real Vault-API server)', () => {
     };
 
     // Phase 2, activate: version 2 signs; version 1 is in grace.
+    // The plan refuses the activation until version 2 has been published for the rollout window (1 s here).
+    await rolloutWait();
     await applyAndRead({
       ...config,
       bundleSigning: { version: 2, activeVersion: 2, grace: [{ version: 1, until: FUTURE }] },
@@ -381,7 +383,7 @@ describe('bootstrap bundle v2 (real engine, real Vault-API server)', () => {
     expect(JSON.parse(envelopes.get(7)!).signatures).toHaveLength(1);
     expect(acceptBundleUpdate({ bundle: migrated.bundle }, envelopes.get(7)!, new Date())).toMatchObject({
       ok: true,
-      bundle: { freshness: TEST_FRESHNESS, sequence: 7 },
+      bundle: { sequence: 7 },
     });
     // A node still on v1 can no longer move: it needs the migration envelope (or a new enrollment).
     expect(acceptBundleUpdate({ bundle: held }, envelopes.get(7)!, new Date())).toMatchObject({ ok: false });

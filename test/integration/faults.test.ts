@@ -349,7 +349,11 @@ describe('faults (real engine, real Vault-API server)', () => {
       name: 'imp',
       controlPlaneUrl: 'https://control.imp.localhost',
       taskSigning: { version: 2 },
-      bundle: { freshness: TEST_FRESHNESS, sequence: 1 },
+      // A first deployment at version 2: no node holds a bundle yet, so nothing waits for the rollout window.
+      bundle: {
+        freshness: { ...TEST_FRESHNESS, rolloutOverride: { reason: 'first deployment: no node holds a bundle yet' } },
+        sequence: 1,
+      },
       nodeDomain: 'nodes.imp.internal',
       auditFilePath: path.join(bao.auditDir, 'imp-audit.log'),
     };

@@ -179,6 +179,18 @@ export function oneLine(text: string): string {
  * every synth of a test renders the same bundle), and a rollout window of one second (one refresh hint of 1 s), so
  * an activation can follow its pre-publish within a test.
  */
+/** The start of today (UTC) plus `days` days, as ISO 8601 UTC: a date "in code" for this run. */
+export function dayFromToday(days: number): string {
+  const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  return new Date(today + days * 86400_000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Waits out the rollout window of TEST_FRESHNESS, so that a version pre-published just now may be activated. */
+export function rolloutWait(): Promise<void> {
+  const windowMs = TEST_FRESHNESS.refreshHintSeconds * TEST_FRESHNESS.rolloutRefreshes * 1000;
+  return new Promise((resolve) => setTimeout(resolve, windowMs + 1100));
+}
+
 export const TEST_FRESHNESS = {
   expires: `${new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10)}T00:00:00Z`,
   refreshHintSeconds: 1,
