@@ -1,0 +1,269 @@
+/**
+ * Freshness, rollout safety, revocation and emergency rotation against the real engine and a real Vault-API server:
+ * - an expired bundle is refused, tasks are refused while it is held, and a fresh update recovers the node;
+ * - a plan fails when the bundle expires within the margin, or beyond the validity bound;
+ * - an activation planned before the pre-published version has been published for the rollout window fails the
+ *   plan (the publication time is Vault's created_time of the version's record) and passes after it; a version
+ *   that was never published cannot be activated;
+ * - a version revoked inside its grace window is refused by a node that takes the update, and still accepted by a
+ *   node that has not refreshed (the exposure window, at most one refresh hint for online nodes);
+ * - the emergency line (`compromised: [..]`) rotates, activates, raises Vault's floors and revokes in one apply.
+ */
+import { App } from 'cdktf';
+import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
+import {
+  BootstrapBundle,
+  BootstrapBundleV2,
+  acceptBundleUpdate,
+  acceptFirstBundle,
+  bundleFreshness,
+  verifyTaskWithBundle,
+} from '../../lib/node';
+import { VaultClient, VaultServer } from './vault-server';
+import { EngineError, Workspace, dayFromToday, oneLine } from './workspace';
+
+/** Refresh hint of 2 s and two refreshes: a 4 s rollout window. */
+const FRESHNESS = { expires: dayFromToday(30), refreshHintSeconds: 2, rolloutRefreshes: 2 } as const;
+const WINDOW_MS = 4000;
+const GRACE_UNTIL = dayFromToday(10);
+
+function environment(changes: Partial<EnvironmentConfig> & { sequence: number }): EnvironmentConfig {
+  const { sequence, ...rest } = changes;
+  return {
+    name: 'fr',
+    controlPlaneUrl: 'https://control.fr.localhost',
+    taskSigning: { version: 1 },
+    nodeDomain: 'nodes.fr.internal',
+    ...rest,
+    bundle: { freshness: FRESHNESS, ...rest.bundle, sequence },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe('bundle freshness, rollout window, revocation and emergency rotation (real engine, real server)', () => {
+  let bao: VaultServer;
+  let ws: Workspace;
+  let cp: VaultClient;
+  let outputs: Record<string, any>;
+  /** Envelope text by sequence, as the control plane read it. */
+  const envelopes = new Map<number, string>();
+  /** Tasks signed through Vault, by key version. */
+  const tasks = new Map<number, { message: string; signature: string }>();
+  /** A node that takes every update, and its bundle by sequence. */
+  const held = new Map<number, BootstrapBundle>();
+
+  async function publish(config: EnvironmentConfig): Promise<string[]> {
+    ws.synth((app: App) => new PlatformTrustStack(app, { environment: config }));
+    const changes = await ws.apply();
+    outputs = await ws.outputs();
+    const res = await cp.read(outputs.bootstrap_bundle_kv_path);
+    expect(res.status).toBe(200);
+    envelopes.set(config.bundle.sequence, JSON.stringify(res.body.data.data.envelope));
+    return changes.map((c) => `${c.actions.join(',')} ${c.address.replace(/_[0-9A-F]{8}$/, '')}`);
+  }
+
+  /** The plan's failure text, or undefined when it plans. */
+  async function planFailure(config: EnvironmentConfig, planTime?: string): Promise<string | undefined> {
+    ws.synth((app: App) => new PlatformTrustStack(app, { environment: config }));
+    const saved = ws.env;
+    if (planTime) ws.env = { ...saved, TF_VAR_plan_time: planTime };
+    try {
+      await ws.plan();
+      return undefined;
+    } catch (e) {
+      if (e instanceof EngineError) return oneLine(e.result.stderr + e.result.stdout);
+      throw e;
+    } finally {
+      ws.env = saved;
+    }
+  }
+
+  /** The control plane signs a task with the active version (its policy pins it), as its signer does. */
+  async function signTask(version: number, text: string): Promise<void> {
+    const message = `${text} (v${version})`;
+    const res = await cp.write(`fr/transit/sign/node-task-signer`, {
+      input: Buffer.from(message).toString('base64'),
+      key_version: String(version),
+    });
+    expect(res.status).toBe(200);
+    tasks.set(version, { message, signature: res.body.data.signature });
+  }
+
+  function nodeTakes(from: number, to: number, now: Date): BootstrapBundleV2 {
+    const verdict = acceptBundleUpdate({ bundle: held.get(from)! }, envelopes.get(to)!, now);
+    if (!verdict.ok) throw new Error(`update ${from} -> ${to} refused: ${verdict.reason}: ${verdict.detail}`);
+    held.set(to, verdict.bundle);
+    return verdict.bundle as BootstrapBundleV2;
+  }
+
+  function taskVerdict(bundle: BootstrapBundle, version: number, now: Date) {
+    const t = tasks.get(version)!;
+    const v = verifyTaskWithBundle(bundle, t.message, t.signature, now);
+    return v.ok ? 'accepted' : v.reason;
+  }
+
+  beforeAll(async () => {
+    bao = await VaultServer.start();
+    ws = Workspace.create('pt-fr-');
+    ws.env = bao.env;
+    ws.synth((app: App) => new PlatformTrustStack(app, { environment: environment({ sequence: 1 }) }));
+    await ws.apply();
+    outputs = await ws.outputs();
+    const secretId = await bao.root.write(
+      `auth/${outputs.control_plane_approle_mount}/role/fr-control-plane/secret-id`,
+    );
+    cp = await bao.root.loginAppRole(
+      outputs.control_plane_approle_mount,
+      outputs.control_plane_role_id,
+      secretId.body.data.secret_id,
+    );
+    const res = await cp.read(outputs.bootstrap_bundle_kv_path);
+    envelopes.set(1, JSON.stringify(res.body.data.data.envelope));
+  });
+
+  afterAll(async () => {
+    ws?.dispose();
+    await bao?.stop();
+  });
+
+  test('an expired bundle is refused, every task is refused while it is held, and a fresh update recovers the node', async () => {
+    const now = new Date();
+    const first = acceptFirstBundle(envelopes.get(1)!, outputs.bundle_key_pin, now);
+    if (!first.ok) throw new Error(`${first.reason}: ${first.detail}`);
+    held.set(1, first.bundle);
+    expect(bundleFreshness(first.bundle)).toEqual({
+      expiresAt: new Date(FRESHNESS.expires),
+      refreshHintSeconds: FRESHNESS.refreshHintSeconds,
+    });
+    await signTask(1, 'drain gpu-0001');
+    expect(taskVerdict(first.bundle, 1, now)).toBe('accepted');
+
+    // At its expiry the same bundle is refused, and so is every task while the node holds it (fail closed).
+    const atExpiry = new Date(FRESHNESS.expires);
+    expect(acceptFirstBundle(envelopes.get(1)!, outputs.bundle_key_pin, atExpiry)).toMatchObject({
+      ok: false,
+      reason: 'expired',
+    });
+    expect(taskVerdict(first.bundle, 1, atExpiry)).toBe('bundle-expired');
+
+    // A new bundle with a later expiry (a reviewed change: the date and a sequence bump) recovers the node even
+    // though the bundle it holds has expired.
+    const later = { ...FRESHNESS, expires: dayFromToday(40) };
+    await publish(environment({ sequence: 2, bundle: { freshness: later, sequence: 2 } }));
+    const recovered = nodeTakes(1, 2, new Date(atExpiry.getTime() + 1000));
+    expect(recovered.freshness.expires).toBe(later.expires);
+    expect(taskVerdict(recovered, 1, new Date(atExpiry.getTime() + 1000))).toBe('accepted');
+    // Back to the base expiry for the rest of the file.
+    await publish(environment({ sequence: 3 }));
+    nodeTakes(2, 3, now);
+  });
+
+  test('a plan fails when the bundle expires within the margin or beyond the validity bound; nothing is written', async () => {
+    const published = (await cp.read(outputs.bootstrap_bundle_kv_path)).body.data.metadata.version;
+    // plan_time two days before the expiry: inside the 5-day margin.
+    const twoDaysBefore = new Date(new Date(FRESHNESS.expires).getTime() - 2 * 86400_000).toISOString();
+    const near = await planFailure(environment({ sequence: 3 }), twoDaysBefore);
+    expect(near).toContain(`The bootstrap bundle expires at ${FRESHNESS.expires}, within 5 days of this plan`);
+    expect(near).toContain('Move freshness.expires forward');
+    // An expiry 100 days ahead: beyond the 90-day bound.
+    const far = await planFailure(
+      environment({ sequence: 4, bundle: { freshness: { ...FRESHNESS, expires: dayFromToday(100) }, sequence: 4 } }),
+    );
+    expect(far).toContain('more than 90 days after this plan');
+    // A plan_time that is not ISO 8601 UTC is refused by the variable's validation, naming what to set.
+    ws.synth((app: App) => new PlatformTrustStack(app, { environment: environment({ sequence: 3 }) }));
+    const saved = ws.env;
+    ws.env = { ...saved, TF_VAR_plan_time: 'yesterday' };
+    const bad = await ws.run(['plan', '-input=false', '-no-color']);
+    ws.env = saved;
+    expect(oneLine(bad.stderr)).toContain('plan_time must be the time of the plan in ISO 8601 UTC');
+    expect((await cp.read(outputs.bootstrap_bundle_kv_path)).body.data.metadata.version).toBe(published);
+  });
+
+  test('an activation planned inside the rollout window fails the plan and passes after it; a version never published cannot be activated', async () => {
+    // Pre-publish version 2: the record of v2 is written after the bundle that lists it.
+    const pre = await publish(environment({ sequence: 4, taskSigning: { version: 2, activeVersion: 1 } }));
+    expect(pre).toContain('create vault_kv_secret_v2.BootstrapBundle_PublishedTaskKeyV2');
+    const record = await bao.root.read('fr/kv/metadata/bootstrap/bundle-published/node-task-signer/v2');
+    expect(record.status).toBe(200);
+    const publishedAt = Date.parse(record.body.data.created_time);
+
+    const activate = environment({
+      sequence: 5,
+      taskSigning: { version: 2, grace: [{ version: 1, until: GRACE_UNTIL }] },
+    });
+    const early = await planFailure(activate);
+    expect(Date.now()).toBeLessThan(publishedAt + WINDOW_MS);
+    expect(early).toContain('The task key version 2 was first published to nodes at');
+    expect(early).toContain('the control plane may sign with it only 4 s later (2 refresh hints of 2 s plus 0 s)');
+
+    // Activating a version that no bundle ever listed: its record does not exist, and the plan's read of it fails.
+    const never = await planFailure(environment({ sequence: 5, taskSigning: { version: 3 } }));
+    expect(never).toContain('no secret found at "fr/kv/data/bootstrap/bundle-published/node-task-signer/v3"');
+
+    await sleep(Math.max(0, publishedAt + WINDOW_MS + 1100 - Date.now()));
+    expect(await planFailure(activate)).toBeUndefined();
+    await publish(activate);
+    await signTask(2, 'drain gpu-0002');
+    const now = new Date();
+    const b4 = nodeTakes(3, 4, now);
+    const b5 = nodeTakes(4, 5, now);
+    expect(b4.task_verifiers.set.keys.map((k) => `${k.version}:${k.state}`)).toEqual(['1:active', '2:next']);
+    expect(b5.task_verifiers.set.keys.map((k) => `${k.version}:${k.state}`)).toEqual(['1:grace', '2:active']);
+    expect(taskVerdict(b5, 1, now)).toBe('accepted');
+    expect(taskVerdict(b5, 2, now)).toBe('accepted');
+  });
+
+  test('a version revoked inside its grace window is refused after the update; a node that has not refreshed still accepts it', async () => {
+    await publish(
+      environment({
+        sequence: 6,
+        taskSigning: { version: 2, grace: [{ version: 1, until: GRACE_UNTIL }], compromised: [1] },
+      }),
+    );
+    const now = new Date();
+    const b6 = nodeTakes(5, 6, now);
+    expect(b6.revoked.task_key_versions).toEqual([1]);
+    expect(b6.task_verifiers.set.keys.map((k) => k.version)).toEqual([2]);
+    expect(taskVerdict(b6, 1, now)).toBe('revoked-key');
+    expect(taskVerdict(b6, 2, now)).toBe('accepted');
+    // The exposure window: a node still on sequence 5 accepts v1 (inside its grace) until it refreshes.
+    expect(taskVerdict(held.get(5)!, 1, now)).toBe('accepted');
+  });
+
+  test('the emergency line rotates, activates, raises the floors and revokes in one apply; the exposure window is what a stale node still accepts', async () => {
+    const changes = await publish(environment({ sequence: 7, taskSigning: { version: 2, compromised: [1, 2] } }));
+    // One apply: the rotation to v3, the floors, the signing metadata and the bundle, with no pre-publish wait.
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        'create vault_generic_endpoint.TaskSigningKey_RotateToV3',
+        'create vault_kv_secret_v2.BootstrapBundle_PublishedTaskKeyV3',
+        'update vault_kv_secret_v2.BootstrapBundle_Secret',
+      ]),
+    );
+    const key = await bao.root.read('fr/transit/keys/node-task-signer');
+    expect(key.body.data).toMatchObject({ latest_version: 3, min_encryption_version: 3, min_decryption_version: 3 });
+    // Vault refuses to sign with the compromised version, even for the root token.
+    const old = await bao.root.write('fr/transit/sign/node-task-signer', { input: 'eA==', key_version: '2' });
+    expect(old.status).toBeGreaterThanOrEqual(400);
+    // The control plane's policy follows the active version: it signs v3 and nothing else.
+    const v2ByCp = await cp.write('fr/transit/sign/node-task-signer', { input: 'eA==', key_version: '2' });
+    expect(v2ByCp.status).toBe(403);
+    await signTask(3, 'drain gpu-0003');
+
+    const now = new Date();
+    const b7 = nodeTakes(6, 7, now);
+    expect(b7.revoked.task_key_versions).toEqual([1, 2]);
+    expect(b7.task_verifiers.set.keys.map((k) => `${k.version}:${k.state}`)).toEqual(['3:active']);
+    expect(taskVerdict(b7, 2, now)).toBe('revoked-key');
+    expect(taskVerdict(b7, 3, now)).toBe('accepted');
+    // A node still on sequence 6 accepts the compromised v2 and refuses the new v3 until its next refresh (at most
+    // one refresh hint for an online node): the documented cost of an emergency.
+    expect(taskVerdict(held.get(6)!, 2, now)).toBe('accepted');
+    expect(taskVerdict(held.get(6)!, 3, now)).toBe('unknown-version');
+    await ws.expectNoChanges();
+  });
+});
