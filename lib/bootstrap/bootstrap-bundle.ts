@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { DataVaultKvSecretV2 } from '@cdktf/provider-vault/lib/data-vault-kv-secret-v2';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
 import { BundleSignatureRole } from '../core/declarations';
-import { expectedReference, invalidFreshnessSetting, missingConfig } from '../core/errors';
+import { expectedReference, invalidFreshnessSetting, invalidRevocation, missingConfig } from '../core/errors';
 import { PlanClock } from '../core/plan-clock';
 import {
   DEFAULT_EXPIRY_MARGIN_DAYS,
@@ -254,6 +254,16 @@ export class BootstrapBundle extends Construct {
     }
     checkBundleLiteral('bundle signing key activeKid', bundleKey.activeKid);
     checkSeparateSigningKeys(key, bundleKey);
+    if (bundleKey.plan?.emergencyRotation) {
+      // Nodes accept a bundle only under a bundle key of the bundle they hold, so the bundle that revokes a
+      // compromised active bundle key must be signed once more by that key, and the next one by the new key: two
+      // bundles in one change, which this release does not sign.
+      throw invalidRevocation(
+        `The active bundle key version ${bundleKey.plan.latestVersion - 1} is listed as compromised. Nodes accept a bundle only under a bundle key of the bundle they hold, so the new version cannot sign the bundle that announces it in the same apply.`,
+        bundleKey.plan.compromised,
+        'take the two reviewed steps of a bundle key rotation without waiting: pre-publish the next version (version: N+1, activeVersion: N) and, once nodes hold it, activate it with compromised: [N] (see "Emergency rotation" in the README). The root of trust of a node that never takes the pre-publish is its enrolment pin.',
+      );
+    }
     checkSeparateSources(props.publicHttpsTrust, props.nodeCertTrust, this.kvMountPath);
     this.taskKey = key;
     this.bundleKey = bundleKey;

@@ -68,6 +68,8 @@ export interface VerifierPlan {
    * when it is the active version. Undefined otherwise.
    */
   readonly emergencyVersion?: number;
+  /** True when the active version was compromised, so this schedule rotates to a new version and activates it. */
+  readonly emergencyRotation: boolean;
 }
 
 /**
@@ -137,6 +139,7 @@ export function planVerifierSet(schedule: SigningSchedule): VerifierPlan {
     minDecryptionVersion: versions[0].version,
     minEncryptionVersion: active,
     compromised,
+    emergencyRotation: emergency,
     ...(active === highestCompromised + 1 && compromised.length > 0 ? { emergencyVersion: active } : {}),
   };
 }

@@ -496,4 +496,33 @@ describe('BootstrapBundle invariants', () => {
       'must supply pubkeysJson as a token',
     );
   });
+
+  test('freshness: the expiry conditions use the plan_time variable; revocations come from the keys; a compromised active bundle key is refused (PT038)', () => {
+    const { json } = build();
+    expect(json.variable.plan_time.type).toBe('string');
+    const secret = block(json, 'vault_kv_secret_v2', 'Bundle_Secret');
+    expect(secret.lifecycle.precondition.map((c: any) => c.condition)).toEqual([
+      '${timecmp("2027-02-01T00:00:00Z", timeadd(var.plan_time, "120h")) > 0}',
+      '${timecmp("2027-02-01T00:00:00Z", timeadd(var.plan_time, "2160h")) <= 0}',
+    ]);
+    const { stack, props } = world();
+    const compromisedTask = new TaskSigningKey(stack, 'Compromised', {
+      name: 'other-task-signer',
+      version: 2,
+      compromised: [2],
+      mount: TransitMount.fromPath('dev/transit'),
+    });
+    const b = new BootstrapBundle(stack, 'Bundle', { ...props, signingKey: compromisedTask });
+    expect(b.bundle.revoked.task_key_versions).toEqual([2]);
+    const other = world();
+    const bundleKey = new BundleSigningKey(other.stack, 'Emergency', {
+      name: 'bundle-signer-2',
+      version: 1,
+      compromised: [1],
+      mount: TransitMount.fromPath('dev/transit'),
+    });
+    expect(() => new BootstrapBundle(other.stack, 'Bundle', { ...other.props, bundleSigningKey: bundleKey })).toThrow(
+      '[PT038] The active bundle key version 1 is listed as compromised',
+    );
+  });
 });

@@ -18,6 +18,7 @@ describe('planVerifierSet', () => {
       versions: [{ version: 1, state: 'active' }],
       activeVersion: 1,
       compromised: [],
+      emergencyRotation: false,
       latestVersion: 1,
       minDecryptionVersion: 1,
       minEncryptionVersion: 1,
@@ -196,6 +197,65 @@ describe('planVerifierSet', () => {
           expect(after.versions.length).toBeGreaterThan(0);
         }
       }),
+    );
+  });
+});
+
+describe('planVerifierSet: compromised versions (the emergency line)', () => {
+  test('GIVEN the active version compromised THEN the key rotates past it and activates the new version; the set drops it', () => {
+    const plan = planVerifierSet({
+      version: 2,
+      grace: [{ version: 1, until: '2027-01-01T00:00:00Z' }],
+      compromised: [2],
+    });
+    expect(plan).toMatchObject({
+      latestVersion: 3,
+      activeVersion: 3,
+      compromised: [2],
+      emergencyRotation: true,
+      emergencyVersion: 3,
+      minEncryptionVersion: 3,
+      minDecryptionVersion: 1,
+    });
+    expect(plan.versions.map((v) => `${v.version}:${v.state}`)).toEqual(['1:grace', '3:active']);
+  });
+
+  test('GIVEN a grace version compromised THEN it leaves the set at once, nothing rotates, and the floors rise', () => {
+    const plan = planVerifierSet({
+      version: 2,
+      grace: [{ version: 1, until: '2027-01-01T00:00:00Z' }],
+      compromised: [1],
+    });
+    expect(plan).toMatchObject({
+      latestVersion: 2,
+      activeVersion: 2,
+      emergencyRotation: false,
+      minDecryptionVersion: 2,
+    });
+    expect(plan.versions.map((v) => v.version)).toEqual([2]);
+  });
+
+  test('GIVEN a pre-published next version and the active one compromised THEN the next version activates without a new rotation', () => {
+    const plan = planVerifierSet({ version: 3, compromised: [2] });
+    expect(plan).toMatchObject({ latestVersion: 3, activeVersion: 3, emergencyRotation: false, emergencyVersion: 3 });
+  });
+
+  test('GIVEN every listed version compromised, up to a pre-published one THEN it rotates past the highest', () => {
+    expect(planVerifierSet({ version: 3, compromised: [1, 2, 3] })).toMatchObject({
+      latestVersion: 4,
+      activeVersion: 4,
+    });
+  });
+
+  test('GIVEN a bad list THEN PT038 says what is wrong', () => {
+    expect(() => planVerifierSet({ version: 2, compromised: [2, 1] })).toThrow(
+      '[PT038] compromised versions are not ascending',
+    );
+    expect(() => planVerifierSet({ version: 2, compromised: [0] })).toThrow(
+      '[PT038] compromised[0] is not a key version',
+    );
+    expect(() => planVerifierSet({ version: 2, activeVersion: 1, compromised: [1] })).toThrow(
+      '[PT038] activeVersion 1 is listed as compromised',
     );
   });
 });
