@@ -31,7 +31,10 @@ export type ParameterMap = Readonly<Record<string, readonly string[]>>;
 /** What one path grants, after merging every block for the path. */
 export interface PolicyPathRule {
   readonly path: string;
-  /** Capabilities in Vault's usual order (create, read, update, patch, delete, list, sudo, deny, then others). */
+  /**
+   * Capabilities in Vault's usual order (create, read, update, patch, delete, list, sudo, then others); `deny`
+   * alone when any block for the path denies.
+   */
   readonly capabilities: readonly string[];
   readonly requiredParameters?: readonly string[];
   readonly allowedParameters?: ParameterMap;
@@ -45,7 +48,7 @@ export interface PolicyPathRule {
 /** A policy read from text: rules sorted by path. */
 export interface ParsedPolicy {
   readonly rules: readonly PolicyPathRule[];
-  /** Top-level names that are not `path` blocks (Vault ignores them too), sorted. */
+  /** Top-level names that are not `path` blocks and grant nothing (only `name` is allowed), sorted. */
   readonly ignored: readonly string[];
 }
 

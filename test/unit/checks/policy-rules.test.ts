@@ -206,7 +206,7 @@ describe('PolicyTransitKeyConfig', () => {
 describe('PolicyUnparsable', () => {
   test('GIVEN text the parser cannot read THEN non-compliant with the location', () => {
     expect(detailsOf(PolicyUnparsable.check(policy('path "a" {\n  capabilities = ["read"\n}'), mounts))).toEqual([
-      'Parse error at line 3, column 1: expected a value, found "}"',
+      'Parse error at line 3, column 1: expected "," or "]" in a list, found "}"',
     ]);
   });
   test('GIVEN readable or computed text THEN compliant or not applicable; other rules skip unreadable text', () => {

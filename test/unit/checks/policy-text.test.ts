@@ -32,11 +32,11 @@ describe('parsePolicyText', () => {
       'path "kv/data/ops/*" {',
       '  capabilities = [',
       '    "read", # inline comment',
-      '    "LIST"',
+      '    "list"',
       '  ]',
       '  /* a block',
       '     comment */',
-      '  description = <<-EOT',
+      '  comment = <<-EOT',
       '    free text',
       '  EOT',
       '}',
@@ -73,9 +73,9 @@ describe('parsePolicyText', () => {
 
   test.each([
     ['path "a" {', 'line 1, column 11: expected a name, found the end of the text'],
-    ['path "a" { capabilities = ["read" }', 'line 1, column 35: expected a value, found "}"'],
+    ['path "a" { capabilities = ["read" }', 'line 1, column 35: expected "," or "]" in a list, found "}"'],
     ['path "a {}', 'unterminated string'],
-    ['path "a" "b" { capabilities = [] }', 'a path block needs exactly one quoted path, found 2'],
+    ['path "a" { capabilities = ["LIST"] }', 'path "a": invalid capability "LIST"'],
     ['path "a" { capabilities = ["read"] } @', 'unexpected character "@"'],
     ['{ "path": ', 'invalid JSON'],
   ])('refuses %j with a located error', (text, message) => {

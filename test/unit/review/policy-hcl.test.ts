@@ -110,11 +110,11 @@ describe('parsePolicy', () => {
 
   test('GIVEN heredoc strings, escapes and sudo WHEN read THEN values and order are right', () => {
     const text =
-      'path "sys/\\"quoted\\"/x" {\n  capabilities = ["sudo", "read", "subscribe", "create"]\n  description = <<-EOT\n    line one\n    line two\n  EOT\n}\n';
+      'path "sys/\\"quoted\\"/x" {\n  capabilities = ["sudo", "read", "subscribe", "create"]\n  comment = <<-EOT\n    line one\n    line two\n  EOT\n}\n';
     const [rule] = parsePolicy(text).rules;
     expect(rule.path).toBe('sys/"quoted"/x');
     expect(rule.capabilities).toEqual(['create', 'read', 'sudo', 'subscribe']);
-    expect(rule.other).toEqual({ description: JSON.stringify('line one\nline two\n') });
+    expect(rule.other).toEqual({ comment: JSON.stringify('line one\nline two\n') });
   });
 
   test('GIVEN an empty policy WHEN read THEN there are no rules', () => {
@@ -126,10 +126,10 @@ describe('parsePolicy', () => {
     ['path "a" {\n  capabilities = ["read"]\n', 'expected a name, found the end of the text at line 3'],
     ['path "a" {\n  capabilities = ["read]\n}', 'unterminated string at line 2, column 19'],
     ['path "a" {\n  capabilities ["read"]\n}', 'expected "{", found "[" at line 2, column 16'],
-    [
-      'path "a" "b" { capabilities = ["read"] }',
-      'a path block needs exactly one quoted path, found 2 at line 1, column 1',
-    ],
+    ['path "a" { capabilities = ["reed"] }', 'path "a": invalid capability "reed" at line 1, column 1'],
+    ['path "a" { capabilites = ["read"] }', 'path "a": invalid key "capabilites" at line 1, column 12'],
+    ['path "a" { capabilities = ["read"]\n capabilities = ["list"] }', '"capabilities" is set twice'],
+    ['vault_addr = "x"\npath "a" { capabilities = ["read"] }', 'invalid key "vault_addr" (path or name) at line 1'],
     ['path "a" { capabilities = ["read"] } /* open', 'unterminated /* comment at line 1'],
     ['path "a" { capabilities = ["read"] } @', 'unexpected character "@" at line 1, column 38'],
     ['{"path": ', 'invalid JSON'],
@@ -254,8 +254,11 @@ describe('parsePolicy and PolicyDocument agree (property)', () => {
         expect(withoutLines(parsed.rules)).toEqual(
           doc.toRules().map((r) => ({
             path: r.path,
-            capabilities: sortCapabilities(r.capabilities),
-            ...(r.allowedParameters ? { allowedParameters: r.allowedParameters } : {}),
+            capabilities: r.capabilities.includes(Capability.DENY) ? ['deny'] : sortCapabilities(r.capabilities),
+            // Vault keeps no parameters on a denied path, and neither does the reader
+            ...(r.allowedParameters && !r.capabilities.includes(Capability.DENY)
+              ? { allowedParameters: r.allowedParameters }
+              : {}),
             other: {},
           })),
         );
