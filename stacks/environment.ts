@@ -5,6 +5,7 @@
 import type { BundleFreshnessProps, BundlePaths } from '../lib/bootstrap';
 import type { PemRoot, RootIssuerSpec, RootRotation } from '../lib/pki';
 import type { GraceEntry } from '../lib/signing/verifier-set';
+import type { RotationPolicy } from '../lib/schedule/policy';
 
 /** Mount paths of the Vault objects an environment uses. Each must be distinct and none a prefix of another. */
 export interface MountPaths {
@@ -201,6 +202,14 @@ export interface EnvironmentConfig {
    * @default true
    */
   readonly protectFromDestroy?: boolean;
+  /**
+   * When the platform rotates: the task key and the bundle key (`rotateEveryDays` 90, `prePublishDays` 7,
+   * `graceDays` 14), the bundle's expiry (`renewBeforeDays` 14), the control-plane root (`warnBeforeDays` 30), and
+   * `noticeDays` (7) of notice. Read by `npm run rotation-status`, which compares it with Vault and says what is
+   * due; the stack itself declares nothing from it.
+   * @default - the defaults of each member
+   */
+  readonly rotationPolicy?: RotationPolicy;
 }
 
 /** Mount paths with defaults applied. */
