@@ -26,4 +26,5 @@ PLATFORM_TRUST_ENGINE="$engine" node scripts/run-integration.js \
   test/integration/signing-lifecycle.test.ts \
   test/integration/faults.test.ts \
   test/integration/bootstrap-rotation.test.ts \
-  test/integration/bundle-v2.test.ts
+  test/integration/bundle-v2.test.ts \
+  test/integration/freshness.test.ts
