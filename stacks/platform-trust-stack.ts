@@ -347,7 +347,25 @@ export class PlatformTrustStack extends TerraformStack {
       add(p.resource, { role: ElementRole.POLICY, name: p.policyName });
     }
     const sorted = Object.fromEntries(Object.entries(resources).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
-    return { format: MANIFEST_FORMAT_V1, outputs: STACK_OUTPUT_NAMES, resources: sorted };
+    // For the plan explainer: what the code says about the bundle that a plan shows nowhere else while the bundle is
+    // known only after apply (an emergency rotates a key). Only when something is revoked or the rollout is overridden.
+    const revoked = { ...b.bundle.revoked, root_pins: b.bundle.revoked.root_pins.filter((p) => literal(p)) };
+    const override = b.freshness.rolloutOverrideReason;
+    const revokes = revoked.task_key_versions.length + revoked.bundle_key_versions.length + revoked.root_pins.length;
+    const bundle =
+      revokes > 0 || override !== undefined
+        ? {
+            refresh_hint_seconds: b.freshness.refreshHintSeconds,
+            revoked,
+            ...(override !== undefined ? { rollout_override: override } : {}),
+          }
+        : undefined;
+    return {
+      format: MANIFEST_FORMAT_V1,
+      outputs: STACK_OUTPUT_NAMES,
+      resources: sorted,
+      ...(bundle ? { bundle } : {}),
+    };
   }
 
   private buildControlPlaneTrust(env: EnvironmentConfig, protect: boolean): IControlPlaneTrust {

@@ -3,7 +3,7 @@ export * from './plan-explainer';
 export type { ActionKind, PlanChange, PlanJson, PlanResourceChange } from './plan-json';
 export { actionKind } from './plan-json';
 export * from './certificate-facts';
-export type { ManifestEntry, StackManifest } from './manifest';
+export type { ManifestBundle, ManifestEntry, StackManifest } from './manifest';
 export {
   ElementRole,
   MANIFEST_FORMAT_V1,

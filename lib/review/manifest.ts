@@ -9,8 +9,12 @@
  * ```
  * { "format": "...", "outputs": { "<output role>": "<output name>", ... },
  *   "resources": { "<address>": { "role": "<element role>", "key"?, "mount"?, "name"?, "version"?, "signature"?,
- *                                  "trust"?, "bundle_field"?, "path"? }, ... } }
+ *                                  "trust"?, "bundle_field"?, "path"? }, ... },
+ *   "bundle"?: { "refresh_hint_seconds": <n>, "revoked": { "task_key_versions": [..], "bundle_key_versions": [..],
+ *                "root_pins": [..] }, "rollout_override"?: "<reason>" } }
  * ```
+ * `bundle` is there only when the bundle revokes something or the code overrides the rollout window: what the plan
+ * cannot show otherwise while the bundle itself is known only after apply (an emergency rotates a key).
  * Addresses are the plan's (`<type>.<logical id>`, `data.<type>.<logical id>` for a data source).
  *
  * Pure: no cdktf import. The stack and the explainer use only the names here, and a test checks that every role
@@ -116,11 +120,30 @@ export const STACK_OUTPUT_NAMES: Readonly<Record<OutputRole, string>> = {
   [OutputRole.BUNDLE_KEY_ACTIVE_VERSION]: 'bundle_signing_active_version',
 };
 
+/**
+ * What the code says about the bundle that the plan would otherwise show only after apply: its revocations, its
+ * refresh hint and a rollout override. All from code, known at plan time.
+ */
+export interface ManifestBundle {
+  /** The bundle's refresh hint in seconds (`freshness.refresh_hint_seconds`). */
+  readonly refresh_hint_seconds?: number;
+  /** What the bundle revokes (`revoked`): versions of the task key and of the bundle key, SPKI pins of roots. */
+  readonly revoked?: {
+    readonly task_key_versions: readonly number[];
+    readonly bundle_key_versions: readonly number[];
+    readonly root_pins: readonly string[];
+  };
+  /** The reason written in code for skipping the rollout window (`freshness.rolloutOverride.reason`). */
+  readonly rollout_override?: string;
+}
+
 /** The manifest as the stack emits it. */
 export interface StackManifest {
   readonly format: typeof MANIFEST_FORMAT_V1;
   readonly outputs: Readonly<Partial<Record<OutputRole, string>>>;
   readonly resources: Readonly<Record<string, ManifestEntry>>;
+  /** Present only when the bundle revokes something or the code overrides the rollout window. */
+  readonly bundle?: ManifestBundle;
 }
 
 const ROLES = new Set<string>(Object.values(ElementRole));
@@ -154,7 +177,29 @@ export function parseManifest(value: unknown): StackManifest | undefined {
     const entry = entryOf(record(e));
     if (entry) resources[address] = entry;
   }
-  return { format: MANIFEST_FORMAT_V1, outputs, resources };
+  const bundle = bundleOf(record(o.bundle));
+  return { format: MANIFEST_FORMAT_V1, outputs, resources, ...(bundle ? { bundle } : {}) };
+}
+
+const wholeNumbers = (v: unknown): number[] | undefined =>
+  Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isInteger(n)) ? (v as number[]) : undefined;
+
+/** The `bundle` member with its known fields, each of the expected type; undefined when none is. */
+function bundleOf(o: Record<string, unknown> | undefined): ManifestBundle | undefined {
+  if (!o) return undefined;
+  const out: { -readonly [K in keyof ManifestBundle]: ManifestBundle[K] } = {};
+  const hint = o.refresh_hint_seconds;
+  if (typeof hint === 'number' && Number.isInteger(hint) && hint > 0) out.refresh_hint_seconds = hint;
+  const r = record(o.revoked);
+  const task = wholeNumbers(r?.task_key_versions);
+  const bundle = wholeNumbers(r?.bundle_key_versions);
+  const pins =
+    Array.isArray(r?.root_pins) && r!.root_pins.every((p) => typeof p === 'string') ? r!.root_pins : undefined;
+  if (task && bundle && pins) {
+    out.revoked = { task_key_versions: task, bundle_key_versions: bundle, root_pins: pins as string[] };
+  }
+  if (typeof o.rollout_override === 'string') out.rollout_override = o.rollout_override;
+  return Object.keys(out).length ? out : undefined;
 }
 
 const STRING_FIELDS = ['key', 'mount', 'name', 'signature', 'trust', 'bundle_field', 'path'] as const;

@@ -44,6 +44,8 @@ export function readManifest(outputs: ReadonlyArray<[string, PlanChange]>): Stac
     format: (after ?? before)!.format,
     outputs: { ...before?.outputs, ...after?.outputs },
     resources: { ...before?.resources, ...after?.resources },
+    // What the code says about the new bundle: the new side only.
+    ...(after?.bundle ? { bundle: after.bundle } : {}),
   };
 }
 
