@@ -6,8 +6,8 @@
  *
  * Exit codes: 0 printed; 1 the input cannot be read or is not plan JSON; 2 bad usage;
  * 3 printed, and the plan has destructive changes (only with --fail-on-destructive);
- * 4 printed, and the plan changes what nodes trust, may change it (cannot be ruled out until apply), or signs
- * during a plan (only with --fail-on-trust-change; 3 wins when both apply).
+ * 4 printed, and the plan changes what nodes trust (a revocation included), may change it (cannot be ruled out
+ * until apply), or signs during a plan (only with --fail-on-trust-change; 3 wins when both apply).
  * The Markdown goes to stdout, messages to stderr. Plan JSON holds sensitive values in plain text:
  * the explanation never prints them, but keep plan.json itself out of logs and artifacts.
  */
@@ -19,14 +19,16 @@ const USAGE = 'usage: plan-explain [--title <text>] [--fail-on-destructive] [--f
 const HELP = `${USAGE}
 
 Explains a saved plan (tofu show -json <planfile>) for review: prints Markdown for a pull-request comment.
-Trust changes come first, then anything signed during the plan, then destructive changes.
+An emergency (the bundle revokes a key version or a root) comes first, then trust changes, then anything signed
+during the plan, then destructive changes.
 
 options:
   --title <text>          shown after "Plan review" in the heading (for example the environment)
   --fail-on-destructive   exit 3 when the plan deletes, replaces or lowers something
   --fail-on-trust-change  exit 4 when the plan changes what nodes trust (control-plane URL, public HTTPS roots,
-                          node-cert CA chain, bundle keys, bundle format), when such a change cannot be ruled
-                          out until apply, or when something is signed during the plan; for repositories that
+                          node-cert CA chain, bundle keys, bundle format, expiry, refresh hint, revocations, a
+                          rollout override), when such a change cannot be ruled out until apply, or when
+                          something is signed during the plan; for repositories that
                           require a second reviewer for trust changes
   -h, --help              print this help
 

@@ -18,8 +18,9 @@ export interface ExitOptions {
   readonly failOnDestructive?: boolean;
   /**
    * Fail when the plan holds a trust change: the control-plane URL, public HTTPS roots, node-cert CA chain,
-   * bundle keys or bundle format change; or such a change cannot be ruled out (the new bundle is known only
-   * after apply and the code changed what it states); or something is signed during a plan.
+   * bundle keys, bundle format, expiry or refresh hint change, the bundle revokes something (an emergency) or stops
+   * listing a revocation, or the code overrides the rollout window; or such a change cannot be ruled out (the new
+   * bundle is known only after apply and the code changed what it states); or something is signed during a plan.
    * @default false
    */
   readonly failOnTrustChange?: boolean;
@@ -50,8 +51,13 @@ export function exitDecision(explanation: Explanation, options: ExitOptions = {}
       ...(signing ? [`${signing} signing during a plan`] : []),
     ];
     if (parts.length) {
+      const sections = [
+        ...(explanation.emergencies.length ? ['"Emergency"'] : []),
+        '"Trust changes"',
+        ...(signing ? ['"Signing during a plan"'] : []),
+      ];
       reasons.push(
-        `the plan changes what nodes trust: ${parts.join(', ')} (see "Trust changes"${signing ? ' and "Signing during a plan"' : ''}); a second reviewer is required; exiting ${code || EXIT_TRUST_CHANGE}.`,
+        `the plan changes what nodes trust: ${parts.join(', ')} (see ${sections.join(' and ')}); a second reviewer is required; exiting ${code || EXIT_TRUST_CHANGE}.`,
       );
       code = code || EXIT_TRUST_CHANGE;
     }

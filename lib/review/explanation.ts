@@ -259,6 +259,12 @@ export enum TrustChangeKind {
   BUNDLE_FORMAT = 'bundle-format',
   /** The bundle is known only after apply and the code changed what it states: nothing above can be ruled out. */
   BUNDLE_INPUTS = 'bundle-inputs',
+  /** The bundle's `freshness` changes: its expiry or its refresh hint. */
+  FRESHNESS = 'freshness',
+  /** The bundle revokes a task key version, a bundle key version or a root pin (see "Emergency"), or stops listing one. */
+  REVOCATION = 'revocation',
+  /** The code skips the rollout window (`freshness.rolloutOverride`), with the reason it gives. */
+  ROLLOUT_OVERRIDE = 'rollout-override',
 }
 
 /** A change to what nodes trust. */
@@ -303,6 +309,36 @@ export interface SigningReview {
   readonly alerts: readonly PlanWarning[];
 }
 
+/** One thing a bundle newly revokes. */
+export interface RevokedItem {
+  /** A task key version (nodes refuse tasks it signs), a bundle key version (bundles it signs), or a root (TLS). */
+  readonly kind: 'task-key' | 'bundle-key' | 'root';
+  /** The key name, for a key version. */
+  readonly key?: string;
+  readonly version?: number;
+  /** The SPKI pin, for a root. */
+  readonly pin?: string;
+  /** The root's subject, when the old bundle carries the certificate. */
+  readonly subject?: string;
+}
+
+/**
+ * A plan whose bundle revokes what the published bundle does not: what nodes refuse after their next refresh, how
+ * long that takes at most for a node that is online, and how long a node that does not refresh still accepts it.
+ */
+export interface EmergencyReview {
+  /** The bundle output. */
+  readonly output: string;
+  /** Where the revocations are read: the new bundle, or the stack manifest when the bundle is known only after apply. */
+  readonly from: 'bundle' | 'manifest';
+  /** What is revoked now and was not in the published bundle. */
+  readonly revoked: readonly RevokedItem[];
+  /** The new bundle's refresh hint: every online node has refused the revoked items this long after the publish. */
+  readonly refreshHintSeconds?: number;
+  /** The expiry of the published bundle: a node that takes no update accepts the revoked items until then. */
+  readonly heldBundleExpires?: string;
+}
+
 /** Everything the explainer found. `renderMarkdown` turns it into a PR comment. */
 export interface Explanation {
   readonly formatVersion?: string;
@@ -323,6 +359,11 @@ export interface Explanation {
    * exits 4).
    */
   readonly trustChanges: readonly TrustChange[];
+  /**
+   * Bundles that revoke what the published bundle does not. Non-empty means the "Emergency" section comes first in
+   * the comment; each revocation is also a trust change (`--fail-on-trust-change` exits 4).
+   */
+  readonly emergencies: readonly EmergencyReview[];
   /** The envelope, and anything signed while planning. */
   readonly signing: SigningReview;
   /** Managed resources that change, and data sources read at apply, sorted by address. */

@@ -49,6 +49,7 @@ import { buildContext } from './private/context';
 import { sortWarnings, summarize, why } from './private/destructive';
 import { explainKeys } from './private/keys';
 import { explainPolicies } from './private/policies';
+import { explainRevocations } from './private/revocations';
 import { explainSigning } from './private/signing';
 import { explainTrust } from './private/trust';
 import { explainVerifierSets } from './private/verifier-sets';
@@ -80,7 +81,8 @@ export function explainPlan(planJson: unknown): Explanation {
   const ca = explainCa(ctx);
   const bundles = explainBundles(ctx);
   const findings = explainBundleContents(ctx, { ca, keys: allKeys, verifierSets, bundles });
-  const trustChanges = explainTrust(ctx, findings);
+  const revocations = explainRevocations(ctx, findings);
+  const trustChanges = explainTrust(ctx, findings, revocations.trustChanges);
   const signing = explainSigning(ctx);
   const resources: ResourceLine[] = ctx.all
     .filter((e) => e.rc && (e.mode === 'data' ? e.kind === 'read' : e.kind !== 'no-op'))
@@ -103,6 +105,7 @@ export function explainPlan(planJson: unknown): Explanation {
     bundles,
     bundleContents: findings.map((f) => f.content),
     trustChanges,
+    emergencies: revocations.emergencies,
     signing,
     resources,
     outputs,

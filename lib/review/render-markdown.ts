@@ -1,12 +1,13 @@
 /**
  * Renders an `Explanation` as Markdown for a pull-request comment. Deterministic; every value taken from the plan
  * is put in a code span or escaped, so names in a plan cannot add HTML, links or table cells to the comment.
- * Order: summary, trust changes, signing during a plan, destructive changes, then the details.
+ * Order: an emergency (revocations) before everything else, the summary, trust changes, signing during a plan,
+ * destructive changes, then the details.
  */
 import type { CertificateFacts } from './certificate-facts';
 import type { Explanation, Floors, RootView } from './explanation';
 import { cell, code, message, plain, rootCell, v, verifierCell } from './private/markdown';
-import { renderBundleSection, renderSigningAlerts, renderTrust } from './private/render-bundle';
+import { renderBundleSection, renderEmergency, renderSigningAlerts, renderTrust } from './private/render-bundle';
 
 export interface RenderOptions {
   /**
@@ -33,6 +34,8 @@ export function renderMarkdown(explanation: Explanation, options: RenderOptions 
   const x = explanation;
   const out: string[] = [];
   out.push(`## Plan review${options.title ? `: ${plain(options.title)}` : ''}`, '');
+  // An emergency comes before everything else, the summary included.
+  out.push(...renderEmergency(x));
   out.push(`**${x.summary.text}**`, '');
   // Trust changes come first, then anything signed while planning, then destructive changes.
   out.push(...renderTrust(x), ...renderSigningAlerts(x));

@@ -75,11 +75,11 @@ export function unknownAfter(
         : 'changed';
   if (digest === 'unchanged') {
     known.push(
-      'the inputs digest is unchanged: the control-plane URL, environment, paths, public HTTPS roots and node-cert CA chain, as the code states them, stay as they are',
+      'the inputs digest is unchanged: the control-plane URL, environment, paths, public HTTPS roots, node-cert CA chain, expiry, refresh hint and revocations, as the code states them, stay as they are',
     );
   } else if (digest === 'changed') {
     known.push(
-      `the inputs digest changes (${tick(short(digests.published!))} → ${tick(short(digests.written!))}): the code changes something it states for the bundle (URL, environment, paths, roots, node-cert chain or the active signing version)`,
+      `the inputs digest changes (${tick(short(digests.published!))} → ${tick(short(digests.written!))}): the code changes something it states for the bundle (URL, environment, paths, roots, node-cert chain, expiry, refresh hint, revocations or the active signing version)`,
     );
   }
 

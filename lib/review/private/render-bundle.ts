@@ -6,16 +6,68 @@ import type {
   BundleContentChange,
   BundleKeySetChange,
   ChainCertificate,
+  EmergencyReview,
   EnvelopeChange,
   Explanation,
+  RevokedItem,
   VerifierView,
 } from '../explanation';
 import { cell, code, message, verifierCell } from './markdown';
 
+export const EMERGENCY_HEAD = '## 🛑 Emergency: trust is revoked';
 export const TRUST_HEAD = '## 🔐 Trust changes';
 export const SIGNING_HEAD = '## 🚨 Signing during a plan';
 export const NO_TRUST_CHANGE =
-  'No trust change: the control-plane URL, public HTTPS roots, node-cert CA chain, bundle keys and bundle format stay as they are.';
+  'No trust change: the control-plane URL, public HTTPS roots, node-cert CA chain, bundle keys, bundle format, expiry, refresh hint and revocations stay as they are.';
+
+/** `3600 s (1 h)`: seconds, and the largest whole unit when there is one. */
+export function duration(seconds: number): string {
+  const units: Array<[number, string]> = [
+    [86400, 'd'],
+    [3600, 'h'],
+    [60, 'min'],
+  ];
+  const unit = units.find(([n]) => seconds >= n && seconds % n === 0);
+  return unit ? `${seconds} s (${seconds / unit[0]} ${unit[1]})` : `${seconds} s`;
+}
+
+function refusal(i: RevokedItem): string {
+  switch (i.kind) {
+    case 'task-key':
+      return `tasks signed by task key ${code(i.key ?? '?')} version ${i.version}`;
+    case 'bundle-key':
+      return `bundle updates signed by bundle key ${code(i.key ?? '?')} version ${i.version}`;
+    default:
+      return `TLS to a control plane whose certificate chains to the root ${i.subject ? `${code(i.subject)}, ` : ''}pin ${code(i.pin ?? '?')}`;
+  }
+}
+
+function emergencyLines(e: EmergencyReview): string[] {
+  const out = [
+    `EMERGENCY: this plan revokes trust that the published bundle (${code(e.output)}) still gives. After their next refresh, nodes refuse:`,
+    '',
+    ...e.revoked.map((i) => `- ${refusal(i)}`),
+    '',
+  ];
+  if (e.from === 'manifest') {
+    out.push('The revocations come from the code (the stack manifest): the new bundle is known only after apply.', '');
+  }
+  out.push(
+    e.refreshHintSeconds !== undefined
+      ? `Every online node refuses them at most ${duration(e.refreshHintSeconds)} after the apply publishes the bundle: the bundle's refresh hint.`
+      : "Every online node refuses them at most one refresh hint after the apply publishes the bundle (the plan does not show the bundle's refresh hint).",
+    '',
+    `Exposure window: until its next refresh, a node still accepts them; a node that takes no update (offline, or cut off by someone who blocks its traffic) accepts them until the bundle it holds expires${e.heldBundleExpires ? ` (${code(e.heldBundleExpires)})` : ''}.`,
+    '',
+  );
+  return out;
+}
+
+/** The "Emergency" section, first in the comment, when a plan revokes what the published bundle does not. */
+export function renderEmergency(x: Explanation): string[] {
+  if (!x.emergencies.length) return [];
+  return [EMERGENCY_HEAD, '', ...x.emergencies.flatMap(emergencyLines)];
+}
 
 /** The trust section (confirmed changes, then what cannot be ruled out), or the all-clear when a bundle changes. */
 export function renderTrust(x: Explanation): string[] {

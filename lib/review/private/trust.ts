@@ -9,6 +9,7 @@ import { actionKind, wholeNumber } from '../plan-json';
 import type { BundleFindings } from './bundle-contents';
 import { OutputRole } from '../manifest';
 import { Context, byString, outputName, outputSide, tick } from './context';
+import { explainFreshness, explainRolloutOverride } from './revocations';
 import { keySetDiff } from './verifier-sets';
 
 const short = (digest: string) => `${digest.slice(0, 12)}…`;
@@ -43,9 +44,16 @@ function chainDiff(before: readonly ChainCertificate[] = [], after: readonly Cha
   ];
 }
 
-/** Trust changes of every bundle output: confirmed ones first, then what cannot be ruled out until apply. */
-export function explainTrust(ctx: Context, findings: readonly BundleFindings[]): TrustChange[] {
-  const out: TrustChange[] = [];
+/**
+ * Trust changes of every bundle output: confirmed ones first, then what cannot be ruled out until apply. `more` are
+ * trust changes found by other steps (revocations).
+ */
+export function explainTrust(
+  ctx: Context,
+  findings: readonly BundleFindings[],
+  more: readonly TrustChange[] = [],
+): TrustChange[] {
+  const out: TrustChange[] = [...explainFreshness(findings), ...more, ...explainRolloutOverride(ctx, findings)];
   for (const f of findings) {
     const c = f.content;
     const subject = c.output;
@@ -105,6 +113,10 @@ export function explainTrust(ctx: Context, findings: readonly BundleFindings[]):
         ...(cfg.roots ? [] : ['the public HTTPS roots']),
         ...(cfg.nodeCertChain ? [] : ['the node-cert CA chain']),
         'the bundle format',
+        'the expiry',
+        'the refresh hint',
+        // The stack manifest states the revocations when there are any.
+        ...(ctx.manifest?.bundle?.revoked ? [] : ['the revocations']),
       ];
       const list = `${open.slice(0, -1).join(', ')} and ${open[open.length - 1]}`;
       const why =

@@ -11,7 +11,7 @@ import { BUNDLE_SECRET, PEM, PIN, bundlePlan, bundleV1, bundleV2, change, entry,
 const TRUST_HEAD = '## 🔐 Trust changes';
 const SIGNING_HEAD = '## 🚨 Signing during a plan';
 const NO_TRUST_CHANGE =
-  'No trust change: the control-plane URL, public HTTPS roots, node-cert CA chain, bundle keys and bundle format stay as they are.';
+  'No trust change: the control-plane URL, public HTTPS roots, node-cert CA chain, bundle keys, bundle format, expiry, refresh hint and revocations stay as they are.';
 const NO_WARNINGS = 'No destructive changes: nothing is deleted or replaced, and no version goes down.';
 const OLD_URL = 'https://control.dev.platform.internal';
 const NEW_URL = 'https://cp.dev.platform.example';
@@ -267,7 +267,7 @@ describe('a new bundle known only after apply', () => {
     expect(x.lines).toContain(NO_TRUST_CHANGE);
     expect(x.explanation.bundleContents[0]).toMatchObject({ afterKnown: false, fields: [] });
     expect(x.lines).toContain(
-      '- the inputs digest is unchanged: the control-plane URL, environment, paths, public HTTPS roots and node-cert CA chain, as the code states them, stay as they are',
+      '- the inputs digest is unchanged: the control-plane URL, environment, paths, public HTTPS roots, node-cert CA chain, expiry, refresh hint and revocations, as the code states them, stay as they are',
     );
     expect(exitDecision(x.explanation, { failOnTrustChange: true }).code).toBe(0);
   });
@@ -286,7 +286,7 @@ describe('a new bundle known only after apply', () => {
         subject: 'bootstrap_bundle',
         confirmed: false,
         message:
-          'the new bundle is known only after apply, and the code changes what it states for it (inputs digest `aaaaaaaaaaaa…` → `bbbbbbbbbbbb…`): the control-plane URL, the public HTTPS roots, the node-cert CA chain and the bundle format cannot be confirmed from this plan. Review the code change, or the bundle after apply.',
+          'the new bundle is known only after apply, and the code changes what it states for it (inputs digest `aaaaaaaaaaaa…` → `bbbbbbbbbbbb…`): the control-plane URL, the public HTTPS roots, the node-cert CA chain, the bundle format, the expiry, the refresh hint and the revocations cannot be confirmed from this plan. Review the code change, or the bundle after apply.',
       },
     ]);
     expect(x.lines).toContain(
