@@ -4,7 +4,13 @@
  * longer needed), each with a one-line explanation and the one-line change to the config that a person proposes in
  * a pull request. Pure: no clock (every time is given), no network, no cdktf.
  */
-import { ScheduleConfig, KeyScheduleConfig, ScheduleFreshness, scheduleFreshness } from './config';
+import {
+  DEFAULT_BUNDLE_SECRET,
+  KeyScheduleConfig,
+  ScheduleConfig,
+  ScheduleFreshness,
+  scheduleFreshness,
+} from './config';
 import type { KeyFacts, PublishedBundleVersion, VaultFacts } from './facts';
 import { RotationPolicy, ResolvedKeyRotationPolicy, ResolvedRotationPolicy, resolveRotationPolicy } from './policy';
 import { ceilDay, DAY_MS, daysBetween, floorDay, isoSeconds, parseVaultTime } from './time';
@@ -199,7 +205,7 @@ const sequenceEdit = (p: Planner): ConfigEdit => ({ path: 'bundle.sequence', val
 function bundleItems(p: Planner): void {
   const b = p.facts.bundle;
   const cfg = p.config.bundle;
-  const name = 'bootstrap bundle';
+  const name = DEFAULT_BUNDLE_SECRET;
   if (!b.exists) {
     p.items.push({
       kind: 'not-applied',

@@ -220,6 +220,7 @@ describe('renew-bundle', () => {
     ]);
     const due = plan(env(), facts(), '2027-04-18T06:00:00Z').items;
     expect(brief(due)).toEqual(['due renew-bundle bundle 2027-04-17T00:00:00Z']);
+    expect(due[0].name).toBe('bootstrap/bundle');
     // At most maxValidityDays (90) after the plan: midnight of today plus 89 days.
     expect(due[0].change?.text).toBe("bundle.sequence: 5; bundle.freshness.expires: '2027-07-16T00:00:00Z'");
     const overdue = plan(env(), facts(), '2027-04-26T00:00:00Z').items;
