@@ -5,14 +5,15 @@
  * creation_time, the publication record's created_time, the published bundle): nothing due right after apply,
  * a pre-publish due, the activation not proposed inside the rollout window and proposed after it, the bundle's
  * renewal, an expiring root. The proposed changes are applied as they are written. The token cannot write, and a
- * token without one of the paths cannot read what the command needs.
+ * token without one of the paths cannot read what the command needs. Last, the real plan of the emergency line shows
+ * the plan explainer's Emergency section, read from the stack manifest (the new bundle is unknown in that plan).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
-import { certificateFacts } from '../../lib/review';
+import { TrustChangeKind, certificateFacts, exitDecision, explainPlan, renderMarkdown } from '../../lib/review';
 import type { DueItem, RotationPolicy } from '../../lib/schedule';
 import { run } from '../../scripts/rotation-status';
 import { VaultClient, VaultServer } from './vault-server';
@@ -227,5 +228,45 @@ describe('rotation-status (real engine, real Vault-API server, read-only token)'
       `rotation: { next: { issuerName: 'rs-control-plane-root-${new Date(notAfter - 10 * DAY).getUTCFullYear()}' }, overlapUntil: '${iso(notAfter)}', phase: RootRotationPhase.PUBLISH_NEXT }`,
     );
     expect(s.code).toBe(11);
+  });
+
+  test("the plan of the emergency line (compromised: [2]) opens the explainer's review with the Emergency section, read from the manifest", async () => {
+    const published = JSON.parse((await ws.outputs()).bootstrap_bundle);
+    ws.synth(
+      (app: App) =>
+        new PlatformTrustStack(app, {
+          environment: {
+            ...config,
+            taskSigning: { ...config.taskSigning, compromised: [2] },
+            bundle: { ...config.bundle, sequence: config.bundle.sequence + 1 },
+          },
+        }),
+    );
+    const { json } = await ws.plan();
+    // The key rotates to v3 during apply: the new bundle is unknown in the plan, the manifest states the revocation.
+    expect(json.output_changes.bootstrap_bundle.after_unknown).toBe(true);
+    const explanation = explainPlan(json);
+    expect(explanation.emergencies).toEqual([
+      {
+        output: 'bootstrap_bundle',
+        from: 'manifest',
+        revoked: [{ kind: 'task-key', key: 'node-task-signer', version: 2 }],
+        refreshHintSeconds: TEST_FRESHNESS.refreshHintSeconds,
+        heldBundleExpires: published.freshness.expires,
+      },
+    ]);
+    const review = renderMarkdown(explanation).split('\n');
+    expect(review.slice(2, 7)).toEqual([
+      '## 🛑 Emergency: trust is revoked',
+      '',
+      'EMERGENCY: this plan revokes trust that the published bundle (`bootstrap_bundle`) still gives. After their next refresh, nodes refuse:',
+      '',
+      '- tasks signed by task key `node-task-signer` version 2',
+    ]);
+    expect(explanation.trustChanges.find((t) => t.kind === TrustChangeKind.REVOCATION)?.confirmed).toBe(true);
+    expect(exitDecision(explanation, { failOnTrustChange: true }).code).toBe(4);
+    // Nothing was applied: back to the applied config, the plan is empty again.
+    ws.synth((app: App) => new PlatformTrustStack(app, { environment: config }));
+    await ws.expectNoChanges();
   });
 });
