@@ -39,7 +39,13 @@ import {
 } from './bundle-model';
 import { sameTrustSource } from './errors';
 import { ApplyTimeSignature, signAtApply } from './private/apply-time-signature';
-import { ResolvedFreshness, checkFreshnessSettings, declareRollout, expiryConditions } from './private/freshness';
+import {
+  ResolvedFreshness,
+  checkFreshnessSettings,
+  declareRollout,
+  declareRootRollout,
+  expiryConditions,
+} from './private/freshness';
 
 export type { ApplyTimeSignature } from './private/apply-time-signature';
 import { mountPathsOverlap } from '../kernel/paths';
@@ -207,9 +213,12 @@ export class BootstrapBundle extends Construct {
   public readonly planClock: PlanClock;
   /** KV name prefix of the publication records: `<prefix>/<key name>/v<n>`. */
   public readonly recordPrefix: string;
-  /** One publication record per version of each key (construct ids `PublishedTaskKeyV<n>`, `PublishedBundleKeyV<n>`). */
+  /**
+   * One publication record per version of each key and per control-plane root (construct ids `PublishedTaskKeyV<n>`,
+   * `PublishedBundleKeyV<n>`, `PublishedRoot-<name>`).
+   */
   public readonly publicationRecords: KvSecretV2[];
-  /** The plan-time rollout checks of newly used versions (`RolloutTaskKey`, `RolloutBundleKey`), when declared. */
+  /** The plan-time rollout checks (`RolloutTaskKey`, `RolloutBundleKey`, `RolloutRoot`), when declared. */
   public readonly rolloutChecks: DataVaultKvSecretV2[];
   private readonly taskKey: ITaskSigningKey;
   private readonly bundleKey: IBundleSigningKey;
@@ -430,8 +439,19 @@ export class BootstrapBundle extends Construct {
       { label: 'bundle key', keyName: bundleKey.keyName, plan: bundleKey.plan },
       rolloutOpts,
     );
-    this.publicationRecords = [...task.records, ...bundleSide.records];
-    this.rolloutChecks = [task.check, bundleSide.check].filter((c): c is DataVaultKvSecretV2 => c !== undefined);
+    const rootSide = declareRootRollout(
+      this,
+      this.bundle.public_https_trust.roots.map((r, i) => ({
+        name: props.publicHttpsTrust.rootNames?.[i] as string,
+        state: r.state,
+      })),
+      props.publicHttpsTrust.knownRootNames ?? props.publicHttpsTrust.rootNames ?? [],
+      rolloutOpts,
+    );
+    this.publicationRecords = [...task.records, ...bundleSide.records, ...rootSide.records];
+    this.rolloutChecks = [task.check, bundleSide.check, rootSide.check].filter(
+      (c): c is DataVaultKvSecretV2 => c !== undefined,
+    );
   }
 
   /**

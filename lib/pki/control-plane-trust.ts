@@ -152,6 +152,8 @@ export class ControlPlaneTrust extends Construct implements IControlPlaneTrust {
   public readonly roots: readonly TrustRoot[];
   /** Issuer names of `roots`, same order. */
   public readonly rootNames: readonly string[];
+  /** Issuer names of every root issuer this trust declares (bundle roots, a dropped previous root, retired roots). */
+  public readonly knownRootNames: readonly string[];
   /** Undefined: the roots are generated inside Vault, so nodes derive pins from the signed PEMs. */
   public readonly pins = undefined;
   /** The public HTTPS CA bundle (content of GPUAAS_CA_BUNDLE_PATH): the published roots as one PEM text. */
@@ -238,6 +240,7 @@ export class ControlPlaneTrust extends Construct implements IControlPlaneTrust {
       });
     }
     this.issuers = issuers;
+    this.knownRootNames = Object.keys(issuers).sort();
 
     const defaultRoot = issuers[this.schedule.defaultRoot];
     let guard: DataVaultPkiSecretBackendIssuer | undefined;

@@ -27,6 +27,12 @@ export interface IControlPlaneTrust extends IConstruct {
   /** Names of `roots`, same order (issuer names for a platform CA): they identify roots whose PEM is a token. */
   readonly rootNames?: readonly string[];
   /**
+   * Names of every root this trust keeps, in the bundle or not (a platform CA keeps the issuers of dropped and retired
+   * roots). The bundle keeps a publication record per name, so dropping a root from the bundle deletes nothing.
+   * @default - `rootNames`
+   */
+  readonly knownRootNames?: readonly string[];
+  /**
    * The PKI mount of a platform CA; undefined for a CA given as PEM. When set, the roots are Vault resources in
    * this mount (what `PlatformTrust-CaRootPreventDestroy` looks at).
    */

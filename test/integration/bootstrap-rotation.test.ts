@@ -233,6 +233,8 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
     expect(changes).toEqual(
       [
         'create vault_pki_secret_backend_root_cert.ControlPlaneTrust_Root-rot-cp-root-2',
+        // The new root's publication record: the switch waits for the rollout window counted from it.
+        'create vault_kv_secret_v2.BootstrapBundle_PublishedRoot-rot-cp-root-2',
         'update vault_kv_secret_v2.BootstrapBundle_Secret',
         ...RESIGN,
       ].sort(),
@@ -252,6 +254,8 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
   });
 
   test('2b. SWITCH (sequence 3): the new root issues; node B (updated) connects, node A (sequence 1) fails', async () => {
+    // The plan refuses the switch until the new root has been published for the rollout window (1 s here).
+    await rolloutWait();
     const changes = await step('2b SWITCH', env(3, { controlPlaneTrust: switched }));
     expect(destructive(changes)).toEqual([]);
     expect(changes).toEqual(

@@ -11,6 +11,7 @@
  */
 import { App } from 'cdktf';
 import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
+import { RootRotationPhase } from '../../lib/pki';
 import {
   BootstrapBundle,
   BootstrapBundleV2,
@@ -265,5 +266,34 @@ describe('bundle freshness, rollout window, revocation and emergency rotation (r
     expect(taskVerdict(held.get(6)!, 2, now)).toBe('accepted');
     expect(taskVerdict(held.get(6)!, 3, now)).toBe('unknown-version');
     await ws.expectNoChanges();
+  });
+
+  test('a root switch planned inside the rollout window fails the plan and passes after it; a switch to a root no bundle listed fails', async () => {
+    const taskSigning = { version: 2, compromised: [1, 2] };
+    const root = { issuerName: 'fr-control-plane-root' };
+    const next = { issuerName: 'fr-root-2' };
+    const overlapUntil = dayFromToday(10);
+    const phase = (p: RootRotationPhase): EnvironmentConfig['controlPlaneTrust'] => ({
+      platformCa: { root, rotation: { next, overlapUntil, phase: p } },
+    });
+    // Straight to SWITCH: no bundle ever listed fr-root-2, so its publication record does not exist.
+    const direct = await planFailure(
+      environment({ sequence: 8, taskSigning, controlPlaneTrust: phase(RootRotationPhase.SWITCH) }),
+    );
+    expect(direct).toContain('no secret found at "fr/kv/data/bootstrap/bundle-published/control-plane-root/fr-root-2"');
+
+    await publish(environment({ sequence: 8, taskSigning, controlPlaneTrust: phase(RootRotationPhase.PUBLISH_NEXT) }));
+    const record = await bao.root.read('fr/kv/metadata/bootstrap/bundle-published/control-plane-root/fr-root-2');
+    const publishedAt = Date.parse(record.body.data.created_time);
+    const switched = environment({ sequence: 9, taskSigning, controlPlaneTrust: phase(RootRotationPhase.SWITCH) });
+    const early = await planFailure(switched);
+    expect(Date.now()).toBeLessThan(publishedAt + WINDOW_MS);
+    expect(early).toContain('The control-plane root "fr-root-2" was first published to nodes at');
+    await sleep(Math.max(0, publishedAt + WINDOW_MS + 1100 - Date.now()));
+    expect(await planFailure(switched)).toBeUndefined();
+    await publish(switched);
+    nodeTakes(7, 8, new Date());
+    const b9 = nodeTakes(8, 9, new Date());
+    expect(b9.public_https_trust.roots.map((r) => r.state)).toEqual(['current', 'previous']);
   });
 });

@@ -173,3 +173,64 @@ export function declareRollout(
 export function recordName(prefix: string, keyName: string, version: number): string {
   return `${prefix}/${keyName}/v${version}`;
 }
+
+/** A control-plane root as the rollout sees it: its name in code and its state in the bundle. */
+export interface RolloutRoot {
+  readonly name: string;
+  readonly state: string;
+}
+
+/** Construct-id safe form of a root name. */
+function idOf(name: string): string {
+  return name.replace(/[^A-Za-z0-9]/g, '-');
+}
+
+/**
+ * The same for control-plane roots: a publication record per root name the trust keeps (`PublishedRoot-<name>`,
+ * written once after `after`; a root dropped from the bundle keeps its record), and, while the bundle still lists a `previous` root (the switch phase), a plan-time
+ * read of the current root's record (`RolloutRoot`) with a postcondition that nodes have had the rollout window to
+ * fetch it as `next` before the control plane serves it. A switch to a root no bundle listed before fails the read.
+ * Roots whose names are not literal are skipped.
+ */
+export function declareRootRollout(
+  scope: Construct,
+  roots: readonly RolloutRoot[],
+  knownNames: readonly string[],
+  opts: {
+    readonly kvMountPath: string;
+    readonly recordPrefix: string;
+    readonly after: ITerraformDependable[];
+    readonly freshness: ResolvedFreshness;
+  },
+): { records: KvSecretV2[]; check?: DataVaultKvSecretV2 } {
+  const named = roots.filter((r) => typeof r.name === 'string' && !isToken(r.name));
+  if (named.length !== roots.length || knownNames.some((n) => isToken(n))) return { records: [] };
+  const names = [...new Set([...knownNames, ...named.map((r) => r.name)])].sort();
+  const records = names.map(
+    (name) =>
+      new KvSecretV2(scope, `PublishedRoot-${idOf(name)}`, {
+        mount: opts.kvMountPath,
+        name: `${opts.recordPrefix}/control-plane-root/${name}`,
+        dataJson: JSON.stringify({ root: name }),
+        dependsOn: opts.after,
+        lifecycle: { ignoreChanges: ['data_json'] },
+      }),
+  );
+  const current = named.find((r) => r.state === 'current');
+  const switching = named.some((r) => r.state === 'previous');
+  if (!current || !switching || opts.freshness.rolloutOverrideReason !== undefined) return { records };
+  const window = rolloutWindow(opts.freshness);
+  const check = new DataVaultKvSecretV2(scope, 'RolloutRoot', {
+    mount: opts.kvMountPath,
+    name: `${opts.recordPrefix}/control-plane-root/${current.name}`,
+    lifecycle: {
+      postcondition: [
+        {
+          condition: `\${timecmp(timeadd(self.created_time, "${window}s"), ${NOW}) <= 0}`,
+          errorMessage: `The control-plane root "${current.name}" was first published to nodes at \${self.created_time}; the control plane may serve a certificate from it only ${window} s later (${opts.freshness.rolloutRefreshes} refresh hints of ${opts.freshness.refreshHintSeconds} s plus ${opts.freshness.rolloutExtraSeconds} s), so that every node trusts it first. This plan is at \${${NOW}}. Plan the switch again after the window, or set freshness.rolloutOverride with a reason.`,
+        },
+      ],
+    },
+  });
+  return { records, check };
+}
