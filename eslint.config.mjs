@@ -39,6 +39,33 @@ export default tseslint.config(
     },
   },
   {
+    files: ['lib/control-plane/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'cdktf',
+                'cdktf/*',
+                'constructs',
+                '@cdktf/*',
+                '../*',
+                '!../kernel',
+                '!../kernel/*',
+                '!../node',
+                '!../node/*',
+              ],
+              message:
+                'lib/control-plane runs in the control plane: it imports nothing from cdktf or the construct layers (lib/node and lib/kernel only).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['lib/kernel/**/*.ts'],
     rules: {
       'no-restricted-imports': [
