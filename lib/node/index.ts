@@ -92,3 +92,17 @@ export { pinMatchesAny, spkiPin } from './spki-pin';
 export type { MaterializedBundle } from './materialize';
 /** Writes a bundle's three trust files. */
 export { TRUST_FILE_MODE, materializeBundle } from './materialize';
+/** The agent's options, state, events and what it keeps across restarts. */
+export type {
+  AgentEnrolment,
+  BundleAgentEvent,
+  BundleAgentEvents,
+  BundleAgentOptions,
+  BundleAgentPhase,
+  BundleAgentStatus,
+} from './agent';
+/** The bundle loop a node agent embeds. */
+export { BundleAgent, DEFAULT_AGENT_BUNDLE_PATH, isTlsFailure } from './agent';
+/** The agent's state file. */
+export type { AgentState } from './agent-state';
+export { AGENT_STATE_FILE, AGENT_STATE_FORMAT_V1, readAgentState, writeAgentState } from './agent-state';
