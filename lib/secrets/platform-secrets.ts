@@ -149,6 +149,17 @@ export interface SeedSecretOptions {
    * @default true
    */
   readonly disableRead?: boolean;
+  /**
+   * Seed through the provider's write-only attribute (`data_json_wo`): the value is sent to Vault during the
+   * apply and reaches neither the plan nor the state, not even encrypted. Vault is written again only when this
+   * number changes (an engine cannot compare a value it never stores): bump it to re-seed. The variable is made
+   * ephemeral (`ephemeral = true`), so the plan file does not keep its value either; it can then be used only
+   * where ephemeral values are allowed, and the runner sets it for the apply of a saved plan too. Needs OpenTofu or
+   * Terraform 1.11 or later and the Vault provider 5.x; an older engine refuses the plan. Implies
+   * `disableRead: true`.
+   * @default - `data_json`: the value is also kept in state (marked sensitive)
+   */
+  readonly writeOnlyVersion?: number;
 }
 
 /** What `writeSigningMetadata` records. `ITaskSigningKey` satisfies it. */
@@ -261,7 +272,8 @@ export class PlatformSecrets extends PlatformSecretsBase {
    * Seeds one secret from a sensitive Terraform variable (`vault_kv_secret_v2`, `data_json` from the
    * variable). The value is set by the runner (`TF_VAR_<name>`) and never appears in cdk.tf.json; it
    * does land in Terraform state (marked sensitive), so keep the state backend encrypted and
-   * access-controlled, or leave seeding to the owning team.
+   * access-controlled, or leave seeding to the owning team. With `writeOnlyVersion` (OpenTofu or Terraform
+   * 1.11 or later) it reaches neither plan nor state.
    *
    * The variable must be declared `sensitive: true` with type `map(string)` / `object(...)` (encoded with
    * jsonencode) or `string` holding a JSON object. Paths under "signing/" (metadata only) and "bootstrap/"
@@ -286,7 +298,27 @@ export class PlatformSecrets extends PlatformSecretsBase {
         'declare the variable with `type: "map(string)"` (or "string" holding a JSON object).',
       );
     }
-    return this.writeSecret(checked.path, options.id, 'Seed', dataJson, options.disableRead ?? true);
+    const wo = options.writeOnlyVersion;
+    if (wo !== undefined) {
+      if (!isToken(wo) && (!Number.isInteger(wo) || wo < 1)) {
+        throw invalidOption(
+          'writeOnlyVersion must be a whole number of 1 or more.',
+          wo,
+          'start at 1 and raise it by one each time the secret is to be written again.',
+        );
+      }
+      if (options.disableRead === false) {
+        throw invalidOption(
+          'writeOnlyVersion seeds a value that is never stored in state; reading it back would store it.',
+          { disableRead: false, writeOnlyVersion: wo },
+          'leave disableRead out (true) with writeOnlyVersion.',
+        );
+      }
+    }
+    // The engine keeps root variable values in the plan file; an ephemeral variable is never written there (nor to
+    // state), and is exactly what a write-only attribute accepts.
+    if (wo !== undefined) variable.addOverride('ephemeral', true);
+    return this.writeSecret(checked.path, options.id, 'Seed', dataJson, options.disableRead ?? true, undefined, wo);
   }
 
   /**
@@ -315,6 +347,7 @@ export class PlatformSecrets extends PlatformSecretsBase {
     dataJson: string,
     disableRead: boolean,
     idSuffix: string = path.replace(/\//g, '--'),
+    writeOnlyVersion?: number,
   ): KvSecretV2 {
     if (!isToken(path)) {
       if (this.written.has(path)) {
@@ -336,7 +369,9 @@ export class PlatformSecrets extends PlatformSecretsBase {
     return new KvSecretV2(this, id ?? `${idPrefix}-${idSuffix}`, {
       mount: this.mount.path,
       name: path,
-      dataJson,
+      ...(writeOnlyVersion === undefined
+        ? { dataJson }
+        : { dataJsonWo: dataJson, dataJsonWoVersion: writeOnlyVersion }),
       disableRead,
       // An API-created audit device (if any) is enabled first, so the write is audited (see PlatformAudit).
     });
