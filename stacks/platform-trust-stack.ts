@@ -52,6 +52,7 @@ import { PlatformSecrets } from '../lib/secrets/platform-secrets';
 import { BundleSigningKey } from '../lib/signing/bundle-signing-key';
 import { TaskSigningKey } from '../lib/signing/task-signing-key';
 import { TransitMount } from '../lib/signing/transit-mount';
+import { StateEncryption } from '../lib/state/state-encryption';
 import { EnvironmentConfig, MountPaths, resolveMounts } from './environment';
 
 export interface PlatformTrustStackProps {
@@ -68,6 +69,12 @@ export interface PlatformTrustStackProps {
    * @default true
    */
   readonly checks?: boolean;
+  /**
+   * OpenTofu state and plan encryption, written into the stack's `terraform` block (for example
+   * `StateEncryption.openBao({ key: stateKeyStack.key })`). OpenTofu only: Terraform refuses the block.
+   * @default - none: state and plans are written as the backend stores them
+   */
+  readonly stateEncryption?: StateEncryption;
 }
 
 /**
@@ -125,6 +132,7 @@ export class PlatformTrustStack extends TerraformStack {
     } else {
       new LocalBackend(this, { path: `terraform.${env.name}.tfstate` });
     }
+    props.stateEncryption?.applyTo(this);
 
     // No address, no token: the provider reads VAULT_ADDR and VAULT_TOKEN from the runner's environment.
     this.vaultProvider = new VaultProvider(this, 'vault', {
