@@ -7,6 +7,8 @@ export * from './pki';
 export * from './bootstrap';
 export * from './checks';
 export * from './review';
+export * from './state';
 export * from '../stacks/environment';
 export * from '../stacks/platform-trust-stack';
+export * from '../stacks/state-key-stack';
 export { buildApp, BuildAppOptions } from '../stacks/app';
