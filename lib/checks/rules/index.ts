@@ -9,6 +9,7 @@ import { BundleSignedWithVerifiers } from './bundle-signed-with-verifiers';
 import { BundleVaultAccess } from './bundle-vault-access';
 import { CaRootPreventDestroy } from './ca-root-prevent-destroy';
 import { NoPlanTimeSigning } from './no-plan-time-signing';
+import { BundleFreshnessBounded } from './bundle-freshness-bounded';
 import { NoPushToNodes } from './no-push-to-nodes';
 import { NonDeterministicValue } from './non-deterministic-value';
 import { PkiKeyExported } from './pki-key-exported';
@@ -32,6 +33,7 @@ import { TransitKeySymmetricSigner } from './transit-key-symmetric-signer';
 import { VerifierSetExplicit } from './verifier-set-explicit';
 
 export {
+  BundleFreshnessBounded,
   BundleKeySignApplyOnly,
   BundleSamePath,
   BundleSignedByBundleKey,
@@ -92,6 +94,7 @@ export const PLATFORM_TRUST_RULES: readonly PlatformTrustRule[] = Object.freeze(
   BundleVaultAccess,
   BundleSignedWithVerifiers,
   NoPushToNodes,
+  BundleFreshnessBounded,
   // Bundle signing (invariants 10 and 11): not suppressible
   NoPlanTimeSigning,
   BundleKeySignApplyOnly,

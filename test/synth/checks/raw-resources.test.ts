@@ -111,12 +111,20 @@ const keySet = (format: string, name: string) => ({
  * `signer` (default the bundle key "bundle-signer"), and with `migration` a second, declared, by the task key.
  */
 const handBundle =
-  (opts: { verifiers: boolean; signed: boolean; vaultAddr?: boolean; signer?: string; migration?: boolean }) =>
+  (opts: {
+    verifiers: boolean;
+    signed: boolean;
+    vaultAddr?: boolean;
+    signer?: string;
+    migration?: boolean;
+    unbounded?: boolean;
+  }) =>
   (stack: TerraformStack) => {
     const body = {
       schema: 'cdktf-platform-trust/bootstrap-bundle/v2',
       environment: 'dev',
       sequence: 1,
+      ...(opts.unbounded ? {} : { freshness: { expires: '2027-02-01T00:00:00Z', refresh_hint_seconds: 3600 } }),
       ...(opts.vaultAddr ? { agent: { VAULT_ADDR: 'https://vault.dev.internal:8200' } } : {}),
       ...(opts.verifiers
         ? {
@@ -317,6 +325,11 @@ const CASES: Record<string, { level: 'error' | 'warning'; bad: Build; good: Buil
   'PlatformTrust-BundleSignedWithVerifiers': {
     level: 'error',
     bad: handBundle({ verifiers: false, signed: false }),
+    good: handBundle({ verifiers: true, signed: true }),
+  },
+  'PlatformTrust-BundleFreshnessBounded': {
+    level: 'error',
+    bad: handBundle({ verifiers: true, signed: true, unbounded: true }),
     good: handBundle({ verifiers: true, signed: true }),
   },
   'PlatformTrust-BundleVaultAccess': {
