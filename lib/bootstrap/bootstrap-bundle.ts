@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { DataVaultKvSecretV2 } from '@cdktf/provider-vault/lib/data-vault-kv-secret-v2';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
 import { BundleSignatureRole } from '../core/declarations';
-import { expectedReference, invalidFreshnessSetting, invalidRevocation, missingConfig } from '../core/errors';
+import { expectedReference, invalidFreshnessSetting, missingConfig } from '../core/errors';
 import { PlanClock } from '../core/plan-clock';
 import {
   DEFAULT_EXPIRY_MARGIN_DAYS,
@@ -199,6 +199,11 @@ export class BootstrapBundle extends Construct {
   public readonly secret: KvSecretV2;
   /** The signature by the bundle key (construct ids `BundleSignature` and `SignedInput`). */
   public readonly bundleKeySignature: ApplyTimeSignature;
+  /**
+   * During an emergency rotation of the bundle key, the signature by the compromised version that nodes still hold
+   * (`HandoverSignature`, `HandoverSignedInput`).
+   */
+  public readonly handoverSignature?: ApplyTimeSignature;
   /** With `migrateFromV1`, the signature by the task key (`TaskKeySignature`, `TaskKeySignedInput`). */
   public readonly taskKeySignature?: ApplyTimeSignature;
   public readonly migrateFromV1: boolean;
@@ -263,16 +268,6 @@ export class BootstrapBundle extends Construct {
     }
     checkBundleLiteral('bundle signing key activeKid', bundleKey.activeKid);
     checkSeparateSigningKeys(key, bundleKey);
-    if (bundleKey.plan?.emergencyRotation) {
-      // Nodes accept a bundle only under a bundle key of the bundle they hold, so the bundle that revokes a
-      // compromised active bundle key must be signed once more by that key, and the next one by the new key: two
-      // bundles in one change, which this release does not sign.
-      throw invalidRevocation(
-        `The active bundle key version ${bundleKey.plan.latestVersion - 1} is listed as compromised. Nodes accept a bundle only under a bundle key of the bundle they hold, so the new version cannot sign the bundle that announces it in the same apply.`,
-        bundleKey.plan.compromised,
-        'take the two reviewed steps of a bundle key rotation without waiting: pre-publish the next version (version: N+1, activeVersion: N) and, once nodes hold it, activate it with compromised: [N] (see "Emergency rotation" in the README). The root of trust of a node that never takes the pre-publish is its enrolment pin.',
-      );
-    }
     checkSeparateSources(props.publicHttpsTrust, props.nodeCertTrust, this.kvMountPath);
     this.taskKey = key;
     this.bundleKey = bundleKey;
@@ -343,6 +338,24 @@ export class BootstrapBundle extends Construct {
       BundleSignatureRole.BUNDLE_KEY,
     );
     this.signature = this.bundleKeySignature.sig;
+    if (bundleKey.handover) {
+      // Emergency rotation of the bundle key: nodes hold only the compromised version, so it signs this bundle (which
+      // revokes it) once more, next to the new version; nodes that took the bundle ignore its signature.
+      this.handoverSignature = signAtApply(
+        this,
+        'HandoverSignature',
+        'HandoverSignedInput',
+        {
+          keyName: bundleKey.keyName,
+          mountPath: bundleKey.mountPath,
+          activeVersion: bundleKey.handover.version,
+          activeKid: bundleKey.handover.kid,
+          signingDependables: bundleKey.signingDependables,
+        },
+        signedInput,
+        BundleSignatureRole.BUNDLE_KEY,
+      );
+    }
     if (this.migrateFromV1) {
       this.taskKeySignature = signAtApply(
         this,
@@ -355,7 +368,7 @@ export class BootstrapBundle extends Construct {
     }
     this.bundleKeyPin = bundleKey.activePin;
 
-    const signatures: EnvelopeSignature[] = [this.bundleKeySignature, this.taskKeySignature]
+    const signatures: EnvelopeSignature[] = [this.bundleKeySignature, this.handoverSignature, this.taskKeySignature]
       .filter((s): s is ApplyTimeSignature => s !== undefined)
       .map((s) => ({ keyid: s.keyid, sig: s.sig }));
     const envelopeLocal = new TerraformLocal(
@@ -468,6 +481,9 @@ export class BootstrapBundle extends Construct {
   public grantPublish(grantee: IGrantable): Grant {
     const rules: PolicyRule[] = [
       signRule(this.bundleKey.mountPath, this.bundleKey.keyName, this.bundleKey.activeVersion),
+      ...(this.bundleKey.handover
+        ? [signRule(this.bundleKey.mountPath, this.bundleKey.keyName, this.bundleKey.handover.version)]
+        : []),
       ...(this.migrateFromV1
         ? [signRule(this.taskKey.mountPath, this.taskKey.keyName, this.taskKey.activeVersion)]
         : []),

@@ -98,6 +98,7 @@ export class BundleSigningKey extends Construct implements IBundleSigningKey {
   public readonly publicKeyOf: Readonly<Record<number, string>>;
   /** Key id of every accepted version, by version. Tokens. */
   public readonly kidOf: Readonly<Record<number, string>>;
+  public readonly handover?: { readonly version: number; readonly kid: string };
 
   constructor(scope: Construct, id: string, props: BundleSigningKeyProps) {
     super(scope, id);
@@ -108,11 +109,22 @@ export class BundleSigningKey extends Construct implements IBundleSigningKey {
     this.mount = props.mount ?? new TransitMount(this, 'Mount', { path: 'transit' });
     this.mountPath = this.mount.path;
 
+    // An emergency rotation hands over: the compromised version signs the bundle that revokes it once more (nodes
+    // hold only it), so Vault's floors stay at it while the code still names it as `version`.
+    const handoverVersion = this.plan.emergencyRotation ? this.plan.latestVersion - 1 : undefined;
+    const floorsPlan =
+      handoverVersion === undefined
+        ? this.plan
+        : {
+            ...this.plan,
+            minEncryptionVersion: handoverVersion,
+            minDecryptionVersion: Math.min(handoverVersion, this.plan.minDecryptionVersion),
+          };
     const parts = declareVersionedTransitKey(this, {
       mount: this.mount,
       keyName: this.keyName,
       keyType: BUNDLE_SIGNING_KEY_TYPE,
-      plan: this.plan,
+      plan: floorsPlan,
       setFormat: BUNDLE_KEYS_FORMAT_V1,
       setLocalId: 'KeySetJson',
     });
@@ -126,6 +138,12 @@ export class BundleSigningKey extends Construct implements IBundleSigningKey {
     this.activeKid = parts.activeKid;
     this.keySetJson = parts.setJson;
     this.activePin = new TerraformLocal(this, 'ActivePin', this.pinExpression(this.activeVersion)).asString;
+    if (handoverVersion !== undefined) {
+      this.handover = {
+        version: handoverVersion,
+        kid: new TerraformLocal(this, 'HandoverKid', parts.kidOfVersion(handoverVersion)).asString,
+      };
+    }
   }
 
   /**

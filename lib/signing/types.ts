@@ -70,6 +70,13 @@ export interface IBundleSigningKey {
    * @default - only the active version is counted
    */
   readonly plan?: VerifierPlan;
+  /**
+   * During an emergency rotation of this key (its active version listed as compromised, the code still naming it as
+   * `version`): the compromised version that signs the bundle once more next to the new active version, so that
+   * nodes, which accept a bundle only under a bundle key they hold, take the bundle that revokes it.
+   * @default - none
+   */
+  readonly handover?: { readonly version: number; readonly kid: string };
   /** Lets the grantee read the public keys (`<mount>/keys/<name>` read). */
   grantReadPublicKeys(grantee: IGrantable): Grant;
 }

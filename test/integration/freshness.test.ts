@@ -16,8 +16,11 @@ import {
   BootstrapBundle,
   BootstrapBundleV2,
   acceptBundleUpdate,
+  BUNDLE_PAYLOAD_TYPE_V2,
   acceptFirstBundle,
   bundleFreshness,
+  jsonencodeCanonical,
+  pae,
   verifyTaskWithBundle,
 } from '../../lib/node';
 import { VaultClient, VaultServer } from './vault-server';
@@ -295,5 +298,69 @@ describe('bundle freshness, rollout window, revocation and emergency rotation (r
     nodeTakes(7, 8, new Date());
     const b9 = nodeTakes(8, 9, new Date());
     expect(b9.public_https_trust.roots.map((r) => r.state)).toEqual(['current', 'previous']);
+  });
+
+  test('a compromised bundle key: one apply rotates and revokes it while it hands over; a bundle forged with it later is refused by updated nodes', async () => {
+    const taskSigning = { version: 2, compromised: [1, 2] };
+    const controlPlaneTrust: EnvironmentConfig['controlPlaneTrust'] = {
+      platformCa: {
+        root: { issuerName: 'fr-control-plane-root' },
+        rotation: {
+          next: { issuerName: 'fr-root-2' },
+          overlapUntil: dayFromToday(10),
+          phase: RootRotationPhase.SWITCH,
+        },
+      },
+    };
+    const before = held.get(9)! as BootstrapBundleV2;
+    expect(before.bundle_keys.set.keys.map((k) => `${k.version}:${k.state}`)).toEqual(['1:active']);
+    const changes = await publish(
+      environment({ sequence: 10, taskSigning, controlPlaneTrust, bundleSigning: { version: 1, compromised: [1] } }),
+    );
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        'create vault_generic_endpoint.BundleSigningKey_RotateToV2',
+        'create vault_generic_endpoint.BootstrapBundle_HandoverSignature',
+      ]),
+    );
+    // Signed by the new version and, once more, by the compromised one that nodes hold.
+    const envelope = JSON.parse(envelopes.get(10)!);
+    expect(envelope.signatures.map((s: { keyid: string }) => s.keyid.split(':')[1])).toEqual(['v2', 'v1']);
+    const now = new Date();
+    const update = acceptBundleUpdate({ bundle: before }, envelopes.get(10)!, now);
+    expect(update).toMatchObject({ ok: true, signer: { version: 1 } });
+    const b10 = nodeTakes(9, 10, now);
+    expect(b10.bundle_keys.set.keys.map((k) => `${k.version}:${k.state}`)).toEqual(['2:active']);
+    expect(b10.revoked.bundle_key_versions).toEqual([1]);
+
+    // Whoever holds version 1 forges a bundle re-pointing nodes (here the root token signs with it).
+    const v1Kid = before.bundle_keys.set.keys[0].kid;
+    const forgedBundle = { ...b10, sequence: 11, control_plane: { url: 'https://attacker.fr.localhost' } };
+    const payload = Buffer.from(jsonencodeCanonical(forgedBundle));
+    const signed = await bao.root.write('fr/transit/sign/bundle-signer', {
+      input: Buffer.from(pae(BUNDLE_PAYLOAD_TYPE_V2, payload)).toString('base64'),
+      key_version: '1',
+    });
+    expect(signed.status).toBe(200);
+    const forged = JSON.stringify({
+      payloadType: BUNDLE_PAYLOAD_TYPE_V2,
+      payload: payload.toString('base64'),
+      signatures: [{ keyid: v1Kid, sig: signed.body.data.signature.split(':')[2] }],
+    });
+    expect(acceptBundleUpdate({ bundle: b10 }, forged, now)).toMatchObject({ ok: false, reason: 'revoked-key' });
+    // The exposure window: a node that never took the emergency bundle still takes the forgery.
+    expect(acceptBundleUpdate({ bundle: before }, forged, now)).toMatchObject({ ok: true });
+
+    // Once nodes hold the emergency bundle, the code names the new version: one signature, and the floors rise.
+    await publish(
+      environment({ sequence: 11, taskSigning, controlPlaneTrust, bundleSigning: { version: 2, compromised: [1] } }),
+    );
+    expect(JSON.parse(envelopes.get(11)!).signatures).toHaveLength(1);
+    nodeTakes(10, 11, now);
+    const key = await bao.root.read('fr/transit/keys/bundle-signer');
+    expect(key.body.data).toMatchObject({ latest_version: 2, min_encryption_version: 2 });
+    const v1 = await bao.root.write('fr/transit/sign/bundle-signer', { input: 'eA==', key_version: '1' });
+    expect(v1.status).toBeGreaterThanOrEqual(400);
+    await ws.expectNoChanges();
   });
 });

@@ -73,6 +73,8 @@ export interface VersionedTransitKeyParts {
   readonly activeKid: string;
   /** Compact JSON of the key set (a local). */
   readonly setJson: string;
+  /** Key id of any version Vault holds, in the set or not (a token). */
+  kidOfVersion(version: number): string;
 }
 
 /**
@@ -222,5 +224,15 @@ export function declareVersionedTransitKey(scope: Construct, o: VersionedTransit
     kidOf,
     activeKid,
     setJson,
+    kidOfVersion: (version: number) =>
+      kidOf[version] ??
+      Fn.join('', [
+        `${keyName}:v${version}:`,
+        Fn.substr(
+          Fn.sha256(Token.asString(Fn.lookupNested(keysLocal.expression, [String(version), 'public_key']))),
+          0,
+          16,
+        ),
+      ]),
   };
 }

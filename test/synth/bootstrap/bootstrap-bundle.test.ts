@@ -514,6 +514,7 @@ describe('BootstrapBundle invariants', () => {
     });
     const b = new BootstrapBundle(stack, 'Bundle', { ...props, signingKey: compromisedTask });
     expect(b.bundle.revoked.task_key_versions).toEqual([2]);
+    // A compromised active bundle key: the new version signs, and the compromised one hands over (nodes hold it).
     const other = world();
     const bundleKey = new BundleSigningKey(other.stack, 'Emergency', {
       name: 'bundle-signer-2',
@@ -521,8 +522,21 @@ describe('BootstrapBundle invariants', () => {
       compromised: [1],
       mount: TransitMount.fromPath('dev/transit'),
     });
-    expect(() => new BootstrapBundle(other.stack, 'Bundle', { ...other.props, bundleSigningKey: bundleKey })).toThrow(
-      '[PT038] The active bundle key version 1 is listed as compromised',
-    );
+    expect(bundleKey.plan).toMatchObject({ latestVersion: 2, activeVersion: 2, emergencyRotation: true });
+    expect(bundleKey.handover?.version).toBe(1);
+    const e = new BootstrapBundle(other.stack, 'Bundle', { ...other.props, bundleSigningKey: bundleKey });
+    expect(e.bundle.revoked.bundle_key_versions).toEqual([1]);
+    expect(e.handoverSignature).toBeDefined();
+    const ej = JSON.parse(Testing.synth(other.stack));
+    const endpoint = (prefix: string): any =>
+      Object.entries(ej.resource.vault_generic_endpoint).find(([k]) => k.startsWith(prefix))![1];
+    const handover = endpoint('Bundle_HandoverSignature');
+    expect(handover.path).toBe('dev/transit/sign/bundle-signer-2');
+    expect(handover.data_json).toContain('"key_version" = "1"');
+    // Vault's floors stay at the compromised version while it hands over.
+    expect(JSON.parse(endpoint('Emergency_Floors').data_json)).toEqual({
+      min_decryption_version: 1,
+      min_encryption_version: 1,
+    });
   });
 });
