@@ -457,6 +457,7 @@ export class BootstrapBundle extends Construct {
       this.bundle.public_https_trust.roots.map((r, i) => ({
         name: props.publicHttpsTrust.rootNames?.[i] as string,
         state: r.state,
+        until: r.until,
       })),
       props.publicHttpsTrust.knownRootNames ?? props.publicHttpsTrust.rootNames ?? [],
       rolloutOpts,

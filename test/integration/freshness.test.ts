@@ -209,6 +209,13 @@ describe('bundle freshness, rollout window, revocation and emergency rotation (r
     expect(never).toContain('no secret found at "fr/kv/data/bootstrap/bundle-published/node-task-signer/v3"');
 
     await sleep(Math.max(0, publishedAt + WINDOW_MS + 1100 - Date.now()));
+    // A grace that ends before one more window has passed after the earliest activation is refused.
+    const shortGrace = await planFailure(
+      environment({ sequence: 5, taskSigning: { version: 2, grace: [{ version: 1, until: dayFromToday(0) }] } }),
+    );
+    expect(shortGrace).toContain(
+      `The grace of task key version 1 ends at ${dayFromToday(0)}, less than the rollout window (4 s)`,
+    );
     expect(await planFailure(activate)).toBeUndefined();
     await publish(activate);
     await signTask(2, 'drain gpu-0002');

@@ -163,6 +163,16 @@ export function declareRollout(
           condition: `\${timecmp(timeadd(self.created_time, "${window}s"), ${NOW}) <= 0}`,
           errorMessage: `The ${key.label} version ${active} was first published to nodes at \${self.created_time}; the control plane may sign with it only ${window} s later (${opts.freshness.rolloutRefreshes} refresh hints of ${opts.freshness.refreshHintSeconds} s plus ${opts.freshness.rolloutExtraSeconds} s), so that every node holds it first. This plan is at \${${NOW}}. Plan the activation again after the window; in an emergency list the compromised version instead (compromised: [...]), or set freshness.rolloutOverride with a reason.`,
         },
+        ...plan.versions
+          .filter((v) => v.state === 'grace' && v.until !== undefined)
+          .map((v) =>
+            graceCondition(
+              `grace of ${key.label} version ${v.version}`,
+              v.until!,
+              `version ${active} could first be activated`,
+              window,
+            ),
+          ),
       ],
     },
   });
@@ -178,6 +188,8 @@ export function recordName(prefix: string, keyName: string, version: number): st
 export interface RolloutRoot {
   readonly name: string;
   readonly state: string;
+  /** End of the overlap of a `previous` (or `next`) root. */
+  readonly until?: string;
 }
 
 /** Construct-id safe form of a root name. */
@@ -229,8 +241,31 @@ export function declareRootRollout(
           condition: `\${timecmp(timeadd(self.created_time, "${window}s"), ${NOW}) <= 0}`,
           errorMessage: `The control-plane root "${current.name}" was first published to nodes at \${self.created_time}; the control plane may serve a certificate from it only ${window} s later (${opts.freshness.rolloutRefreshes} refresh hints of ${opts.freshness.refreshHintSeconds} s plus ${opts.freshness.rolloutExtraSeconds} s), so that every node trusts it first. This plan is at \${${NOW}}. Plan the switch again after the window, or set freshness.rolloutOverride with a reason.`,
         },
+        ...named
+          .filter((r) => r.state === 'previous' && r.until !== undefined && !isToken(r.until))
+          .map((r) =>
+            graceCondition(
+              `overlap of the previous root "${r.name}"`,
+              r.until!,
+              `root "${current.name}" could first be served`,
+              window,
+            ),
+          ),
       ],
     },
   });
   return { records, check };
+}
+
+/**
+ * A grace or overlap end must leave at least one rollout window after the earliest moment the new version or root
+ * could be used (its record's created_time plus the window): otherwise nodes would drop the old one before every
+ * node and control-plane instance has moved. Decided from Vault's created_time and the dates in code, so the
+ * verdict does not change with the plan's time.
+ */
+function graceCondition(what: string, until: string, from: string, window: number) {
+  return {
+    condition: `\${timecmp("${until}", timeadd(self.created_time, "${2 * window}s")) >= 0}`,
+    errorMessage: `The ${what} ends at ${until}, less than the rollout window (${window} s) after ${from} (\${timeadd(self.created_time, "${window}s")}). Nodes would drop it before every node and control-plane instance has moved. End it at least ${window} s after that moment.`,
+  };
 }
