@@ -23,9 +23,12 @@ function synthJson(stack: PlatformTrustStack): Record<string, any> {
 
 describe('PlatformTrustStack', () => {
   test('configures the Vault provider without an address or token', () => {
+    // The shipped environments log in per job (short-lived CI tokens): they use the token directly.
     const stack = new PlatformTrustStack(Testing.app(), { environment: dev });
     const json = synthJson(stack);
-    expect(Testing.synth(stack)).toHaveProviderWithProperties(VaultProvider, { skip_child_token: false });
+    expect(Testing.synth(stack)).toHaveProviderWithProperties(VaultProvider, { skip_child_token: true });
+    const defaults = new PlatformTrustStack(Testing.app(), { environment: { ...dev, vault: undefined } });
+    expect(Testing.synth(defaults)).toHaveProviderWithProperties(VaultProvider, { skip_child_token: false });
     const provider = json.provider.vault[0];
     expect(provider.address).toBeUndefined();
     expect(provider.token).toBeUndefined();
