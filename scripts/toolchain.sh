@@ -11,6 +11,8 @@
 #   providers hashicorp/vault 5.9.0 and hashicorp/tls 4.1.0, always built, installed
 #            into a filesystem mirror, plus a CLI config (tofu.rc) that points at it, for
 #            use via TF_CLI_CONFIG_FILE so `tofu init` works offline.
+#   go modules  the modules of the Go conformance check (conformance/go), fetched into the Go
+#            module cache (`go mod download`), so that check runs with GOPROXY=off.
 # Nothing is taken from PATH unless an environment variable names it: a fresh machine and a
 # developer machine run the same pinned binaries.
 #
@@ -540,6 +542,19 @@ if resolve_provider "hashicorp/tls provider v$TLS_PROVIDER_VERSION" tls "$TLS_PR
   say "provider hashicorp/tls $TLS_PROVIDER_VERSION: $(provider_file tls "$TLS_PROVIDER_VERSION")"
 else
   MISSING+=("provider hashicorp/tls $TLS_PROVIDER_VERSION")
+fi
+# The Go conformance check (conformance/go) runs offline: its modules go into the Go module cache now. Already
+# cached: the offline download succeeds and nothing is fetched.
+CONFORMANCE_GO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/conformance/go"
+if [ -f "$CONFORMANCE_GO_DIR/go.mod" ]; then
+  if find_go && (cd "$CONFORMANCE_GO_DIR" && GOFLAGS=-mod=mod GOPROXY=off "$GO" mod download >/dev/null 2>&1); then
+    say "go modules of conformance/go: cached"
+  elif [ -n "${GO:-}" ] && (cd "$CONFORMANCE_GO_DIR" && GOFLAGS=-mod=mod "$GO" mod download); then
+    say "go modules of conformance/go: downloaded into $("$GO" env GOMODCACHE)"
+  else
+    MISSING+=("go modules of conformance/go")
+    FAILED+=("go modules of conformance/go: \`go mod download\` in conformance/go failed (see above)")
+  fi
 fi
 rmdir "$SRC_DIR" 2>/dev/null || true
 
