@@ -8,6 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 import { bundleFreshness } from './bundle';
 import { acceptBundleUpdate } from './bundle-update';
 import type { Ed25519Engine } from './ed25519';
@@ -194,6 +195,7 @@ export class BundleAgent extends EventEmitter<BundleAgentEvents> {
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<void>;
   private agent?: https.Agent;
+  private secureContext?: tls.SecureContext;
   private agentRoots?: string;
   private expiredReported = false;
   private readonly clock: () => Date;
@@ -295,9 +297,9 @@ export class BundleAgent extends EventEmitter<BundleAgentEvents> {
     const held = this.held;
     const enrol = this.options.enrolment;
     const url = new URL(held ? held.bundle.control_plane.url : enrol!.url!);
-    const roots = held
-      ? held.bundle.public_https_trust.roots.map((r) => r.pem.trim()).join('\n') + '\n'
-      : enrol!.httpsRoots!;
+    const roots = normalizeRoots(
+      held ? held.bundle.public_https_trust.roots.map((r) => r.pem) : splitPems(enrol!.httpsRoots!),
+    );
     this.lastCheckAt = this.clock();
     let result: FetchResult;
     try {
@@ -419,14 +421,24 @@ export class BundleAgent extends EventEmitter<BundleAgentEvents> {
     this.emit('event', event);
   }
 
-  /** The connection pool for `roots`: a new one (new handshakes) whenever the held roots change. */
-  private agentFor(roots: string): https.Agent {
-    if (!this.agent || this.agentRoots !== roots) {
-      this.agent?.destroy();
-      this.agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  /**
+   * The connection pool and TLS context for `roots`. A new context whenever the held roots change; the kept-alive
+   * connection stays only when roots were added (it was verified under roots that are all still trusted), and is
+   * closed when any root was removed (dropped or revoked), so that the next request handshakes under `roots` only.
+   */
+  private connectionFor(roots: string): { agent: https.Agent; secureContext: tls.SecureContext } {
+    if (!this.agent || !this.secureContext || this.agentRoots !== roots) {
+      const kept = new Set(splitPems(roots));
+      const removed = splitPems(this.agentRoots ?? '').some((pem) => !kept.has(pem));
+      if (!this.agent || removed) {
+        this.agent?.destroy();
+        this.agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+      }
+      const cert = this.options.clientCertificate;
+      this.secureContext = tls.createSecureContext({ ca: roots, cert: cert?.cert, key: cert?.key });
       this.agentRoots = roots;
     }
-    return this.agent;
+    return { agent: this.agent, secureContext: this.secureContext };
   }
 
   private async fetch(url: URL, roots: string, etag: string | undefined): Promise<FetchResult> {
@@ -442,7 +454,6 @@ export class BundleAgent extends EventEmitter<BundleAgentEvents> {
   }
 
   private fetchOnce(url: URL, roots: string, etag: string | undefined): Promise<FetchResult> {
-    const cert = this.options.clientCertificate;
     const limit = this.options.maxBundleBytes ?? 1048576;
     const timeout = this.options.requestTimeoutMs ?? 10000;
     return new Promise((resolve, reject) => {
@@ -454,10 +465,7 @@ export class BundleAgent extends EventEmitter<BundleAgentEvents> {
           path: this.options.path ?? DEFAULT_AGENT_BUNDLE_PATH,
           method: 'GET',
           headers: { Accept: 'application/json', ...(etag ? { 'If-None-Match': etag } : {}) },
-          ca: roots,
-          cert: cert?.cert,
-          key: cert?.key,
-          agent: this.agentFor(roots),
+          ...this.connectionFor(roots),
           timeout,
         },
         (res) => {
@@ -487,6 +495,16 @@ export class BundleAgent extends EventEmitter<BundleAgentEvents> {
       req.end();
     });
   }
+}
+
+/** The PEM blocks of a text. */
+function splitPems(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** Roots as one text: each PEM trimmed, unique, sorted, joined by newlines (a reordering is not a change). */
+function normalizeRoots(pems: readonly string[]): string {
+  return `${[...new Set(pems.map((p) => p.trim()))].sort().join('\n')}\n`;
 }
 
 interface FetchResult {
