@@ -2,6 +2,7 @@ import { Annotations, IAspect, TerraformElement, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { selectedJson, selectorProblems, selects } from './applies-to';
 import { buildStackContext } from './context';
+import { findingMessage, ruleFailedMessage } from './finding-text';
 import { locationsOfFragment, resolvedFragment, splitLocation, viewsOfFragment } from './element-view';
 import { PLATFORM_TRUST_RULES, PLATFORM_TRUST_RULE_IDS, PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS } from './rules';
 import { RuleSuppression, SuppressionTarget, addSuppression, findSuppression } from './suppressions';
@@ -196,10 +197,7 @@ export class PlatformTrustChecks implements IAspect {
       rule.suppressible === false
         ? undefined
         : findSuppression(target, { ruleId: rule.id, path: target.node.path, address, detail });
-    const body = `${sentence(rule.description)} ${sentence(detail)}`;
-    const message = suppression
-      ? `[${rule.id}] Suppressed: ${body} Reason: ${suppression.reason}`
-      : `[${rule.id}] ${body} Fix: ${rule.fix}`;
+    const message = findingMessage(rule, detail, suppression?.reason);
     const annotations = Annotations.of(target);
     if (suppression) annotations.addInfo(message);
     else if (rule.level === CheckLevel.ERROR) annotations.addError(message);
@@ -218,7 +216,7 @@ export class PlatformTrustChecks implements IAspect {
   /** A rule that throws is a bug in the rule: report it as a warning instead of failing the whole synth. */
   private ruleFailed(target: IConstruct, rule: PlatformTrustRule, error: unknown, address?: string): void {
     const reason = error instanceof Error ? error.message : String(error);
-    const message = `[${rule.id}] The check could not run${address ? ` on ${address}` : ''}: ${reason}. Report this as a bug of cdktf-platform-trust.`;
+    const message = ruleFailedMessage(rule, reason, address);
     Annotations.of(target).addWarning(message);
     this.findings.push({
       ruleId: rule.id,
@@ -229,12 +227,6 @@ export class PlatformTrustChecks implements IAspect {
       message,
     });
   }
-}
-
-/** Text as a sentence: first letter upper case, exactly one final period. */
-function sentence(text: string): string {
-  const t = text.trim().replace(/[.\s]+$/, '');
-  return `${t.charAt(0).toUpperCase()}${t.slice(1)}.`;
 }
 
 /** Merges `source` into `target` the way a stack merges its elements' fragments (objects merged by key). */

@@ -6,9 +6,9 @@
  * checks read is emitted.
  */
 import { TerraformResource } from 'cdktf';
+import { DECLARATIONS_JSON_KEY } from './declaration-key';
 
-/** Key of the declarations object in an element's "//" block. */
-export const DECLARATIONS_JSON_KEY = 'platform_trust_declares';
+export { DECLARATIONS_JSON_KEY };
 
 /** What an apply-time signature resource over a bootstrap bundle is for (declaration `bundle_signature`). */
 export enum BundleSignatureRole {
