@@ -13,3 +13,4 @@ export {
   SuppressionTarget,
 } from './suppressions';
 export { ALL_ELEMENTS, ANY_DATA_SOURCE, ANY_RESOURCE, LOCALS, OUTPUTS, selectorOf, selects } from './applies-to';
+export { JsonCheckFinding, JsonCheckOptions, checkTerraformJson } from './json-checks';

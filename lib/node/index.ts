@@ -1,7 +1,36 @@
-// Node-side verification (package entry "cdktf-platform-trust/node"). Imports nothing from cdktf. Re-exports only.
+// Node-side verification (package entry "cdktf-platform-trust/node"). Imports nothing from cdktf. Re-exports only:
+// the public API of the entry is this list (api/node.api.md).
 
 /** Wire formats shared with the constructs: format ids, bundle v1 and v2 shapes, envelopes, default paths. */
-export * from './formats';
+export {
+  BUNDLE_KEYS_FORMAT_V1,
+  BUNDLE_KEY_PIN_PREFIX,
+  BUNDLE_PAYLOAD_TYPE,
+  BUNDLE_PAYLOAD_TYPE_V2,
+  BUNDLE_SCHEMA_V1,
+  BUNDLE_SCHEMA_V2,
+  DEFAULT_PATHS,
+  MAX_REFRESH_HINT_SECONDS,
+  PUBKEYS_FORMAT_V1,
+} from './formats';
+/**
+ * The bundle's wire shape. Not the `BootstrapBundle` construct of the main entry: this entry has no constructs.
+ */
+export type {
+  BootstrapBundle,
+  BootstrapBundleV1,
+  BootstrapBundleV2,
+  BundleFreshness,
+  BundleKeySetV1,
+  BundleRevocations,
+  DsseEnvelope,
+  RootState,
+  SignedEnvelope,
+  TrustRoot,
+  VerifierEntry,
+  VerifierSetV1,
+  VerifierState,
+} from './formats';
 /** The error thrown by the parsers, with a stable code per failure family. */
 export { NodeTrustError, NodeTrustErrorCode } from './errors';
 /** Choice of the Ed25519 engine (node:crypto or noble). */
@@ -86,7 +115,10 @@ export { acceptBundleUpdate } from './bundle-update';
 export type { FirstBundleRejectReason, FirstBundleResult } from './first-bundle';
 /** Enrolment: the first bundle under a bundle key pin. */
 export { acceptFirstBundle } from './first-bundle';
-/** SPKI pins of control-plane roots. */
+/**
+ * SPKI pins of control-plane roots (`sha256:<hex>`). The main entry's `spkiPin` is this same function: one meaning
+ * in both entries.
+ */
 export { pinMatchesAny, spkiPin } from './spki-pin';
 /** The files a bundle is written to. */
 export type { MaterializedBundle } from './materialize';
