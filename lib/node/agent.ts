@@ -197,6 +197,8 @@ export class BundleAgent extends EventEmitter<BundleAgentEvents> {
   private agent?: https.Agent;
   private secureContext?: tls.SecureContext;
   private agentRoots?: string;
+  /** Base64 DER of the root that the kept-alive connection's server chain ended in (verified at its handshake). */
+  private connectedRoot?: string;
   private expiredReported = false;
   private readonly clock: () => Date;
   private readonly random: () => number;
@@ -430,9 +432,16 @@ export class BundleAgent extends EventEmitter<BundleAgentEvents> {
     if (!this.agent || !this.secureContext || this.agentRoots !== roots) {
       const kept = new Set(splitPems(roots));
       const removed = splitPems(this.agentRoots ?? '').some((pem) => !kept.has(pem));
-      if (!this.agent || removed) {
+      // A connection whose server chain ends in a root that is still held stays: it is what a new handshake under
+      // `roots` would accept. One that ends in a removed root (dropped, revoked) is closed.
+      const stillTrusted =
+        this.connectedRoot !== undefined && [...kept].some((pem) => derOf(pem) === this.connectedRoot);
+      if (!this.agent || (removed && !stillTrusted)) {
+        this.connectedRoot = undefined;
         this.agent?.destroy();
-        this.agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+        // No socket limit: a request never waits in the pool's queue, where node:http would open its socket with the
+        // options of the socket that closed (the previous TLS context), not with this request's.
+        this.agent = new https.Agent({ keepAlive: true });
       }
       const cert = this.options.clientCertificate;
       this.secureContext = tls.createSecureContext({ ca: roots, cert: cert?.cert, key: cert?.key });
@@ -469,6 +478,7 @@ export class BundleAgent extends EventEmitter<BundleAgentEvents> {
           timeout,
         },
         (res) => {
+          if (!req.reusedSocket) this.connectedRoot = chainRoot(res.socket as tls.TLSSocket);
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (c: Buffer) => {
@@ -500,6 +510,21 @@ export class BundleAgent extends EventEmitter<BundleAgentEvents> {
 /** The PEM blocks of a text. */
 function splitPems(text: string): string[] {
   return text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** Base64 of a PEM certificate's DER. */
+function derOf(pem: string): string {
+  return pem.replace(/-----[A-Z ]+-----|\s/g, '');
+}
+
+/** Base64 DER of the last certificate of a connection's verified server chain (its root), if known. */
+function chainRoot(socket: tls.TLSSocket): string | undefined {
+  let cert = socket.getPeerCertificate?.(true);
+  if (!cert || !cert.raw) return undefined;
+  while (cert.issuerCertificate && cert.issuerCertificate !== cert && cert.issuerCertificate.raw) {
+    cert = cert.issuerCertificate;
+  }
+  return cert.raw.toString('base64');
 }
 
 /** Roots as one text: each PEM trimmed, unique, sorted, joined by newlines (a reordering is not a change). */
