@@ -6,13 +6,14 @@
  */
 import { CliDeps, readVaultFacts, renderText, runRotationStatus } from '../lib/cli/rotation-status';
 import type { CliResult } from '../lib/cli/result';
+import { environments } from '../stacks/environments';
 
 export type { CliDeps, CliResult };
 export { readVaultFacts, renderText };
 
-/** Runs the command without touching the process (tests call this). */
+/** Runs the command without touching the process (tests call this); `--environment` names stacks/environments.ts. */
 export function run(argv: readonly string[], deps: CliDeps = {}): Promise<CliResult> {
-  return runRotationStatus(argv, deps, 'rotation-status');
+  return runRotationStatus(argv, { environments, ...deps }, 'rotation-status');
 }
 
 if (require.main === module) {

@@ -31,12 +31,12 @@ import {
 import type { DueItem, RotationStatus } from '../schedule';
 import { parseIsoUtc } from '../kernel/iso-time';
 import { EnvironmentConfig, resolveMounts } from '../../stacks/environment';
-import { environments } from '../../stacks/environments';
 import { CliResult } from './result';
 
-const ARGS = '(--environment <name> | --config <module> [--export <name>]) [--json] [--now <iso>] [--print-policy]';
+const args = (named: boolean) =>
+  `${named ? '(--environment <name> | --config <module> [--export <name>])' : '--config <module> [--export <name>]'} [--json] [--now <iso>] [--print-policy]`;
 
-const help = (usage: string) => `${usage}
+const help = (usage: string, named: readonly EnvironmentConfig[] | undefined) => `${usage}
 
 Reads Vault (read-only) and the environment config with its rotation policy (EnvironmentConfig.rotationPolicy),
 and says what is due: pre-publish, activate or retire a signing key version, renew the bundle's expiry, rotate an
@@ -44,8 +44,7 @@ expiring control-plane root, drop a revocation no bundle needs any more. Each it
 to propose in a pull request; a person still reviews the plan.
 
 options:
-  --environment <name>  an environment of stacks/environments.ts (${environments.map((e) => e.name).join(', ')})
-  --config <module>     a compiled module (.js) or a JSON file with the environment config; the export named by
+${named ? `  --environment <name>  an environment of stacks/environments.ts (${named.map((e) => e.name).join(', ')})\n` : ''}  --config <module>     a compiled module (.js) or a JSON file with the environment config; the export named by
                         --export, else "environment", else the default export
   --export <name>       the export of --config that holds the EnvironmentConfig
   --json                print the status as JSON (environment, now, items, exit code) instead of text
@@ -69,6 +68,11 @@ export interface CliDeps {
   readonly clock?: () => number;
   /** Loads a `--config` module (absolute path). @default require */
   readonly load?: (file: string) => unknown;
+  /**
+   * Named environments that `--environment` picks from (the repository's stacks/environments.ts).
+   * @default - none: the installed command reads the config with `--config` only
+   */
+  readonly environments?: readonly EnvironmentConfig[];
 }
 
 /** A Vault read failed in a way the command cannot explain by a missing object. */
@@ -83,7 +87,7 @@ interface Options {
   printPolicy: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Options | { help: true } | { error: string } {
+function parseArgs(argv: readonly string[], named: boolean): Options | { help: true } | { error: string } {
   const o: Options = { json: false, printPolicy: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -109,6 +113,10 @@ function parseArgs(argv: readonly string[]): Options | { help: true } | { error:
       }
     } else return { error: `unknown argument ${a}` };
   }
+  if (!named && o.environment !== undefined) {
+    return { error: "--environment is for this repository's own environments: give the config with --config" };
+  }
+  if (!named && o.config === undefined) return { error: 'give the environment config with --config' };
   if ((o.environment === undefined) === (o.config === undefined)) {
     return { error: 'give exactly one of --environment and --config' };
   }
@@ -128,7 +136,11 @@ const isConfig = (v: unknown): v is EnvironmentConfig => {
 };
 
 /** The environment config from `--environment` or `--config` (throws with a message for stderr). */
-function loadConfig(o: Options, load: (file: string) => unknown): EnvironmentConfig {
+function loadConfig(
+  o: Options,
+  load: (file: string) => unknown,
+  environments: readonly EnvironmentConfig[] = [],
+): EnvironmentConfig {
   if (o.environment !== undefined) {
     const env = environments.find((e) => e.name === o.environment);
     if (!env) {
@@ -268,14 +280,14 @@ export async function runRotationStatus(
   deps: CliDeps = {},
   name = 'platform-trust rotation-status',
 ): Promise<CliResult> {
-  const USAGE = `usage: ${name} ${ARGS}`;
+  const USAGE = `usage: ${name} ${args(deps.environments !== undefined)}`;
   const fail = (code: number, message: string) => ({ code, stdout: '', stderr: `${name}: ${message}\n` });
-  const parsed = parseArgs(argv);
-  if ('help' in parsed) return { code: 0, stdout: help(USAGE), stderr: '' };
+  const parsed = parseArgs(argv, deps.environments !== undefined);
+  if ('help' in parsed) return { code: 0, stdout: help(USAGE, deps.environments), stderr: '' };
   if ('error' in parsed) return fail(2, `${parsed.error}\n${USAGE}`);
   let config: EnvironmentConfig;
   try {
-    config = loadConfig(parsed, deps.load ?? defaultLoad);
+    config = loadConfig(parsed, deps.load ?? defaultLoad, deps.environments);
   } catch (e) {
     return fail(2, (e as Error).message);
   }

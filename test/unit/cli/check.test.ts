@@ -1,6 +1,7 @@
 import { runCheck } from '../../../lib/cli/check';
 import { runPlatformTrust } from '../../../lib/cli/main';
 import { lineOfAddress } from '../../../lib/cli/sarif';
+import { runRotationStatus } from '../../../lib/cli/rotation-status';
 
 // Plain Terraform JSON, written by hand: no cdktf metadata.
 const key = (over: Record<string, unknown> = {}) => ({
@@ -144,5 +145,30 @@ describe('platform-trust (the command)', () => {
       expect(r.stderr).toContain('rotation-status');
     }
     expect((await runPlatformTrust(['--help'])).code).toBe(0);
+  });
+});
+
+describe('platform-trust rotation-status (installed)', () => {
+  const environment = {
+    name: 'prod',
+    controlPlaneUrl: 'https://control.prod.example.internal',
+    taskSigning: { version: 1 },
+    bundle: { sequence: 1, freshness: { expires: '2027-02-01T00:00:00Z' } },
+  };
+
+  test('GIVEN --environment WHEN run as the installed command THEN it exits 2 and asks for --config', async () => {
+    const r = await runRotationStatus(['--environment', 'dev', '--print-policy'], { env: {} });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('give the config with --config');
+    expect((await runRotationStatus(['--help'])).stdout).not.toContain('--environment');
+  });
+
+  test('GIVEN --config WHEN run with --print-policy THEN it prints the policy of that environment and reads nothing', async () => {
+    const r = await runRotationStatus(['--config', 'env.js', '--print-policy'], {
+      env: {},
+      load: () => ({ environment }),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('prod/transit');
   });
 });
