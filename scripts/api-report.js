@@ -12,6 +12,7 @@ const { Extractor, ExtractorConfig } = require('@microsoft/api-extractor');
 const ENTRIES = [
   { report: 'main', dts: 'dist/lib/index.d.ts' },
   { report: 'node', dts: 'dist/lib/node/index.d.ts' },
+  { report: 'control-plane', dts: 'dist/lib/control-plane/index.d.ts' },
   { report: 'review', dts: 'dist/lib/review/index.d.ts' },
 ];
 

@@ -4,7 +4,7 @@
 /** The error thrown when the control plane cannot go on by itself, with a stable code per failure family. */
 export { ControlPlaneError, ControlPlaneErrorCode } from './errors';
 /** Where Vault is. */
-export type { VaultAnswer, VaultHttpOptions } from './vault-http';
+export type { VaultAnswer, VaultBody, VaultHttpOptions } from './vault-http';
 /** The Vault HTTP transport (keep-alive connections). */
 export { VaultHttp } from './vault-http';
 /** How the control plane logs in, and what its session reports. */
