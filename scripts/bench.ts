@@ -12,7 +12,8 @@
  *   4. peak memory (maxRSS) of a synth at the largest sizes, each in a child process;
  *   5. init, plan, apply and second plan of the dev stack against a local Vault-API server, and the plan of
  *      a task-signing rotation with the resources it touches (skipped, with a note, without the toolchain);
- *   6. verifyTask / verifyBundle throughput against raw node:crypto (bench-verify.ts).
+ *   6. verifyTask / verifyBundle throughput against raw node:crypto (bench-verify.ts);
+ *   7. the bundle handler and the task signer against bare HTTP, and a fleet's convergence (bench-control-plane.ts).
  *
  *   node dist/scripts/bench.js            full run; writes BENCHMARKS.md
  *   node dist/scripts/bench.js --quick    a fast subset (smaller sizes, fewer runs, no CLI and no engine);
@@ -34,6 +35,7 @@ import { dev } from '../stacks/environments';
 import { PlatformTrustStack } from '../stacks/platform-trust-stack';
 import { Timing, timeCommand } from './bench-synth';
 import { Row, benchVerify } from './bench-verify';
+import { benchControlPlane } from './bench-control-plane';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const rel = (p: string) => path.relative(repoRoot, p);
@@ -836,6 +838,14 @@ async function main(): Promise<void> {
     });
   }
   await verifySection(opts, report);
+  try {
+    const cp = await benchControlPlane(opts.quick, log);
+    report.sections.push(cp.section);
+    report.targets.push(...cp.targets);
+  } catch (e) {
+    const msg = (e instanceof Error ? e.message : String(e)).split('\n').slice(0, 8).join('\n    ');
+    report.sections.push(`## Control plane and fleet\n\nFAILED, so no figures:\n\n    ${msg}`);
+  }
   const text = [header(opts), targetsSection(report), ...report.sections].join('\n\n') + '\n';
   console.log(text);
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
