@@ -1,5 +1,5 @@
 /** Error builders for the bootstrap bundle (see lib/core/errors.ts for the message shape). */
-import { ErrorCode, PlatformTrustError } from '../core/errors';
+import { ErrorCode, PlatformTrustError, invalidFreshnessSetting, invalidRevocation } from '../core/errors';
 
 export function unsafeLiteral(kind: string, value: unknown, reason: string): PlatformTrustError {
   return new PlatformTrustError(
@@ -42,8 +42,7 @@ export function sameSigningKey(keyPath: string): PlatformTrustError {
 }
 
 export function invalidFreshness(what: string, value: unknown): PlatformTrustError {
-  return new PlatformTrustError(
-    ErrorCode.INVALID_FRESHNESS,
+  return invalidFreshnessSetting(
     `Invalid bundle freshness: ${what}.`,
     value,
     'give expires as ISO 8601 UTC (for example "2027-03-01T00:00:00Z") and refreshHintSeconds as a whole number of seconds from 1 to 604800.',
@@ -51,8 +50,7 @@ export function invalidFreshness(what: string, value: unknown): PlatformTrustErr
 }
 
 export function invalidBundleRevocations(what: string, value: unknown): PlatformTrustError {
-  return new PlatformTrustError(
-    ErrorCode.INVALID_REVOCATION,
+  return invalidRevocation(
     `Invalid bundle revocations: ${what}.`,
     value,
     'list revoked key versions as ascending whole numbers and revoked roots by SPKI pin ("sha256:" and 64 lower-case hex digits), each once.',

@@ -147,14 +147,7 @@ describe('bootstrap trust delivery: CA rotation, signer rotation, update rule, s
     await ws.expectNoChanges();
     outputs = await ws.outputs();
     if (!cp) {
-      const secretId = await bao.root.write(
-        `auth/${outputs.control_plane_approle_mount}/role/rot-control-plane/secret-id`,
-      );
-      cp = await bao.root.loginAppRole(
-        outputs.control_plane_approle_mount,
-        outputs.control_plane_role_id,
-        secretId.body.data.secret_id,
-      );
+      cp = await bao.root.loginControlPlane(outputs, 'rot-control-plane');
     }
     const res = await cp.read(outputs.bootstrap_bundle_kv_path);
     expect(res.status).toBe(200);

@@ -106,14 +106,7 @@ describe('bootstrap bundle v2 (real engine, real Vault-API server)', () => {
     ws.synth(build(config));
     await ws.apply();
     outputs = await ws.outputs();
-    const secretId = await bao.root.write(
-      `auth/${outputs.control_plane_approle_mount}/role/bv-control-plane/secret-id`,
-    );
-    cp = await bao.root.loginAppRole(
-      outputs.control_plane_approle_mount,
-      outputs.control_plane_role_id,
-      secretId.body.data.secret_id,
-    );
+    cp = await bao.root.loginControlPlane(outputs, 'bv-control-plane');
     const res = await cp.read(outputs.bootstrap_bundle_kv_path);
     envelopes.set(1, JSON.stringify(res.body.data.data.envelope));
   });

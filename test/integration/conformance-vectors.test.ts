@@ -135,14 +135,7 @@ describe('conformance vectors from real applies (real engine, real server)', () 
     ws.synth((app: App) => new PlatformTrustStack(app, { environment: environment(1) }));
     await ws.apply();
     outputs = await ws.outputs();
-    const secretId = await bao.root.write(
-      `auth/${outputs.control_plane_approle_mount}/role/${NAME}-control-plane/secret-id`,
-    );
-    cp = await bao.root.loginAppRole(
-      outputs.control_plane_approle_mount,
-      outputs.control_plane_role_id,
-      secretId.body.data.secret_id,
-    );
+    cp = await bao.root.loginControlPlane(outputs, `${NAME}-control-plane`);
     const res = await cp.read(outputs.bootstrap_bundle_kv_path);
     envelopes.set(1, res.body.data.data.envelope);
   });

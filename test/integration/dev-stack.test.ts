@@ -61,14 +61,7 @@ describe('dev stack (real engine, real Vault-API server)', () => {
     ws.synth(build(env));
     await ws.apply();
     outputs = await ws.outputs();
-    const secretId = await bao.root.write(
-      `auth/${outputs.control_plane_approle_mount}/role/it-control-plane/secret-id`,
-    );
-    cp = await bao.root.loginAppRole(
-      outputs.control_plane_approle_mount,
-      outputs.control_plane_role_id,
-      secretId.body.data.secret_id,
-    );
+    cp = await bao.root.loginControlPlane(outputs, 'it-control-plane');
   });
 
   afterAll(async () => {

@@ -116,14 +116,7 @@ describe('bundle freshness, rollout window, revocation and emergency rotation (r
     ws.synth((app: App) => new PlatformTrustStack(app, { environment: environment({ sequence: 1 }) }));
     await ws.apply();
     outputs = await ws.outputs();
-    const secretId = await bao.root.write(
-      `auth/${outputs.control_plane_approle_mount}/role/fr-control-plane/secret-id`,
-    );
-    cp = await bao.root.loginAppRole(
-      outputs.control_plane_approle_mount,
-      outputs.control_plane_role_id,
-      secretId.body.data.secret_id,
-    );
+    cp = await bao.root.loginControlPlane(outputs, 'fr-control-plane');
     const res = await cp.read(outputs.bootstrap_bundle_kv_path);
     envelopes.set(1, JSON.stringify(res.body.data.data.envelope));
   });

@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from './vault-server';
+import { logTail, stopProcess } from './processes';
 
 /** The programs the harness runs, all from one PostgreSQL bin directory. */
 const PROGRAMS = ['initdb', 'postgres', 'psql'] as const;
@@ -273,22 +274,12 @@ export class PostgresServer {
 
   /** Last lines of the server log, for error messages. */
   public tail(lines = 40): string {
-    try {
-      return fs.readFileSync(this.logPath, 'utf8').split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no server log)';
-    }
+    return logTail(this.logPath, lines, '(no server log)');
   }
 
   /** Stops the server (fast shutdown: open sessions are ended) and removes its temp directory. */
   public async stop(): Promise<void> {
-    if (!this.exited) {
-      const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-      this.child.kill('SIGINT');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10000);
-      await exited;
-      clearTimeout(timer);
-    }
+    if (!this.exited) await stopProcess(this.child, 'SIGINT', 10000);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -19,6 +19,7 @@ import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { toolchain } from './toolchain';
 import { VaultResponse, freePort } from './vault-server';
 import { Workspace } from './workspace';
+import { logTail, stopProcess } from './processes';
 
 export interface TestCertificates {
   readonly caPem: string;
@@ -144,26 +145,16 @@ export class ClusterNode {
   /** Kills the node at once (SIGKILL), as a crashed machine would stop. */
   public async kill(): Promise<void> {
     if (this.exited) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.kill('SIGKILL');
-    await exited;
+    await stopProcess(this.child, 'SIGKILL', 0);
   }
 
   public async stop(): Promise<void> {
     if (this.exited) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcess(this.child, 'SIGTERM', 5000);
   }
 
   public tail(lines = 30): string {
-    try {
-      return fs.readFileSync(this.logPath, 'utf8').split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no log)';
-    }
+    return logTail(this.logPath, lines, '(no log)');
   }
 }
 

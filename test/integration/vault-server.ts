@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { toolchain } from './toolchain';
+import { logTail, stopProcess } from './processes';
 
 export interface VaultResponse<T = any> {
   readonly status: number;
@@ -63,6 +64,18 @@ export class VaultClient {
     const res = await this.as('').write(`auth/${mount}/login`, { role_id: roleId, secret_id: secretId });
     if (res.status !== 200) throw new Error(`AppRole login failed (${res.status}): ${JSON.stringify(res.body)}`);
     return this.as(res.body.auth.client_token);
+  }
+
+  /**
+   * As an operator's deploy tooling does: mints a secret id for the stack's control-plane AppRole role (this client
+   * needs the right to) and logs in with it, from the stack's outputs. Returns the control plane's client.
+   */
+  public async loginControlPlane(outputs: Record<string, any>, roleName: string): Promise<VaultClient> {
+    const mount = outputs.control_plane_approle_mount;
+    const secretId = await this.write(`auth/${mount}/role/${roleName}/secret-id`);
+    if (secretId.status !== 200)
+      throw new Error(`secret-id failed (${secretId.status}): ${JSON.stringify(secretId.body)}`);
+    return this.loginAppRole(mount, outputs.control_plane_role_id, secretId.body.data.secret_id);
   }
 
   /** Creates a token bound to the given policies (no default policy unless listed). */
@@ -225,22 +238,12 @@ export class VaultServer {
 
   /** Last lines of the server log, for error messages. */
   public tail(lines = 40): string {
-    try {
-      return fs.readFileSync(this.logPath, 'utf8').split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no server log)';
-    }
+    return logTail(this.logPath, lines, '(no server log)');
   }
 
   /** Stops the server and removes its temp directory (not a file storage directory given by the caller). */
   public async stop(): Promise<void> {
-    if (!this.exited) {
-      const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    if (!this.exited) await stopProcess(this.child, 'SIGTERM', 5000);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { DataVaultKvSecretV2 } from '@cdktf/provider-vault/lib/data-vault-kv-secret-v2';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
 import { invalidFreshnessSetting } from '../../core/errors';
+import { rolloutWindowSeconds } from '../../kernel/freshness';
 import { PLAN_TIME_VARIABLE } from '../../core/plan-clock';
 import { isToken } from '../../core/validation';
 import type { VerifierPlan } from '../../signing/verifier-set';
@@ -85,7 +86,7 @@ export function checkFreshnessSettings(f: ResolvedFreshness): ResolvedFreshness 
 
 /** The rollout window in seconds: `refreshes` refresh hints plus the extra wait. */
 export function rolloutWindow(f: ResolvedFreshness): number {
-  return f.refreshHintSeconds * f.rolloutRefreshes + f.rolloutExtraSeconds;
+  return rolloutWindowSeconds(f.refreshHintSeconds, f.rolloutRefreshes, f.rolloutExtraSeconds);
 }
 
 /** The plan's time in an expression (the stack's `plan_time` variable; see PlanClock). */
@@ -118,70 +119,116 @@ export interface RolloutKey {
   readonly plan?: VerifierPlan;
 }
 
+/** Where the publication records go and what the rollout checks compare with. */
+export interface RolloutOptions {
+  readonly kvMountPath: string;
+  readonly recordPrefix: string;
+  /** Written after these (the published bundle). */
+  readonly after: ITerraformDependable[];
+  readonly freshness: ResolvedFreshness;
+}
+
+/** The records and, when declared, the plan-time check of one key or of the control-plane roots. */
+export interface RolloutParts {
+  readonly records: KvSecretV2[];
+  readonly check?: DataVaultKvSecretV2;
+}
+
 /**
- * Declares, under `scope`, a publication record per version 1..latest of the key (`Published<Id>V<n>`, written once
- * after `after`), and, unless the active version is 1, the emergency version or overridden, a plan-time read of the
- * active version's record (`Rollout<Id>`) with a postcondition that it was published at least the window ago.
+ * A publication record: a KV v2 secret written once after the published bundle, so that Vault's created_time of the
+ * record is when nodes could first fetch what it names.
  */
-export function declareRollout(
+function publicationRecord(scope: Construct, id: string, name: string, data: object, opts: RolloutOptions): KvSecretV2 {
+  return new KvSecretV2(scope, id, {
+    mount: opts.kvMountPath,
+    name,
+    dataJson: JSON.stringify(data),
+    dependsOn: opts.after,
+    lifecycle: { ignoreChanges: ['data_json'] },
+  });
+}
+
+/**
+ * A plan-time read of a publication record with a postcondition that it was written at least the rollout window
+ * ago (`subject` was first published at created_time; `use` may happen only a window later), plus `ends`: grace or
+ * overlap ends that must leave one more window after that.
+ */
+function rolloutCheck(
   scope: Construct,
   id: string,
-  key: RolloutKey,
-  opts: {
-    readonly kvMountPath: string;
-    readonly recordPrefix: string;
-    readonly after: ITerraformDependable[];
-    readonly freshness: ResolvedFreshness;
+  name: string,
+  what: {
+    readonly subject: string;
+    readonly use: string;
+    readonly settled: string;
+    readonly firstUse: string;
+    readonly retry: string;
   },
-): { records: KvSecretV2[]; check?: DataVaultKvSecretV2 } {
+  ends: ReadonlyArray<{ readonly what: string; readonly until: string }>,
+  opts: RolloutOptions,
+): DataVaultKvSecretV2 {
+  const f = opts.freshness;
+  const window = rolloutWindow(f);
+  return new DataVaultKvSecretV2(scope, id, {
+    mount: opts.kvMountPath,
+    name,
+    lifecycle: {
+      postcondition: [
+        {
+          condition: `\${timecmp(timeadd(self.created_time, "${window}s"), ${NOW}) <= 0}`,
+          errorMessage: `The ${what.subject} was first published to nodes at \${self.created_time}; ${what.use} only ${window} s later (${f.rolloutRefreshes} refresh hints of ${f.refreshHintSeconds} s plus ${f.rolloutExtraSeconds} s), so that ${what.settled}. This plan is at \${${NOW}}. ${what.retry}`,
+        },
+        ...ends.map((e) => graceCondition(e.what, e.until, what.firstUse, window)),
+      ],
+    },
+  });
+}
+
+/**
+ * Declares, under `scope`, a publication record per version 1..latest of the key (`Published<Id>V<n>`), and, unless
+ * the active version is 1, the emergency version or overridden, a plan-time read of the active version's record
+ * (`Rollout<Id>`) with a postcondition that it was published at least the window ago.
+ */
+export function declareRollout(scope: Construct, id: string, key: RolloutKey, opts: RolloutOptions): RolloutParts {
   const plan = key.plan;
   if (!plan) return { records: [] };
   const records: KvSecretV2[] = [];
   for (let v = 1; v <= plan.latestVersion; v++) {
-    records.push(
-      new KvSecretV2(scope, `Published${id}V${v}`, {
-        mount: opts.kvMountPath,
-        name: recordName(opts.recordPrefix, key.keyName, v),
-        dataJson: JSON.stringify({ key: key.keyName, version: String(v) }),
-        dependsOn: opts.after,
-        // Written once: Vault's created_time of the record is the first publication of this version.
-        lifecycle: { ignoreChanges: ['data_json'] },
-      }),
-    );
+    const name = recordName(opts.recordPrefix, key.keyName, v);
+    records.push(publicationRecord(scope, `Published${id}V${v}`, name, { key: key.keyName, version: String(v) }, opts));
   }
   const active = plan.activeVersion;
   if (active === 1 || active === plan.emergencyVersion || opts.freshness.rolloutOverrideReason !== undefined) {
     return { records };
   }
-  const window = rolloutWindow(opts.freshness);
-  const check = new DataVaultKvSecretV2(scope, `Rollout${id}`, {
-    mount: opts.kvMountPath,
-    name: recordName(opts.recordPrefix, key.keyName, active),
-    lifecycle: {
-      postcondition: [
-        {
-          condition: `\${timecmp(timeadd(self.created_time, "${window}s"), ${NOW}) <= 0}`,
-          errorMessage: `The ${key.label} version ${active} was first published to nodes at \${self.created_time}; the control plane may sign with it only ${window} s later (${opts.freshness.rolloutRefreshes} refresh hints of ${opts.freshness.refreshHintSeconds} s plus ${opts.freshness.rolloutExtraSeconds} s), so that every node holds it first. This plan is at \${${NOW}}. Plan the activation again after the window; in an emergency list the compromised version instead (compromised: [...]), or set freshness.rolloutOverride with a reason.`,
-        },
-        ...plan.versions
-          .filter((v) => v.state === 'grace' && v.until !== undefined)
-          .map((v) =>
-            graceCondition(
-              `grace of ${key.label} version ${v.version}`,
-              v.until!,
-              `version ${active} could first be activated`,
-              window,
-            ),
-          ),
-      ],
+  const check = rolloutCheck(
+    scope,
+    `Rollout${id}`,
+    recordName(opts.recordPrefix, key.keyName, active),
+    {
+      subject: `${key.label} version ${active}`,
+      use: 'the control plane may sign with it',
+      settled: 'every node holds it first',
+      firstUse: `version ${active} could first be activated`,
+      retry:
+        'Plan the activation again after the window; in an emergency list the compromised version instead (compromised: [...]), or set freshness.rolloutOverride with a reason.',
     },
-  });
+    plan.versions
+      .filter((v) => v.state === 'grace' && v.until !== undefined)
+      .map((v) => ({ what: `grace of ${key.label} version ${v.version}`, until: v.until! })),
+    opts,
+  );
   return { records, check };
 }
 
 /** KV name of the publication record of one key version. */
 export function recordName(prefix: string, keyName: string, version: number): string {
   return `${prefix}/${keyName}/v${version}`;
+}
+
+/** KV name of the publication record of one control-plane root. */
+export function rootRecordName(prefix: string, rootName: string): string {
+  return `${prefix}/control-plane-root/${rootName}`;
 }
 
 /** A control-plane root as the rollout sees it: its name in code and its state in the bundle. */
@@ -198,62 +245,49 @@ function idOf(name: string): string {
 }
 
 /**
- * The same for control-plane roots: a publication record per root name the trust keeps (`PublishedRoot-<name>`,
- * written once after `after`; a root dropped from the bundle keeps its record), and, while the bundle still lists a `previous` root (the switch phase), a plan-time
- * read of the current root's record (`RolloutRoot`) with a postcondition that nodes have had the rollout window to
- * fetch it as `next` before the control plane serves it. A switch to a root no bundle listed before fails the read.
- * Roots whose names are not literal are skipped.
+ * The same for control-plane roots: a publication record per root name the trust keeps (`PublishedRoot-<name>`; a
+ * root dropped from the bundle keeps its record), and, while the bundle still lists a `previous` root (the switch
+ * phase), a plan-time read of the current root's record (`RolloutRoot`) with a postcondition that nodes have had the
+ * rollout window to fetch it as `next` before the control plane serves it. A switch to a root no bundle listed
+ * before fails the read. Roots whose names are not literal are skipped.
  */
 export function declareRootRollout(
   scope: Construct,
   roots: readonly RolloutRoot[],
   knownNames: readonly string[],
-  opts: {
-    readonly kvMountPath: string;
-    readonly recordPrefix: string;
-    readonly after: ITerraformDependable[];
-    readonly freshness: ResolvedFreshness;
-  },
-): { records: KvSecretV2[]; check?: DataVaultKvSecretV2 } {
+  opts: RolloutOptions,
+): RolloutParts {
   const named = roots.filter((r) => typeof r.name === 'string' && !isToken(r.name));
   if (named.length !== roots.length || knownNames.some((n) => isToken(n))) return { records: [] };
   const names = [...new Set([...knownNames, ...named.map((r) => r.name)])].sort();
-  const records = names.map(
-    (name) =>
-      new KvSecretV2(scope, `PublishedRoot-${idOf(name)}`, {
-        mount: opts.kvMountPath,
-        name: `${opts.recordPrefix}/control-plane-root/${name}`,
-        dataJson: JSON.stringify({ root: name }),
-        dependsOn: opts.after,
-        lifecycle: { ignoreChanges: ['data_json'] },
-      }),
+  const records = names.map((name) =>
+    publicationRecord(
+      scope,
+      `PublishedRoot-${idOf(name)}`,
+      rootRecordName(opts.recordPrefix, name),
+      { root: name },
+      opts,
+    ),
   );
   const current = named.find((r) => r.state === 'current');
   const switching = named.some((r) => r.state === 'previous');
   if (!current || !switching || opts.freshness.rolloutOverrideReason !== undefined) return { records };
-  const window = rolloutWindow(opts.freshness);
-  const check = new DataVaultKvSecretV2(scope, 'RolloutRoot', {
-    mount: opts.kvMountPath,
-    name: `${opts.recordPrefix}/control-plane-root/${current.name}`,
-    lifecycle: {
-      postcondition: [
-        {
-          condition: `\${timecmp(timeadd(self.created_time, "${window}s"), ${NOW}) <= 0}`,
-          errorMessage: `The control-plane root "${current.name}" was first published to nodes at \${self.created_time}; the control plane may serve a certificate from it only ${window} s later (${opts.freshness.rolloutRefreshes} refresh hints of ${opts.freshness.refreshHintSeconds} s plus ${opts.freshness.rolloutExtraSeconds} s), so that every node trusts it first. This plan is at \${${NOW}}. Plan the switch again after the window, or set freshness.rolloutOverride with a reason.`,
-        },
-        ...named
-          .filter((r) => r.state === 'previous' && r.until !== undefined && !isToken(r.until))
-          .map((r) =>
-            graceCondition(
-              `overlap of the previous root "${r.name}"`,
-              r.until!,
-              `root "${current.name}" could first be served`,
-              window,
-            ),
-          ),
-      ],
+  const check = rolloutCheck(
+    scope,
+    'RolloutRoot',
+    rootRecordName(opts.recordPrefix, current.name),
+    {
+      subject: `control-plane root "${current.name}"`,
+      use: 'the control plane may serve a certificate from it',
+      settled: 'every node trusts it first',
+      firstUse: `root "${current.name}" could first be served`,
+      retry: 'Plan the switch again after the window, or set freshness.rolloutOverride with a reason.',
     },
-  });
+    named
+      .filter((r) => r.state === 'previous' && r.until !== undefined && !isToken(r.until))
+      .map((r) => ({ what: `overlap of the previous root "${r.name}"`, until: r.until! })),
+    opts,
+  );
   return { records, check };
 }
 
