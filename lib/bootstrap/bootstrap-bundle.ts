@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { DataVaultKvSecretV2 } from '@cdktf/provider-vault/lib/data-vault-kv-secret-v2';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
 import { BundleSignatureRole } from '../core/declarations';
-import { expectedReference, invalidFreshnessSetting, missingConfig } from '../core/errors';
+import { expectedReference, invalidFreshnessSetting, invalidRevocation, missingConfig } from '../core/errors';
 import { PlanClock } from '../core/plan-clock';
 import {
   DEFAULT_EXPIRY_MARGIN_DAYS,
@@ -42,9 +42,11 @@ import { ApplyTimeSignature, signAtApply } from './private/apply-time-signature'
 import {
   ResolvedFreshness,
   checkFreshnessSettings,
+  declareRevocationRecords,
   declareRollout,
   declareRootRollout,
   expiryConditions,
+  retentionConditions,
 } from './private/freshness';
 
 export type { ApplyTimeSignature } from './private/apply-time-signature';
@@ -223,6 +225,12 @@ export class BootstrapBundle extends Construct {
    * `PublishedBundleKeyV<n>`, `PublishedRoot-<name>`).
    */
   public readonly publicationRecords: KvSecretV2[];
+  /**
+   * One revocation record per revoked item, written once before the bundle that revokes it (construct ids
+   * `Revoked-task-key-v<n>`, `Revoked-bundle-key-v<n>`, `Revoked-root-<pin>`): its created_time starts the item's
+   * retention, which the published bundle's custom metadata carries as `revoked:<item>`.
+   */
+  public readonly revocationRecords: KvSecretV2[];
   /** The plan-time rollout checks (`RolloutTaskKey`, `RolloutBundleKey`, `RolloutRoot`), when declared. */
   public readonly rolloutChecks: DataVaultKvSecretV2[];
   private readonly taskKey: ITaskSigningKey;
@@ -295,7 +303,15 @@ export class BootstrapBundle extends Construct {
       rolloutExtraSeconds: props.freshness?.rolloutExtraSeconds ?? 0,
       rolloutOverrideReason: props.freshness?.rolloutOverride?.reason,
     });
-    const revokedPins = [...(props.revokedRootPins ?? [])].map((p) => (isToken(p) ? p : p.toLowerCase())).sort();
+    const tokenPin = (props.revokedRootPins ?? []).find((p) => isToken(p));
+    if (tokenPin !== undefined) {
+      throw invalidRevocation(
+        'revokedRootPins must be literal pins, not Terraform references: a revocation is reviewed in code, and its retention is tracked by pin.',
+        tokenPin,
+        'write the pin ("sha256:" and 64 hex digits), for example from spkiPin() of the root certificate.',
+      );
+    }
+    const revokedPins = [...(props.revokedRootPins ?? [])].map((p) => p.toLowerCase()).sort();
 
     this.bundle = buildBundleV2({
       environment: props.environment,
@@ -404,6 +420,25 @@ export class BootstrapBundle extends Construct {
       revoked: this.bundle.revoked,
     });
 
+    // Revocation records, written before the bundle that revokes (their created_time starts each retention).
+    const recordPrefix = `${this.secretName}-published`;
+    this.recordPrefix = recordPrefix;
+    const revocations = declareRevocationRecords(
+      this,
+      {
+        taskKeyVersions: this.bundle.revoked.task_key_versions,
+        bundleKeyVersions: this.bundle.revoked.bundle_key_versions,
+        rootPins: revokedPins,
+      },
+      {
+        kvMountPath: this.kvMountPath,
+        recordPrefix,
+        after: props.kvMount ? [props.kvMount] : undefined,
+        freshness: this.freshness,
+      },
+    );
+    this.revocationRecords = revocations.records;
+
     const guard = props.sequenceGuard ?? true;
     this.secret = new KvSecretV2(this, 'Secret', {
       mount: this.kvMountPath,
@@ -420,20 +455,19 @@ export class BootstrapBundle extends Construct {
           sequence: isToken(this.sequence) ? Tokenization.stringifyNumber(this.sequence) : String(this.sequence),
           inputs_sha256: this.inputsDigest,
           payload_sha256: Fn.sha256(this.payload),
+          ...revocations.metadata,
         },
       },
       dependsOn: props.kvMount ? [props.kvMount] : undefined,
       lifecycle: {
         precondition: expiryConditions(this.freshness),
-        ...(guard ? { postcondition: this.publishedMetadataConditions() } : {}),
+        postcondition: [...(guard ? this.publishedMetadataConditions() : []), ...retentionConditions()],
       },
     });
     this.planClock = PlanClock.of(this);
 
     // Rollout safety: a record per key version, written once after the bundle that lists it is published, and a
     // plan-time check that a newly used version was published at least the rollout window ago.
-    const recordPrefix = `${this.secretName}-published`;
-    this.recordPrefix = recordPrefix;
     const rolloutOpts = {
       kvMountPath: this.kvMountPath,
       recordPrefix,
@@ -505,6 +539,12 @@ export class BootstrapBundle extends Construct {
       {
         path: joinPath(this.kvMountPath, 'metadata', this.recordPrefix, '*'),
         capabilities: [Capability.CREATE, Capability.READ, Capability.UPDATE],
+        allowGlob: true,
+      },
+      // Revocation records are deleted when the code drops a revocation whose retention has ended.
+      {
+        path: joinPath(this.kvMountPath, 'data', this.recordPrefix, 'revoked', '*'),
+        capabilities: [Capability.CREATE, Capability.READ, Capability.UPDATE, Capability.DELETE],
         allowGlob: true,
       },
     ];

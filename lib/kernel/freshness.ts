@@ -141,3 +141,25 @@ export function revokedListedProblems(revoked: BundleRevocations, trusted: Trust
 export function rolloutWindowSeconds(refreshHintSeconds: number, refreshes: number, extraSeconds = 0): number {
   return refreshHintSeconds * refreshes + extraSeconds;
 }
+
+/**
+ * Revocation retention, defined once. A revoked item (task or bundle key version, root pin) must stay listed until
+ * every bundle that trusted it has expired. Every such bundle was published before the revocation, and its plan
+ * bounded its expiry to `maxValidityDays` after the plan; so the revocation, published at `revokedAt`, may be dropped
+ * once `revokedAt + maxValidityDays` has passed. The hours are frozen when the revocation is first published.
+ */
+export function revocationRetentionHours(maxValidityDays: number): number {
+  return maxValidityDays * 24;
+}
+
+/** Prefix of the published bundle's custom metadata keys that hold each revoked item's retention end. */
+export const REVOCATION_METADATA_PREFIX = 'revoked:';
+
+/** The custom metadata key of a revoked task or bundle key version, or of a revoked root pin. */
+export function revocationMetadataKey(
+  item: { kind: 'task-key' | 'bundle-key'; version: number } | { kind: 'root'; pin: string },
+): string {
+  return item.kind === 'root'
+    ? `${REVOCATION_METADATA_PREFIX}root:${item.pin.toLowerCase()}`
+    : `${REVOCATION_METADATA_PREFIX}${item.kind}:v${item.version}`;
+}

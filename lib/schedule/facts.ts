@@ -4,6 +4,7 @@
  * and root names, pins and dates.
  */
 import { BUNDLE_SCHEMA_V2 } from '../kernel/formats';
+import { REVOCATION_METADATA_PREFIX } from '../kernel/freshness';
 import { certificateFacts } from '../review/certificate-facts';
 import { isoSeconds, parseVaultTime } from './time';
 
@@ -69,6 +70,11 @@ export interface BundleFacts {
   readonly history: readonly PublishedBundleVersion[];
   /** True when `history` holds every version from 1 to the current one (nothing pruned, deleted or destroyed). */
   readonly complete: boolean;
+  /**
+   * The retention end of each revoked item as the published bundle records it (`revoked:<item>` custom metadata): the
+   * date before which a plan that drops the item fails. Empty when none is recorded.
+   */
+  readonly revocationRetention?: Readonly<Record<string, string>>;
 }
 
 /** Everything the schedule reads from Vault for one environment. */
@@ -237,13 +243,20 @@ export function bundleFactsFromReads(metadataBody: unknown, dataBodies: Readonly
   const history = readable
     .filter((v) => dataBodies.has(v.version))
     .map((v) => publishedVersionFromData(v.version, v.createdTime, dataBodies.get(v.version)));
-  const sequence = whole(obj(data.custom_metadata)?.sequence);
+  const custom = obj(data.custom_metadata) ?? {};
+  const sequence = whole(custom.sequence);
+  const revocationRetention = Object.fromEntries(
+    Object.entries(custom).filter(
+      (e): e is [string, string] => e[0].startsWith(REVOCATION_METADATA_PREFIX) && typeof e[1] === 'string',
+    ),
+  );
   return {
     exists: true,
     ...(sequence !== undefined ? { sequence } : {}),
     currentVersion: whole(data.current_version) ?? 0,
     history,
     complete: history.length > 0 && history.length === history[history.length - 1].kvVersion,
+    revocationRetention,
   };
 }
 

@@ -11,6 +11,7 @@ import {
   ScheduleFreshness,
   scheduleFreshness,
 } from './config';
+import { revocationMetadataKey } from '../kernel/freshness';
 import type { KeyFacts, PublishedBundleVersion, VaultFacts } from './facts';
 import { RotationPolicy, ResolvedKeyRotationPolicy, ResolvedRotationPolicy, resolveRotationPolicy } from './policy';
 import { ceilDay, DAY_MS, daysBetween, floorDay, isoSeconds, parseVaultTime } from './time';
@@ -258,14 +259,16 @@ function bundleItems(p: Planner): void {
 /**
  * When every bundle that trusted a revoked item has expired: the latest `expires` among the retained bundles that
  * list it, and, when older versions are no longer retained, the first revoking bundle's time plus the longest
- * validity the plans allow (a bundle published before it expired by then). Undefined while it cannot be known (the
- * revocation is not published, or a trusting bundle carries no expiry).
+ * validity the plans allow (a bundle published before it expired by then). Never before the retention end that the
+ * published bundle records for the item (`ledgerKey`), which is what the plan enforces. Undefined while it cannot be
+ * known (the revocation is not published, or a trusting bundle carries no expiry).
  */
 function removableFrom(
   p: Planner,
   revokes: (h: PublishedBundleVersion) => boolean,
   trusts: (h: PublishedBundleVersion) => boolean,
-): number | undefined {
+  ledgerKey: string,
+): { readonly at: number; readonly recorded: boolean } | undefined {
   const history = p.facts.bundle.history;
   const first = history.find(revokes);
   if (!first) return undefined;
@@ -276,7 +279,22 @@ function removableFrom(
     bound = Math.max(bound, e);
   }
   if (!p.facts.bundle.complete) bound = Math.max(bound, ms(first.createdTime)! + p.fresh.maxValidityDays * DAY_MS);
-  return bound;
+  const recorded = p.facts.bundle.revocationRetention?.[ledgerKey];
+  if (recorded !== undefined) {
+    const end = ms(recorded);
+    if (end === undefined) return undefined;
+    if (end > bound) return { at: end, recorded: true };
+  }
+  return { at: bound, recorded: false };
+}
+
+/** The explanation of a revocation that may be dropped at `from`. */
+function removableText(p: Planner, what: string, from: { readonly at: number; readonly recorded: boolean }): string {
+  const past = p.now >= from.at;
+  const when = from.recorded
+    ? `the published bundle keeps it listed until ${t(from.at)} (its first revocation plus the longest validity a plan allowed then; every bundle that trusted it has expired by then)`
+    : `the last bundle that trusted it ${past ? 'expired' : 'expires'} at ${t(from.at)}${p.facts.bundle.complete ? '' : ' (older bundle versions are no longer retained: counted with the longest validity)'}`;
+  return `${what} is revoked; ${when}: its revocation may be dropped${past ? '' : ' then'}.`;
 }
 
 /** Items of one signing key. */
@@ -343,17 +361,18 @@ function keyItems(
       p,
       (h) => (subject === 'task-key' ? h.revoked.taskKeyVersions : h.revoked.bundleKeyVersions).includes(c),
       (h) => place(h)?.name === name && place(h)!.versions.includes(c),
+      revocationMetadataKey({ kind: subject, version: c }),
     );
     if (from === undefined) continue;
-    const severity = severityAt(p.now, from, undefined, notice);
+    const severity = severityAt(p.now, from.at, undefined, notice);
     if (!severity) continue;
     p.items.push({
       kind: 'revocation-removable',
       key: subject,
       name,
       severity,
-      dueAt: t(from),
-      explanation: `v${c} is revoked; the last bundle that trusted it ${p.now >= from ? 'expired' : 'expires'} at ${t(from)}${p.facts.bundle.complete ? '' : ' (older bundle versions are no longer retained: counted with the longest validity)'}: its revocation may be dropped${p.now >= from ? '' : ' then'}.`,
+      dueAt: t(from.at),
+      explanation: removableText(p, `v${c}`, from),
       ...(severity === 'soon'
         ? {}
         : {
@@ -554,17 +573,18 @@ function rootItems(p: Planner): void {
       p,
       (h) => h.revoked.rootPins.includes(pin),
       (h) => h.roots.some((r) => r.pin === pin),
+      revocationMetadataKey({ kind: 'root', pin }),
     );
     if (from === undefined) continue;
-    const severity = severityAt(p.now, from, undefined, notice);
+    const severity = severityAt(p.now, from.at, undefined, notice);
     if (!severity) continue;
     p.items.push({
       kind: 'revocation-removable',
       key: 'control-plane-root',
       name: pin,
       severity,
-      dueAt: t(from),
-      explanation: `root ${pin} is revoked; the last bundle that trusted it ${p.now >= from ? 'expired' : 'expires'} at ${t(from)}${p.facts.bundle.complete ? '' : ' (older bundle versions are no longer retained: counted with the longest validity)'}: its revocation may be dropped${p.now >= from ? '' : ' then'}.`,
+      dueAt: t(from.at),
+      explanation: removableText(p, `root ${pin}`, from),
       ...(severity === 'soon'
         ? {}
         : {

@@ -7,7 +7,8 @@
  *   that was never published cannot be activated;
  * - a version revoked inside its grace window is refused by a node that takes the update, and still accepted by a
  *   node that has not refreshed (the exposure window, at most one refresh hint for online nodes);
- * - the emergency line (`compromised: [..]`) rotates, activates, raises Vault's floors and revokes in one apply.
+ * - the emergency line (`compromised: [..]`) rotates, activates, raises Vault's floors and revokes in one apply;
+ * - a revocation dropped before every bundle that trusted it has expired fails the plan; after that date it plans.
  */
 import { App } from 'cdktf';
 import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
@@ -362,5 +363,62 @@ describe('bundle freshness, rollout window, revocation and emergency rotation (r
     const v1 = await bao.root.write('fr/transit/sign/bundle-signer', { input: 'eA==', key_version: '1' });
     expect(v1.status).toBeGreaterThanOrEqual(400);
     await ws.expectNoChanges();
+  });
+
+  test('a revocation stays listed until every bundle that trusted it has expired: dropping it sooner fails the plan, naming it and the date; after that date it plans', async () => {
+    const controlPlaneTrust: EnvironmentConfig['controlPlaneTrust'] = {
+      platformCa: {
+        root: { issuerName: 'fr-control-plane-root' },
+        rotation: {
+          next: { issuerName: 'fr-root-2' },
+          overlapUntil: dayFromToday(10),
+          phase: RootRotationPhase.SWITCH,
+        },
+      },
+    };
+    const bundleSigning = { version: 2, compromised: [1] };
+    // Each revoked item has a record, written once before the bundle that revoked it; the published bundle carries
+    // the end of its retention: the record's created_time plus the validity bound (90 days) frozen in the record.
+    const record = await bao.root.read('fr/kv/data/bootstrap/bundle-published/revoked/task-key/v1');
+    expect(record.status).toBe(200);
+    expect(record.body.data.metadata.custom_metadata).toEqual({ retain_hours: '2160' });
+    const revokedAt = Date.parse(record.body.data.metadata.created_time);
+    const meta = await bao.root.read('fr/kv/metadata/bootstrap/bundle');
+    const custom: Record<string, string> = meta.body.data.custom_metadata;
+    expect(
+      Object.keys(custom)
+        .filter((k) => k.startsWith('revoked:'))
+        .sort(),
+    ).toEqual(['revoked:bundle-key:v1', 'revoked:task-key:v1', 'revoked:task-key:v2']);
+    const until = Date.parse(custom['revoked:task-key:v1']);
+    expect(Math.abs(until - (revokedAt + 90 * 86400_000))).toBeLessThan(1000);
+    // The first bundle that listed v1 as revoked was planned after every bundle that trusted it.
+    expect(revokedAt).toBeLessThan(Date.now());
+
+    // Dropping the task key revocations now fails the plan, naming each and when it may go.
+    const dropped = (extra: Partial<EnvironmentConfig['bundle']> = {}) =>
+      environment({
+        sequence: 12,
+        taskSigning: { version: 3 },
+        controlPlaneTrust,
+        bundleSigning,
+        bundle: { sequence: 12, freshness: FRESHNESS, ...extra },
+      });
+    const early = await planFailure(dropped());
+    expect(early).toContain('A revocation is dropped before every bundle that trusted it has expired');
+    expect(early).toContain(`revoked:task-key:v1 (listed until ${custom['revoked:task-key:v1']})`);
+    expect(early).toContain(`revoked:task-key:v2 (listed until ${custom['revoked:task-key:v2']})`);
+    expect(early).not.toContain('revoked:bundle-key:v1 (listed');
+
+    // After the last retention end the same change plans (the bundle's expiry moved forward, as it would be by then).
+    const later = new Date(Math.max(until, Date.parse(custom['revoked:task-key:v2'])) + 3600_000);
+    const expires = new Date(later.getTime() + 30 * 86400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const planTime = later.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    expect(await planFailure(dropped({ freshness: { ...FRESHNESS, expires } }), planTime)).toBeUndefined();
+    // One hour before it, the plan fails.
+    const before = new Date(later.getTime() - 2 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    expect(await planFailure(dropped({ freshness: { ...FRESHNESS, expires } }), before)).toContain(
+      'A revocation is dropped before every bundle that trusted it has expired',
+    );
   });
 });

@@ -7,12 +7,17 @@
  *   the rollout window ago.
  * Internal to BootstrapBundle.
  */
-import { ITerraformDependable } from 'cdktf';
+import { Fn, ITerraformDependable, propertyAccess } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataVaultKvSecretV2 } from '@cdktf/provider-vault/lib/data-vault-kv-secret-v2';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
-import { invalidFreshnessSetting } from '../../core/errors';
-import { rolloutWindowSeconds } from '../../kernel/freshness';
+import { invalidFreshnessSetting, invalidRevocation } from '../../core/errors';
+import {
+  REVOCATION_METADATA_PREFIX,
+  revocationMetadataKey,
+  revocationRetentionHours,
+  rolloutWindowSeconds,
+} from '../../kernel/freshness';
 import { PLAN_TIME_VARIABLE } from '../../core/plan-clock';
 import { isToken } from '../../core/validation';
 import type { VerifierPlan } from '../../signing/verifier-set';
@@ -302,4 +307,95 @@ function graceCondition(what: string, until: string, from: string, window: numbe
     condition: `\${timecmp("${until}", timeadd(self.created_time, "${2 * window}s")) >= 0}`,
     errorMessage: `The ${what} ends at ${until}, less than the rollout window (${window} s) after ${from} (\${timeadd(self.created_time, "${window}s")}). Nodes would drop it before every node and control-plane instance has moved. End it at least ${window} s after that moment.`,
   };
+}
+
+/** What the bundle revokes, as written in code. */
+export interface RevokedInCode {
+  readonly taskKeyVersions: readonly number[];
+  readonly bundleKeyVersions: readonly number[];
+  /** Literal pins, lower case. */
+  readonly rootPins: readonly string[];
+}
+
+/**
+ * Vault's custom metadata allows 64 keys per secret; the published bundle keeps three of its own and one per revoked
+ * item.
+ */
+export const MAX_REVOKED_ITEMS = 60;
+
+/** The revocation records and the custom metadata entries the published bundle carries for them. */
+export interface RevocationParts {
+  readonly records: KvSecretV2[];
+  /** `revoked:<item>` -> the end of its retention (an expression: the record's created_time plus the frozen hours). */
+  readonly metadata: Record<string, string>;
+}
+
+/**
+ * Declares a revocation record per revoked item (`Revoked-<item>`): a KV v2 secret at
+ * `<prefix>/revoked/<task-key|bundle-key>/v<n>` or `<prefix>/revoked/root/<pin>`, written once, before the bundle that
+ * revokes the item, with the retention hours in its custom metadata (frozen: later changes to maxValidityDays do not
+ * shorten it). Its created_time is the revocation's start; every bundle that trusted the item was planned before it.
+ * The published bundle carries `revoked:<item>` = created_time + retention in its custom metadata, which is what a later
+ * plan that drops the item compares with (see `retentionConditions`).
+ */
+export function declareRevocationRecords(
+  scope: Construct,
+  revoked: RevokedInCode,
+  opts: {
+    readonly kvMountPath: string;
+    readonly recordPrefix: string;
+    readonly after?: ITerraformDependable[];
+    readonly freshness: ResolvedFreshness;
+  },
+): RevocationParts {
+  const items = [
+    ...revoked.taskKeyVersions.map((version) => ({ kind: 'task-key' as const, version })),
+    ...revoked.bundleKeyVersions.map((version) => ({ kind: 'bundle-key' as const, version })),
+    ...revoked.rootPins.map((pin) => ({ kind: 'root' as const, pin })),
+  ];
+  if (items.length > MAX_REVOKED_ITEMS) {
+    throw invalidRevocation(
+      `The bundle lists ${items.length} revoked items; at most ${MAX_REVOKED_ITEMS} fit (Vault keeps each one's retention in the published bundle's custom metadata, 64 keys at most).`,
+      items.length,
+      'drop revocations whose retention has ended (npm run rotation-status lists them), or rotate the key past them.',
+    );
+  }
+  const hours = String(revocationRetentionHours(opts.freshness.maxValidityDays));
+  const records: KvSecretV2[] = [];
+  const metadata: Record<string, string> = {};
+  for (const item of items) {
+    const key = revocationMetadataKey(item);
+    const tail = item.kind === 'root' ? `root/${item.pin.toLowerCase()}` : `${item.kind}/v${item.version}`;
+    const record = new KvSecretV2(scope, `Revoked-${tail.replace(/[^A-Za-z0-9]/g, '-')}`, {
+      mount: opts.kvMountPath,
+      name: `${opts.recordPrefix}/revoked/${tail}`,
+      dataJson: JSON.stringify({ revoked: key.slice(REVOCATION_METADATA_PREFIX.length) }),
+      customMetadata: { data: { retain_hours: hours } },
+      dependsOn: opts.after,
+      lifecycle: { ignoreChanges: ['data_json', 'custom_metadata'] },
+    });
+    records.push(record);
+    const frozen = propertyAccess(Fn.jsondecode(record.metadata.lookup('custom_metadata')), ['retain_hours']);
+    metadata[key] = Fn.timeadd(record.metadata.lookup('created_time'), Fn.format('%sh', [frozen]));
+  }
+  return { records, metadata };
+}
+
+/**
+ * The postcondition of the published bundle that keeps revocations listed: every `revoked:<item>` entry of the
+ * published custom metadata (what nodes were last told; `self.metadata` holds Vault's values at plan time) that this
+ * configuration no longer writes must have reached its retention end by the plan's time. Evaluated again after the
+ * apply against what was written, where it holds by construction.
+ */
+export function retentionConditions() {
+  const published = `try(jsondecode(self.metadata["custom_metadata"]), {})`;
+  const written = `keys(try(self.custom_metadata[0].data, {}))`;
+  const early = (out: string) =>
+    `[for k, v in ${published} : ${out} if startswith(k, "${REVOCATION_METADATA_PREFIX}") && !contains(${written}, k) && try(timecmp(${NOW}, v) < 0, true)]`;
+  return [
+    {
+      condition: `\${length(${early('k')}) == 0}`,
+      errorMessage: `A revocation is dropped before every bundle that trusted it has expired: \${join(", ", ${early('"${k} (listed until ${v})"')})}. A node that holds such a bundle and missed the revocation would trust the item again. Keep it listed until then (compromised: [...] in taskSigning or bundleSigning, bundle.revokedRootPins); npm run rotation-status says when each may go. This plan is at \${${NOW}}.`,
+    },
+  ];
 }

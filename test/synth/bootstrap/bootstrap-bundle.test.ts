@@ -267,6 +267,7 @@ describe('BootstrapBundle rendering', () => {
       'dev/kv/metadata/bootstrap/bundle',
       'dev/kv/data/bootstrap/bundle-published/*',
       'dev/kv/metadata/bootstrap/bundle-published/*',
+      'dev/kv/data/bootstrap/bundle-published/revoked/*',
     ]);
     expect(apply.policyDocument.toHcl()).toBe(
       [
@@ -275,6 +276,9 @@ describe('BootstrapBundle rendering', () => {
         '}',
         'path "dev/kv/data/bootstrap/bundle-published/*" {',
         '  capabilities = ["create", "read", "update"]',
+        '}',
+        'path "dev/kv/data/bootstrap/bundle-published/revoked/*" {',
+        '  capabilities = ["create", "read", "update", "delete"]',
         '}',
         'path "dev/kv/metadata/bootstrap/bundle" {',
         '  capabilities = ["create", "read", "update"]',
@@ -307,6 +311,7 @@ describe('BootstrapBundle rendering', () => {
       'dev/kv/metadata/bootstrap/bundle',
       'dev/kv/data/bootstrap/bundle-published/*',
       'dev/kv/metadata/bootstrap/bundle-published/*',
+      'dev/kv/data/bootstrap/bundle-published/revoked/*',
     ]);
     expect(applyM.policyDocument.toHcl()).toContain(
       'path "dev/transit/sign/node-task-signer" {\n  capabilities = ["update"]\n  required_parameters = ["key_version"]\n  allowed_parameters = {\n    "input" = []\n    "key_version" = ["2"]\n  }\n}',
@@ -330,20 +335,25 @@ describe('BootstrapBundle rendering', () => {
     const { json, bundle } = build();
     const secret = block(json, 'vault_kv_secret_v2', 'Bundle_Secret');
     const conditions = secret.lifecycle.postcondition as Array<{ condition: string; error_message: string }>;
-    expect(conditions).toHaveLength(3);
+    // The sequence guard, then the revocation retention condition.
+    expect(conditions).toHaveLength(4);
+    expect(conditions[3].error_message).toContain('A revocation is dropped before');
     const published = 'try(tonumber(try(jsondecode(self.metadata.custom_metadata), {}).sequence), 0)';
     expect(conditions[0].condition).toBe(`\${(${published} <= 3)}`);
     expect(conditions[0].error_message).toContain('Bootstrap bundle sequence 3 is below the published sequence');
     expect(conditions[1].condition).toContain(`"${bundle.inputsDigest}"`);
     expect(conditions[1].error_message).toContain('its inputs digest differs from the published one');
     expect(conditions[2].condition).toContain('payload_sha256');
-    expect(conditions.every((c) => c.error_message.includes('Set sequence to the published sequence plus one'))).toBe(
-      true,
-    );
+    expect(
+      conditions.slice(0, 3).every((c) => c.error_message.includes('Set sequence to the published sequence plus one')),
+    ).toBe(true);
     expect(secret.custom_metadata.data.sequence).toBe('3');
     expect(secret.custom_metadata.data.inputs_sha256).toBe(bundle.inputsDigest);
     const off = build({ sequenceGuard: false }).json;
-    expect(block(off, 'vault_kv_secret_v2', 'Bundle_Secret').lifecycle.postcondition).toBeUndefined();
+    // Without the guard, only the revocation retention condition stays.
+    const offConditions = block(off, 'vault_kv_secret_v2', 'Bundle_Secret').lifecycle.postcondition;
+    expect(offConditions).toHaveLength(1);
+    expect(offConditions[0].error_message).toContain('A revocation is dropped before');
     expect(block(off, 'vault_kv_secret_v2', 'Bundle_Secret').lifecycle.precondition).toHaveLength(2);
   });
 
@@ -538,5 +548,62 @@ describe('BootstrapBundle invariants', () => {
       min_decryption_version: 1,
       min_encryption_version: 1,
     });
+  });
+
+  test('revocation retention: a record per revoked item, written before the bundle; its end in the published metadata; a plan that drops an entry early fails', () => {
+    const { stack, props } = world();
+    const task = new TaskSigningKey(stack, 'Compromised', {
+      name: 'other-task-signer',
+      version: 3,
+      compromised: [1, 3],
+      mount: TransitMount.fromPath('dev/transit'),
+    });
+    const pin = `sha256:${'AB'.repeat(32)}`;
+    new BootstrapBundle(stack, 'Bundle', {
+      ...props,
+      signingKey: task,
+      revokedRootPins: [pin],
+      freshness: { ...props.freshness!, maxValidityDays: 30 },
+    });
+    const json = JSON.parse(Testing.synth(stack));
+    const records = Object.entries(json.resource.vault_kv_secret_v2 as Record<string, any>).filter(([k]) =>
+      k.startsWith('Bundle_Revoked-'),
+    );
+    expect(records.map(([, r]) => r.name).sort()).toEqual([
+      `bootstrap/bundle-published/revoked/root/sha256:${'ab'.repeat(32)}`,
+      'bootstrap/bundle-published/revoked/task-key/v1',
+      'bootstrap/bundle-published/revoked/task-key/v3',
+    ]);
+    for (const [, r] of records) {
+      // Written once; the retention hours (30 days) are frozen in the record's custom metadata.
+      expect(r.lifecycle.ignore_changes).toEqual(['data_json', 'custom_metadata']);
+      expect(r.custom_metadata.data).toEqual({ retain_hours: '720' });
+      expect(r.depends_on ?? []).not.toContainEqual(expect.stringContaining('Bundle_Secret'));
+    }
+    const secret = block(json, 'vault_kv_secret_v2', 'Bundle_Secret');
+    const meta = secret.custom_metadata.data;
+    expect(
+      Object.keys(meta)
+        .filter((k) => k.startsWith('revoked:'))
+        .sort(),
+    ).toEqual([`revoked:root:sha256:${'ab'.repeat(32)}`, 'revoked:task-key:v1', 'revoked:task-key:v3']);
+    expect(meta['revoked:task-key:v1']).toMatch(
+      /^\$\{timeadd\(vault_kv_secret_v2\.Bundle_Revoked-task-key-v1_[0-9A-F]{8}\.metadata\["created_time"\], format\("%sh", jsondecode\(vault_kv_secret_v2\.Bundle_Revoked-task-key-v1_[0-9A-F]{8}\.metadata\["custom_metadata"\]\)\.retain_hours\)\)\}$/,
+    );
+    const retention = secret.lifecycle.postcondition.at(-1);
+    expect(retention.condition).toContain('jsondecode(self.metadata["custom_metadata"])');
+    expect(retention.condition).toContain('timecmp(var.plan_time, v) < 0');
+    expect(retention.error_message).toContain(
+      'A revocation is dropped before every bundle that trusted it has expired',
+    );
+  });
+
+  test('a revoked root pin given as a Terraform reference is refused (PT038)', () => {
+    const { stack, props } = world();
+    const e = errorOf(
+      () => new BootstrapBundle(stack, 'Bundle', { ...props, revokedRootPins: [Token.asString({ ref: 1 })] }),
+    );
+    expect(e.code).toBe(ErrorCode.INVALID_REVOCATION);
+    expect(e.message).toContain('revokedRootPins must be literal pins');
   });
 });

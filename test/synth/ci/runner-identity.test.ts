@@ -49,10 +49,14 @@ describe('RunnerAccess (derived from the stack)', () => {
     expect(byPath['sys/policies/acl/dev-control-plane'].capabilities).toEqual(['create', 'read', 'update']);
     // A rotation resource's path is chosen at plan time (rotate, or config to adopt): both are granted.
     expect(byPath['dev/transit/keys/node-task-signer/rotate']).toBeDefined();
-    // Nothing is deleted, nothing outside the stack's own names.
-    expect(access.applyRules.filter((r) => r.capabilities.includes('delete' as never))).toEqual([]);
+    // Nothing is deleted but revocation records (when the code drops a revocation whose retention has ended; a
+    // soft delete of the latest version), nothing outside the stack's own names.
+    expect(access.applyRules.filter((r) => r.capabilities.includes('delete' as never)).map((r) => r.path)).toEqual([
+      'dev/kv/data/bootstrap/bundle-published/revoked/*',
+    ]);
     expect(access.applyRules.filter((r) => r.path.endsWith('*')).map((r) => r.path)).toEqual([
       'dev/kv/data/bootstrap/bundle-published/*',
+      'dev/kv/data/bootstrap/bundle-published/revoked/*',
       'dev/kv/metadata/bootstrap/bundle-published/*',
     ]);
     expect(access.applySudoPaths).toEqual(['sys/auth/dev-approle']);

@@ -167,6 +167,14 @@ describe('published bundle reads', () => {
     ]);
     expect(last.roots[1].notAfter).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(last.revoked).toEqual({ taskKeyVersions: [1], bundleKeyVersions: [], rootPins: [PIN.corpRoot] });
+    expect(facts.revocationRetention).toEqual({});
+  });
+
+  test('GIVEN revocation retention ends in the custom metadata THEN they are the facts, other keys are not', () => {
+    const meta = metadata({ '1': { created_time: '2026-12-01T00:00:00Z' } });
+    (meta.data.custom_metadata as Record<string, string>)['revoked:task-key:v1'] = '2027-03-01T00:00:00.25Z';
+    const facts = bundleFactsFromReads(meta, new Map([[1, dataRead(bundle)]]));
+    expect(facts.revocationRetention).toEqual({ 'revoked:task-key:v1': '2027-03-01T00:00:00.25Z' });
   });
 
   test('GIVEN a deleted and a destroyed version THEN they are left out and the history is not complete', () => {

@@ -410,6 +410,28 @@ describe('revocation-removable', () => {
     expect(due[0].explanation).toContain('older bundle versions are no longer retained');
   });
 
+  test('GIVEN the published bundle records a later retention end for v2 (what the plan enforces) THEN dropping it is proposed from that date only', () => {
+    const recorded = {
+      ...f,
+      bundle: bundle([trusted, revoking], { revocationRetention: { 'revoked:task-key:v2': '2027-05-30T00:00:00Z' } }),
+    };
+    const removable = (now: string) => plan(env, recorded, now).items.filter((i) => i.kind === 'revocation-removable');
+    expect(brief(removable('2027-04-02T00:00:00Z'))).toEqual([]);
+    const due = removable('2027-05-31T00:00:00Z');
+    expect(brief(due)).toEqual(['due revocation-removable task-key 2027-05-30T00:00:00Z']);
+    expect(due[0].explanation).toBe(
+      'v2 is revoked; the published bundle keeps it listed until 2027-05-30T00:00:00Z (its first revocation plus the longest validity a plan allowed then; every bundle that trusted it has expired by then): its revocation may be dropped.',
+    );
+    // An earlier recorded end does not shorten what the history shows.
+    const earlier = {
+      ...f,
+      bundle: bundle([trusted, revoking], { revocationRetention: { 'revoked:task-key:v2': '2027-03-15T00:00:00Z' } }),
+    };
+    expect(brief(plan(env, earlier, '2027-04-02T00:00:00Z').items)).toEqual([
+      'due revocation-removable task-key 2027-04-01T00:00:00Z',
+    ]);
+  });
+
   test('GIVEN a revocation not yet published THEN nothing is proposed for it', () => {
     const unpublished = { ...f, bundle: bundle([trusted]) };
     expect(plan(env, unpublished, '2027-06-01T00:00:00Z').items.map((i) => i.kind)).not.toContain(
