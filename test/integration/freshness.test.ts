@@ -420,5 +420,23 @@ describe('bundle freshness, rollout window, revocation and emergency rotation (r
     expect(await planFailure(dropped({ freshness: { ...FRESHNESS, expires } }), before)).toContain(
       'A revocation is dropped before every bundle that trusted it has expired',
     );
+
+    // Applied at that time: the records of the dropped items are deleted, the bundle key's stays, and the published
+    // metadata keeps only what is still revoked; the next plan is empty.
+    const saved = ws.env;
+    ws.env = { ...saved, TF_VAR_plan_time: planTime };
+    try {
+      await publish(dropped({ freshness: { ...FRESHNESS, expires } }));
+      await ws.expectNoChanges();
+    } finally {
+      ws.env = saved;
+    }
+    const gone = await bao.root.read('fr/kv/data/bootstrap/bundle-published/revoked/task-key/v1');
+    expect(gone.status).toBe(404);
+    const kept = await bao.root.read('fr/kv/data/bootstrap/bundle-published/revoked/bundle-key/v1');
+    expect(kept.status).toBe(200);
+    const after = (await bao.root.read('fr/kv/metadata/bootstrap/bundle')).body.data.custom_metadata;
+    expect(Object.keys(after).filter((k) => k.startsWith('revoked:'))).toEqual(['revoked:bundle-key:v1']);
+    expect(after['revoked:bundle-key:v1']).toBe(custom['revoked:bundle-key:v1']);
   });
 });
