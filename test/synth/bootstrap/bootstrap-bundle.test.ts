@@ -598,6 +598,17 @@ describe('BootstrapBundle invariants', () => {
     );
   });
 
+  test('more revoked items than the published metadata can hold are refused (PT038), with how to fix it', () => {
+    const { stack, props } = world();
+    const pins = Array.from({ length: 61 }, (_, i) => `sha256:${i.toString(16).padStart(64, '0')}`);
+    const e = errorOf(() => new BootstrapBundle(stack, 'Bundle', { ...props, revokedRootPins: pins }));
+    expect(e.code).toBe(ErrorCode.INVALID_REVOCATION);
+    expect(e.message).toContain('The bundle lists 61 revoked items; at most 60 fit');
+    expect(e.message).toContain('drop revocations whose retention has ended');
+    const w = world();
+    expect(() => new BootstrapBundle(w.stack, 'Bundle', { ...w.props, revokedRootPins: pins.slice(1) })).not.toThrow();
+  });
+
   test('a revoked root pin given as a Terraform reference is refused (PT038)', () => {
     const { stack, props } = world();
     const e = errorOf(
