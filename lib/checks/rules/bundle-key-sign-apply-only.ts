@@ -1,7 +1,7 @@
-import { keyLabel } from '../bundle-signing';
-import { stanzaLabel, stanzasToCheck } from '../policy-source';
+import { keyLabel } from '../private/bundle-signing';
+import { stanzaLabel, stanzasToCheck } from '../private/policy-source';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
-import { TRANSIT_ROTATE_ENDPOINT, TRANSIT_SIGN_ENDPOINTS, transitReach } from '../vault-paths';
+import { TRANSIT_ROTATE_ENDPOINT, TRANSIT_SIGN_ENDPOINTS, transitReach } from '../private/vault-paths';
 
 /**
  * Only the apply identity may sign bundles (invariant 10): a policy that can sign with a bundle key (`create` or
