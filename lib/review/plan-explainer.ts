@@ -39,7 +39,7 @@
  * `bundle-sequence`, `bundle-contents`, `bundle-config`, `trust`, `signing`; `markdown` and `render-bundle` for the
  * renderer); `exit-decision` turns an explanation into an exit code for the CLI.
  */
-import { invalidPlanJson } from './errors';
+import { invalidPlanJson } from './private/errors';
 import type { Explanation, OutputLine, ResourceLine } from './explanation';
 import { actionKind, checkPlanJson, isUnknown } from './plan-json';
 import { explainBundleContents } from './private/bundle-contents';
