@@ -1,7 +1,7 @@
 /**
  * Strict Ed25519 verification with two interchangeable engines that accept exactly the same inputs.
  */
-import { nobleEngineVerify } from './ed25519-noble';
+import { nobleEngineVerify } from './private/ed25519-noble';
 import { nodeEd25519Available, nodeEngineVerify } from './ed25519-node';
 import { Ed25519Verdict, preparePublicKey, signatureRefusal } from './ed25519-rules';
 import type { PreparedKey } from './ed25519-rules';
