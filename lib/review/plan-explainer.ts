@@ -54,7 +54,36 @@ import { explainSigning } from './private/signing';
 import { explainTrust } from './private/trust';
 import { explainVerifierSets } from './private/verifier-sets';
 
-export * from './explanation';
+export { TrustChangeKind, WarningKind } from './explanation';
+export type {
+  ApplyTimeSignatureChange,
+  BundleChange,
+  BundleContentChange,
+  BundleFieldChange,
+  BundleKeySetChange,
+  BundleRootsChange,
+  CaChanges,
+  ChainCertificate,
+  DefaultIssuerChange,
+  EmergencyReview,
+  EnvelopeChange,
+  Explanation,
+  Floors,
+  IssuerChange,
+  KeyRotation,
+  OutputLine,
+  PlanSummary,
+  PlanWarning,
+  PolicyChange,
+  ResourceLine,
+  RevokedItem,
+  RootView,
+  RotationStep,
+  SigningReview,
+  TrustChange,
+  VerifierSetChange,
+  VerifierView,
+} from './explanation';
 export type { ExitDecision, ExitOptions } from './exit-decision';
 export { EXIT_DESTRUCTIVE, EXIT_TRUST_CHANGE, exitDecision } from './exit-decision';
 export type { RenderOptions } from './render-markdown';
