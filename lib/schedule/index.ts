@@ -52,4 +52,3 @@ export type {
 } from './planner';
 export { resolveRotationPolicy, ROTATION_POLICY_DEFAULTS } from './policy';
 export type { KeyRotationPolicy, ResolvedKeyRotationPolicy, ResolvedRotationPolicy, RotationPolicy } from './policy';
-export { DAY_MS, parseVaultTime } from './time';
