@@ -39,6 +39,24 @@ export default tseslint.config(
     },
   },
   {
+    // The same rule one folder down: private/ modules import their area as '../x' and the kernel as '../../kernel'.
+    files: ['lib/node/private/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*', '../../*', '!../../kernel', '!../../kernel/*'],
+              message:
+                'lib/node runs on nodes: it imports nothing from cdktf or the construct layers (lib/kernel only).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['lib/control-plane/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -297,7 +297,7 @@ export type { StateKeyStackProps } from '../stacks/state-key-stack';
 
 /** Types the public constructs' props and attributes use. */
 export { PlanClock } from './core/plan-clock';
-export type { ResolvedFreshness } from './bootstrap/private/freshness';
+export type { ResolvedFreshness } from './bootstrap/freshness';
 export type { KeyRotationPolicy, RotationPolicy } from './schedule/policy';
 /** Wire formats the constructs' attributes carry (the node entry exports the same types). */
 export { BUNDLE_KEYS_FORMAT_V1, BUNDLE_SCHEMA_V1, BUNDLE_SCHEMA_V2, PUBKEYS_FORMAT_V1 } from './kernel/formats';

@@ -37,8 +37,8 @@ import {
   dssePaeParts,
   validateSequence,
 } from './bundle-model';
-import { sameTrustSource } from './errors';
-import { ApplyTimeSignature, signAtApply } from './private/apply-time-signature';
+import { sameTrustSource } from './private/errors';
+import { ApplyTimeSignature, signAtApply } from './apply-time-signature';
 import {
   ResolvedFreshness,
   checkFreshnessSettings,
@@ -47,9 +47,9 @@ import {
   declareRootRollout,
   expiryConditions,
   retentionConditions,
-} from './private/freshness';
+} from './freshness';
 
-export type { ApplyTimeSignature } from './private/apply-time-signature';
+export type { ApplyTimeSignature } from './apply-time-signature';
 import { mountPathsOverlap } from '../kernel/paths';
 
 export interface BootstrapBundleProps {

@@ -32,7 +32,7 @@ import {
   sameSigningKey,
   sameTrustSource,
   unsafeLiteral,
-} from './errors';
+} from './private/errors';
 
 /** The three files a node writes from the bundle. They must differ. */
 export interface BundlePaths {

@@ -6,8 +6,8 @@
  * them.
  */
 import { selectedJson, selectorProblems, selects } from './applies-to';
-import { buildStackContext } from './context';
-import { findingMessage, ruleFailedMessage } from './finding-text';
+import { buildStackContext } from './private/context';
+import { findingMessage, ruleFailedMessage } from './private/finding-text';
 import { splitLocation, viewsOfFragment } from './json-view';
 import { PLATFORM_TRUST_RULES } from './rules';
 import { RuleSuppression, SUPPRESSIONS_JSON_KEY, SuppressionTarget, covers } from './suppression-match';

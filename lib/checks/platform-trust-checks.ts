@@ -1,11 +1,11 @@
 import { Annotations, IAspect, TerraformElement, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { selectedJson, selectorProblems, selects } from './applies-to';
-import { buildStackContext } from './context';
-import { findingMessage, ruleFailedMessage } from './finding-text';
+import { buildStackContext } from './private/context';
+import { findingMessage, ruleFailedMessage } from './private/finding-text';
 import { locationsOfFragment, resolvedFragment, splitLocation, viewsOfFragment } from './element-view';
 import { PLATFORM_TRUST_RULES, PLATFORM_TRUST_RULE_IDS, PLATFORM_TRUST_UNSUPPRESSIBLE_RULE_IDS } from './rules';
-import { RuleSuppression, SuppressionTarget, addSuppression, findSuppression } from './suppressions';
+import { RuleSuppression, SuppressionTarget, addSuppression, findSuppression } from './private/suppressions';
 import {
   CheckLevel,
   CheckStatus,

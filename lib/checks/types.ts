@@ -194,7 +194,7 @@ export interface StackContext {
   readonly bundleSignatures: readonly SignWrite[];
   /** Keys named by a task verifier set. */
   readonly taskKeys: readonly KeyRef[];
-  /** Keys that sign bundles (see lib/checks/bundle-signing.ts for how they are told apart). */
+  /** Keys that sign bundles (see lib/checks/private/bundle-signing.ts for how they are told apart). */
   readonly bundleKeys: readonly KeyRef[];
 }
 

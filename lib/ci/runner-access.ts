@@ -25,7 +25,7 @@ import { Grant, IGrantable } from '../core/grant';
 import { Capability, PolicyDocument, PolicyRule } from '../core/policy-document';
 import { BundleSigningKey } from '../signing/bundle-signing-key';
 import { TaskSigningKey } from '../signing/task-signing-key';
-import { childTokenNeeded, grantNarrowerThanProvider, unresolvedAttribute, unsupportedElement } from './errors';
+import { childTokenNeeded, grantNarrowerThanProvider, unresolvedAttribute, unsupportedElement } from './private/errors';
 import { ElementConfig, PROVIDER_SELF, providerAccessEntry } from './provider-access';
 
 /** The apply identity's grants that constructs of this library declare, by construct class. */

@@ -7,7 +7,7 @@ import { NodeTrustError, NodeTrustErrorCode as Code, REDACTED_VALUE } from './er
 import { RootState, TrustRoot } from './formats';
 import { parseIsoUtc } from '../kernel/iso-time';
 import { MAX_FILE_PATH_LENGTH, distinctFileProblems, filePathProblems } from '../kernel/paths';
-import { expectObject, expectString } from './json-shape';
+import { expectObject, expectString } from './private/json-shape';
 
 /** Most control-plane roots in a bundle. */
 export const MAX_ROOTS = 8;

@@ -32,7 +32,7 @@ import {
 } from '../kernel/freshness';
 import { parseIsoUtc } from '../kernel/iso-time';
 import { Problem } from '../kernel/problems';
-import { expectObject } from './json-shape';
+import { expectObject } from './private/json-shape';
 import { findSecretMaterial } from './secret-scan';
 import { CompiledBundleKeySet, CompiledVerifierSet, compileBundleKeySet, compileVerifierSet } from './verifier-set';
 

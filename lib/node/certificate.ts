@@ -3,8 +3,8 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { pinOfCertificate } from '../kernel/pins';
-import { decodeBase64Strict } from './base64';
-import { BoundedCache } from './bounded-cache';
+import { decodeBase64Strict } from './private/base64';
+import { BoundedCache } from './private/bounded-cache';
 import { NodeTrustError, NodeTrustErrorCode as Code } from './errors';
 
 /** The SPKI pin of a certificate (defined once in `lib/kernel/pins.ts`). */

@@ -1,9 +1,9 @@
 /**
  * DSSE envelopes: the pre-authentication encoding (PAE) that is signed, and strict envelope parsing.
  */
-import { decodeBase64Strict } from './base64';
+import { decodeBase64Strict } from './private/base64';
 import { NodeTrustError, NodeTrustErrorCode as Code } from './errors';
-import { expectObject } from './json-shape';
+import { expectObject } from './private/json-shape';
 
 /** Longest envelope JSON text accepted. */
 export const MAX_ENVELOPE_LENGTH = 2 * 1024 * 1024;

@@ -6,7 +6,7 @@
  * with @noble/ed25519's strict (non-ZIP-215) decoder and test its order; they are cached per key.
  */
 import { Point } from '@noble/ed25519';
-import { BoundedCache } from './bounded-cache';
+import { BoundedCache } from './private/bounded-cache';
 
 /** Why a signature is refused. `valid` is the only accepting verdict. */
 export type Ed25519Refusal =

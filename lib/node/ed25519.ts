@@ -1,7 +1,7 @@
 /**
  * Strict Ed25519 verification with two interchangeable engines that accept exactly the same inputs.
  */
-import { nobleEngineVerify } from './ed25519-noble';
+import { nobleEngineVerify } from './private/ed25519-noble';
 import { nodeEd25519Available, nodeEngineVerify } from './ed25519-node';
 import { Ed25519Verdict, preparePublicKey, signatureRefusal } from './ed25519-rules';
 import type { PreparedKey } from './ed25519-rules';
@@ -10,7 +10,7 @@ import type { PreparedKey } from './ed25519-rules';
  * Which implementation checks the equation.
  * - `node`: node:crypto (`crypto.verify(null, ...)`, OpenSSL in Node), the fast path.
  * - `noble`: @noble/ed25519's own `verify` (RFC 8032 mode) plus a prime-order check of R, the portable path
- *   (about 4% of `node`'s throughput; see `ed25519-noble.ts`).
+ *   (about 4% of `node`'s throughput; see `private/ed25519-noble.ts`).
  * - `auto`: `node` when the runtime's Ed25519 passes a self-test (RFC 8032 test 1), else `noble`. On the
  *   supported runtimes (Node.js 20.19 or later with its own OpenSSL) that is always `node`.
  */

@@ -4,7 +4,7 @@
  * verifiers; v2: DSSE signatures under the key set the caller trusts), then analyse the signed payload.
  */
 import { AnalysedBundle, analyseBundle, expiryDetail } from './bundle';
-import { BoundedCache } from './bounded-cache';
+import { BoundedCache } from './private/bounded-cache';
 import { pae } from '../kernel/dsse';
 import { EnvelopeFields, decodePayload, readEnvelope } from './dsse';
 import { NodeTrustError, NodeTrustErrorCode, describeError } from './errors';

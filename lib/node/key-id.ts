@@ -3,7 +3,7 @@
  * `public_key` base64 text. The kid carries its first 16 hex digits, the pin all 64.
  */
 import { createHash } from 'node:crypto';
-import { decodeBase64Strict } from './base64';
+import { decodeBase64Strict } from './private/base64';
 import { NodeTrustError, NodeTrustErrorCode as Code } from './errors';
 import { BUNDLE_KEY_PIN_PREFIX } from './formats';
 

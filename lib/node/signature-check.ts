@@ -4,7 +4,7 @@
  * picked by keyid). Both then apply the same rule: active and next entries are accepted, grace entries strictly
  * before `until`, and the Ed25519 signature must pass strict verification.
  */
-import { decodeBase64Strict } from './base64';
+import { decodeBase64Strict } from './private/base64';
 import { checkPrepared } from './ed25519';
 import type { VerifierState } from './formats';
 import { parseVaultSignature } from './vault-signature';

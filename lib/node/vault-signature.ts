@@ -1,7 +1,7 @@
 /**
  * Vault transit signature strings: `vault:v<version>:<standard base64 of the 64-byte signature>`.
  */
-import { decodeBase64Strict, encodeBase64 } from './base64';
+import { decodeBase64Strict, encodeBase64 } from './private/base64';
 import { MAX_KEY_VERSION } from './verifier-set';
 
 /** A parsed transit signature. */

@@ -4,8 +4,8 @@
  * bundle key set (format `cdktf-platform-trust/bundle-keys/v1`). They differ only in their format id, and a
  * set of one kind is never read as the other.
  */
-import { decodeBase64Strict } from './base64';
-import { BoundedCache } from './bounded-cache';
+import { decodeBase64Strict } from './private/base64';
+import { BoundedCache } from './private/bounded-cache';
 import { jsonencodeCanonical } from './canonical-json';
 import { PreparedKey, preparePublicKey } from './ed25519-rules';
 import { NodeTrustError, NodeTrustErrorCode as Code } from './errors';
@@ -20,7 +20,7 @@ import {
 import { parseIsoUtc } from '../kernel/iso-time';
 import { KeySetProblem, MAX_KEY_VERSION, keySetEntryProblems, keySetOrderProblems } from '../kernel/key-set';
 import { Problem } from '../kernel/problems';
-import { expectObject } from './json-shape';
+import { expectObject } from './private/json-shape';
 import { computeKid } from './key-id';
 
 export { computeKid } from './key-id';

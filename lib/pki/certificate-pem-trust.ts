@@ -4,7 +4,7 @@ import { Grant, IGrantable } from '../core/grant';
 import { isToken, parseIsoUtc, validateName } from '../core/validation';
 import { TrustRoot } from '../node/formats';
 import { checkRootCertificate, RootCertificateFacts } from './certificates';
-import { rootExpiresBeforeOverlapEnd } from './errors';
+import { rootExpiresBeforeOverlapEnd } from './private/errors';
 import { RootRotation, RootSchedule, rootSchedule } from './root-schedule';
 import { ControlPlaneTrustSource, IControlPlaneTrust } from './types';
 

@@ -7,7 +7,7 @@ import { pinOfCertificate } from '../kernel/pins';
 import { secretInConfig } from '../core/errors';
 import { pemPrivateKeyPattern } from '../kernel/secret-patterns';
 import { isToken, parseIsoUtc } from '../core/validation';
-import { REDACTED, certificateNotValidAt, invalidCertificate, notARoot } from './errors';
+import { REDACTED, certificateNotValidAt, invalidCertificate, notARoot } from './private/errors';
 
 const CERT_BLOCK_RE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 const PRIVATE_KEY_RE = pemPrivateKeyPattern();

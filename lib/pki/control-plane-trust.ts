@@ -11,10 +11,10 @@ import { Grant, IGrantable } from '../core/grant';
 import { isToken, validateHttpsUrl, validateMountPath, validateName, validateSeconds } from '../core/validation';
 import { TrustRoot } from '../node/formats';
 import { CertificatePemTrust, ControlPlaneTrustFromPemProps } from './certificate-pem-trust';
-import { noServerNames, ttlOrder } from './errors';
-import { issueRules } from './grants';
+import { noServerNames, ttlOrder } from './private/errors';
+import { issueRules } from './private/grants';
 import { PkiKeyType, checkKeyType } from './key-type';
-import { validateDnsName } from './names';
+import { validateDnsName } from './private/names';
 import { RootRotation, RootSchedule, rootSchedule } from './root-schedule';
 import { ControlPlaneTrustSource, IControlPlaneTrust } from './types';
 

@@ -18,10 +18,10 @@ import {
   validateSeconds,
 } from '../core/validation';
 import { ErrorCode, PlatformTrustError, missingConfig } from '../core/errors';
-import { ttlOrder } from './errors';
-import { issueRules, signCsrRules } from './grants';
+import { ttlOrder } from './private/errors';
+import { issueRules, signCsrRules } from './private/grants';
 import { PkiKeyType, checkKeyType } from './key-type';
-import { validateDnsName } from './names';
+import { validateDnsName } from './private/names';
 import { NodeRoleSettings, nodeClientRoleConfig } from './private/node-client-role';
 import { INodeCertTrust } from './types';
 

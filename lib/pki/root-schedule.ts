@@ -12,7 +12,7 @@
 import { duplicate } from '../core/errors';
 import { isToken, parseIsoUtc, validateName } from '../core/validation';
 import { RootState } from '../node/formats';
-import { invalidRotation, overlapNotOver, overlapOver } from './errors';
+import { invalidRotation, overlapNotOver, overlapOver } from './private/errors';
 
 /** Where a CA rotation stands. */
 export enum RootRotationPhase {

@@ -39,7 +39,7 @@
  * `bundle-sequence`, `bundle-contents`, `bundle-config`, `trust`, `signing`; `markdown` and `render-bundle` for the
  * renderer); `exit-decision` turns an explanation into an exit code for the CLI.
  */
-import { invalidPlanJson } from './errors';
+import { invalidPlanJson } from './private/errors';
 import type { Explanation, OutputLine, ResourceLine } from './explanation';
 import { actionKind, checkPlanJson, isUnknown } from './plan-json';
 import { explainBundleContents } from './private/bundle-contents';
@@ -54,7 +54,36 @@ import { explainSigning } from './private/signing';
 import { explainTrust } from './private/trust';
 import { explainVerifierSets } from './private/verifier-sets';
 
-export * from './explanation';
+export { TrustChangeKind, WarningKind } from './explanation';
+export type {
+  ApplyTimeSignatureChange,
+  BundleChange,
+  BundleContentChange,
+  BundleFieldChange,
+  BundleKeySetChange,
+  BundleRootsChange,
+  CaChanges,
+  ChainCertificate,
+  DefaultIssuerChange,
+  EmergencyReview,
+  EnvelopeChange,
+  Explanation,
+  Floors,
+  IssuerChange,
+  KeyRotation,
+  OutputLine,
+  PlanSummary,
+  PlanWarning,
+  PolicyChange,
+  ResourceLine,
+  RevokedItem,
+  RootView,
+  RotationStep,
+  SigningReview,
+  TrustChange,
+  VerifierSetChange,
+  VerifierView,
+} from './explanation';
 export type { ExitDecision, ExitOptions } from './exit-decision';
 export { EXIT_DESTRUCTIVE, EXIT_TRUST_CHANGE, exitDecision } from './exit-decision';
 export type { RenderOptions } from './render-markdown';

@@ -2,7 +2,7 @@
  * The parts of `tofu show -json <planfile>` (Terraform's JSON plan format 1.x) that the explainer reads,
  * and small accessors over them. Unknown properties are ignored, as the format's compatibility rules ask.
  */
-import { invalidPlanJson } from './errors';
+import { invalidPlanJson } from './private/errors';
 
 /** One change: `before`/`after` are attribute objects for resources and any value for outputs. */
 export interface PlanChange {

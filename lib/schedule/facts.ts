@@ -6,7 +6,7 @@
 import { BUNDLE_SCHEMA_V2 } from '../kernel/formats';
 import { REVOCATION_METADATA_PREFIX } from '../kernel/freshness';
 import { certificateFacts } from '../review/certificate-facts';
-import { isoSeconds, parseVaultTime } from './time';
+import { isoSeconds, parseVaultTime } from './private/time';
 
 /** A transit signing key as Vault holds it. */
 export interface KeyFacts {

@@ -14,7 +14,7 @@ import {
 import { revocationMetadataKey } from '../kernel/freshness';
 import type { KeyFacts, PublishedBundleVersion, VaultFacts } from './facts';
 import { RotationPolicy, ResolvedKeyRotationPolicy, ResolvedRotationPolicy, resolveRotationPolicy } from './policy';
-import { ceilDay, DAY_MS, daysBetween, floorDay, isoSeconds, parseVaultTime } from './time';
+import { ceilDay, DAY_MS, daysBetween, floorDay, isoSeconds, parseVaultTime } from './private/time';
 
 /** What is due. */
 export type DueKind =

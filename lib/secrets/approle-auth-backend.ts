@@ -1,7 +1,7 @@
 import { AuthBackend } from '@cdktf/provider-vault/lib/auth-backend';
 import { Construct } from 'constructs';
 import { validateMountPath } from '../core/validation';
-import { mountConflicts } from './stack-scan';
+import { mountConflicts } from './private/stack-scan';
 
 /** What an AppRole role needs from its auth mount. */
 export interface IAppRoleAuthBackend {

@@ -5,8 +5,8 @@ import { Grant, IGrantable, VaultPolicy } from '../core/grant';
 import { PolicyDocument } from '../core/policy-document';
 import { isToken, validateName, validateSeconds } from '../core/validation';
 import { IAppRoleAuthBackend } from './approle-auth-backend';
-import { validateCidrs } from './cidr';
-import { approleMintSecretIdRules, approleReadRoleIdRules } from './grant-rules';
+import { validateCidrs } from './private/cidr';
+import { approleMintSecretIdRules, approleReadRoleIdRules } from './private/grant-rules';
 
 /** The kind of token a login returns. */
 export enum TokenType {

@@ -4,7 +4,7 @@
  * (not exportable, no plaintext backup, no deletion), which is what `SigningCustody.vaultTransit()` describes.
  * `kms()` and `hsm()` throw and say what they would declare, so that a caller learns the limit at synth time.
  */
-import { custodyNotSupported } from './errors';
+import { custodyNotSupported } from './private/errors';
 
 /** Custody kinds. Only VAULT_TRANSIT declares resources in this release. */
 export enum CustodyKind {

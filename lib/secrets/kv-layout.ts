@@ -18,7 +18,7 @@
  * so the list rule is written with the trailing slash).
  */
 import { isToken } from '../core/validation';
-import { invalidSecretPath, pathNotInLayout, secretPathOutsideMount } from './errors';
+import { invalidSecretPath, pathNotInLayout, secretPathOutsideMount } from './private/errors';
 
 /** Operations a consumer can be granted on a KV v2 path. The API paths and capabilities are in one private table. */
 export enum KvOperation {

@@ -9,10 +9,15 @@ import { isToken, validateMountPath, validateName } from '../core/validation';
 import { AppRoleAuthBackend, IAppRoleAuthBackend } from './approle-auth-backend';
 import { PlatformAudit, PlatformAuditProps } from './audit';
 import { SigningCustody } from './custody';
-import { bootstrapPathNotSeedable, nonSensitiveVariable, notAVariable, signingPathHoldsMetadataOnly } from './errors';
-import { kvRules } from './grant-rules';
+import {
+  bootstrapPathNotSeedable,
+  nonSensitiveVariable,
+  notAVariable,
+  signingPathHoldsMetadataOnly,
+} from './private/errors';
+import { kvRules } from './private/grant-rules';
 import { KvGrantOptions, KvOperation, PathKind, SecretCategory, SecretPath, validateSecretPath } from './kv-layout';
-import { mountConflicts } from './stack-scan';
+import { mountConflicts } from './private/stack-scan';
 
 /**
  * What other constructs need from a platform KV v2 mount: its path and the grant methods.

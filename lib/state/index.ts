@@ -1,2 +1,4 @@
-export { StateEncryptionKey, StateEncryptionKeyProps } from './state-encryption-key';
-export { StateEncryption, OpenBaoStateEncryptionProps, IStateEncryptionKeyRef } from './state-encryption';
+export { StateEncryptionKey } from './state-encryption-key';
+export type { StateEncryptionKeyProps } from './state-encryption-key';
+export { StateEncryption } from './state-encryption';
+export type { IStateEncryptionKeyRef, OpenBaoStateEncryptionProps } from './state-encryption';

@@ -2,8 +2,8 @@ import { BUNDLE_SCHEMA_V2 } from '../../node/formats';
 import { DEFAULT_MAX_VALIDITY_DAYS } from '../../kernel/freshness';
 import { parseIsoUtc } from '../../kernel/iso-time';
 import { ALL_ELEMENTS } from '../applies-to';
-import { bundleTexts } from '../bundle-signing';
-import { stringsContaining } from '../strings';
+import { bundleTexts } from '../private/bundle-signing';
+import { stringsContaining } from '../private/strings';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 
 /** The validity-bound condition BootstrapBundle declares: `timecmp("<expires>", timeadd(var.plan_time, "<h>h")) <= 0`. */

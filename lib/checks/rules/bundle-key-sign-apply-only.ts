@@ -1,7 +1,7 @@
-import { keyLabel } from '../bundle-signing';
-import { stanzaLabel, stanzasToCheck } from '../policy-source';
+import { keyLabel } from '../private/bundle-signing';
+import { stanzaLabel, stanzasToCheck } from '../private/policy-source';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
-import { TRANSIT_ROTATE_ENDPOINT, TRANSIT_SIGN_ENDPOINTS, transitReach } from '../vault-paths';
+import { TRANSIT_ROTATE_ENDPOINT, TRANSIT_SIGN_ENDPOINTS, transitReach } from '../private/vault-paths';
 
 /**
  * Only the apply identity may sign bundles (invariant 10): a policy that can sign with a bundle key (`create` or
@@ -10,7 +10,7 @@ import { TRANSIT_ROTATE_ENDPOINT, TRANSIT_SIGN_ENDPOINTS, transitReach } from '.
  * How the rule tells them apart from the synthesized JSON, without logical ids:
  * - bundle keys are the keys a bundle key set (format `cdktf-platform-trust/bundle-keys/v1`) names, and the keys
  *   an apply-time sign resource signs a bootstrap bundle payload with, unless they are task keys (named by a task
- *   verifier set) or the signature is the declared migration signature (see lib/checks/bundle-signing.ts);
+ *   verifier set) or the signature is the declared migration signature (see lib/checks/private/bundle-signing.ts);
  * - the apply identity's policy is the one that also holds the rotate right on that key (`update` on
  *   `<mount>/keys/<key>/rotate`, what `BundleSigningKey.grantRotate` gives): the identity that changes the key is
  *   the one that signs with it, after review. Any other policy that can sign with it (the control plane's, a

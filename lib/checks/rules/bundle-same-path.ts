@@ -1,5 +1,5 @@
 import { ALL_ELEMENTS } from '../applies-to';
-import { BundleFile, findBundlePaths } from '../bundle-paths';
+import { BundleFile, findBundlePaths } from '../private/bundle-paths';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 
 const LABEL: Record<BundleFile, string> = {

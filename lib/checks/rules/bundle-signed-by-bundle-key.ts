@@ -1,5 +1,5 @@
 import { BundleSignatureRole } from '../../core/declarations';
-import { keyLabel, sameKey, signWriteOf } from '../bundle-signing';
+import { keyLabel, sameKey, signWriteOf } from '../private/bundle-signing';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 
 /**

@@ -1,6 +1,6 @@
 import { ALL_ELEMENTS } from '../applies-to';
 import { BUNDLE_SCHEMA_V2 } from '../../node/formats';
-import { BUNDLE_SCHEMAS, bundleTexts } from '../bundle-signing';
+import { BUNDLE_SCHEMAS, bundleTexts } from '../private/bundle-signing';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 
 /**

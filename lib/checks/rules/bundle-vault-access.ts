@@ -1,6 +1,6 @@
 import { ALL_ELEMENTS } from '../applies-to';
 import { SECRET_PATTERNS, credentialAssignmentPattern, findSecretInText } from '../../kernel/secret-patterns';
-import { bundleTexts } from '../bundle-signing';
+import { bundleTexts } from '../private/bundle-signing';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 
 const CREDENTIAL_ASSIGNMENT_RE = credentialAssignmentPattern();

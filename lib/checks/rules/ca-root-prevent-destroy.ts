@@ -1,5 +1,5 @@
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
-import { preventsDestroy, show, trimSlashes } from '../values';
+import { preventsDestroy, show, trimSlashes } from '../private/values';
 
 /**
  * CA roots must be protected from `terraform destroy`: the root certificate resource, and the PKI mount that holds

@@ -1,5 +1,5 @@
 import { CheckLevel, ElementRule, nonCompliant, notApplicable } from '../types';
-import { readString } from '../values';
+import { readString } from '../private/values';
 
 /**
  * Nothing is signed before review (invariant 11). Terraform reads data sources while it plans, so a

@@ -1,6 +1,6 @@
 import { ANY_RESOURCE } from '../applies-to';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
-import { readObject } from '../values';
+import { readObject } from '../private/values';
 
 /** Commands that copy to or run on another machine. */
 const PUSH_COMMAND_RE =

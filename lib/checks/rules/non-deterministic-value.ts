@@ -1,7 +1,7 @@
 import { ALL_ELEMENTS } from '../applies-to';
-import { stringsIn } from '../strings';
+import { stringsIn } from '../private/strings';
 import { CheckLevel, ElementRule, compliant, nonCompliant } from '../types';
-import { isExpression } from '../values';
+import { isExpression } from '../private/values';
 
 /** Terraform functions whose result changes on every plan. */
 const VOLATILE_CALL_RE = /(?<![\w.])(timestamp|plantimestamp|uuid|bcrypt)\s*\(/g;

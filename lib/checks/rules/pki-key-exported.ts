@@ -1,5 +1,5 @@
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
-import { EXPRESSION, readString, show } from '../values';
+import { EXPRESSION, readString, show } from '../private/values';
 
 const CA_KEY_TYPES = [
   'vault_pki_secret_backend_root_cert',

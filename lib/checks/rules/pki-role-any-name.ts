@@ -1,5 +1,5 @@
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
-import { EXPRESSION, readBoolean, show } from '../values';
+import { EXPRESSION, readBoolean, show } from '../private/values';
 
 /** A PKI role must not issue certificates for any name. */
 export const PkiRoleAnyName: ElementRule = {

@@ -1,5 +1,5 @@
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
-import { EXPRESSION, readBoolean, show } from '../values';
+import { EXPRESSION, readBoolean, show } from '../private/values';
 
 /**
  * A PKI role issues either server or client certificates. The provider defaults both flags to true, so a role

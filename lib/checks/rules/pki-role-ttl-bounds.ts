@@ -1,5 +1,5 @@
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
-import { EXPRESSION, readDurationSeconds, show } from '../values';
+import { EXPRESSION, readDurationSeconds, show } from '../private/values';
 
 /** A PKI role must bound certificate lifetimes itself. */
 export const PkiRoleTtlBounds: ElementRule = {

@@ -1,4 +1,4 @@
-import { globGrants } from '../policy-source';
+import { globGrants } from '../private/policy-source';
 import { CheckLevel, ElementRule } from '../types';
 
 /**

@@ -1,4 +1,4 @@
-import { showCapabilities, stanzaLabel, stanzasToCheck } from '../policy-source';
+import { showCapabilities, stanzaLabel, stanzasToCheck } from '../private/policy-source';
 import { CheckLevel, ElementRule, compliant, nonCompliant } from '../types';
 
 /** No policy grants `sudo` (this library's Capability enum has none). */

@@ -1,6 +1,6 @@
-import { showCapabilities, stanzaLabel, stanzasToCheck } from '../policy-source';
+import { showCapabilities, stanzaLabel, stanzasToCheck } from '../private/policy-source';
 import { CheckLevel, ElementRule, PolicyStanza, compliant, nonCompliant } from '../types';
-import { TRANSIT_CONFIG_ENDPOINT, grantingCapabilities, transitReach } from '../vault-paths';
+import { TRANSIT_CONFIG_ENDPOINT, grantingCapabilities, transitReach } from '../private/vault-paths';
 
 /** The key configuration parameters that undo custody. */
 export const CUSTODY_PARAMETERS: readonly string[] = ['exportable', 'allow_plaintext_backup', 'deletion_allowed'];

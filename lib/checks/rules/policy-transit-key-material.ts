@@ -1,6 +1,6 @@
-import { showCapabilities, stanzaLabel, stanzasToCheck } from '../policy-source';
+import { showCapabilities, stanzaLabel, stanzasToCheck } from '../private/policy-source';
 import { CheckLevel, ElementRule, compliant, nonCompliant } from '../types';
-import { TRANSIT_MATERIAL_ENDPOINTS, grantingCapabilities, transitReach } from '../vault-paths';
+import { TRANSIT_MATERIAL_ENDPOINTS, grantingCapabilities, transitReach } from '../private/vault-paths';
 
 /**
  * No policy reaches transit endpoints that hand out or destroy key material: `export/<private type>/`, `backup/`,

@@ -1,4 +1,4 @@
-import { policySourceOf } from '../policy-source';
+import { policySourceOf } from '../private/policy-source';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
 
 /** A policy the checker cannot read is reported, so that the policy rules are never skipped silently. */

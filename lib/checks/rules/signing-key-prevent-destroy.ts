@@ -1,6 +1,6 @@
-import { classifyKeyType, signingEvidence, transitKeySettings } from '../transit';
+import { classifyKeyType, signingEvidence, transitKeySettings } from '../private/transit';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
-import { preventsDestroy } from '../values';
+import { preventsDestroy } from '../private/values';
 
 /** A signing key resource must be protected from `terraform destroy` (invariant 2). */
 export const SigningKeyPreventDestroy: ElementRule = {

@@ -1,6 +1,6 @@
-import { classifyKeyType, effectiveKeyType, signingEvidence, transitKeySettings } from '../transit';
+import { classifyKeyType, effectiveKeyType, signingEvidence, transitKeySettings } from '../private/transit';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
-import { EXPRESSION, readDurationSeconds, show } from '../values';
+import { EXPRESSION, readDurationSeconds, show } from '../private/values';
 
 /**
  * A signing key must not rotate by itself (invariants 3 and 4): versions are created by bumping `version` in

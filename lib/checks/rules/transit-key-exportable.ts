@@ -1,4 +1,4 @@
-import { transitKeySettings, checkSettingOff } from '../transit';
+import { transitKeySettings, checkSettingOff } from '../private/transit';
 import { CheckLevel, ElementRule, notApplicable } from '../types';
 
 /** A transit key must not be exportable (invariant 2: the private key never leaves Vault). */

@@ -1,4 +1,4 @@
-import { signingEvidence, symmetricTransitKey } from '../transit';
+import { signingEvidence, symmetricTransitKey } from '../private/transit';
 import { CheckLevel, ElementRule, nonCompliant, notApplicable } from '../types';
 
 /**

@@ -1,9 +1,9 @@
 import { ALL_ELEMENTS } from '../applies-to';
 import { BUNDLE_KEYS_FORMAT_V1, PUBKEYS_FORMAT_V1 } from '../../kernel/formats';
 import { KeySetEntryFacts, keySetProblems } from '../../kernel/key-set';
-import { stringsContaining } from '../strings';
+import { stringsContaining } from '../private/strings';
 import { CheckLevel, ElementRule, compliant, nonCompliant, notApplicable } from '../types';
-import { isExpression } from '../values';
+import { isExpression } from '../private/values';
 
 /** One verifier entry as written: each field undefined when it is not a literal. */
 interface WrittenEntry {

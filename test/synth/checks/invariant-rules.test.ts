@@ -10,9 +10,9 @@ import {
   NoPushToNodes,
   NonDeterministicValue,
   VerifierSetExplicit,
-  buildStackContext,
   viewsOfFragment,
 } from '../../../lib/checks';
+import { buildStackContext } from '../../../lib/checks/private/context';
 import { verifierSetProblems } from '../../../lib/checks/rules/verifier-set-explicit';
 import { BundleSignatureRole } from '../../../lib/core';
 import { PlatformTrustStack } from '../../../stacks/platform-trust-stack';

@@ -18,11 +18,11 @@ import {
   PLATFORM_TRUST_RULES,
   PLATFORM_TRUST_RULE_IDS,
   PlatformTrustChecks,
-  buildStackContext,
   compliant,
   selects,
   viewsOfFragment,
 } from '../../../lib/checks';
+import { buildStackContext } from '../../../lib/checks/private/context';
 import { resolvedFragment } from '../../../lib/checks/element-view';
 import { PlatformTrustStack } from '../../../stacks/platform-trust-stack';
 import { dev } from '../../../stacks/environments';

@@ -11,7 +11,7 @@ import {
   PlatformTrustChecks,
   SUPPRESSIONS_JSON_KEY,
 } from '../../../lib/checks';
-import { addSuppression } from '../../../lib/checks/suppressions';
+import { addSuppression } from '../../../lib/checks/private/suppressions';
 import { annotate, checkedStack, notesOf, synthToDisk } from './helpers';
 
 const REASON = 'legacy signer, moved to versioned rotation in ticket OPS-1234';

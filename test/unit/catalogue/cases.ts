@@ -24,7 +24,7 @@ import { checkPlanJson } from '../../../lib/review/plan-json';
 import { AppRoleAuthBackend } from '../../../lib/secrets/approle-auth-backend';
 import { AppRoleConsumer, TokenType } from '../../../lib/secrets/approle-consumer';
 import { SigningCustody } from '../../../lib/secrets/custody';
-import { kvRules } from '../../../lib/secrets/grant-rules';
+import { kvRules } from '../../../lib/secrets/private/grant-rules';
 import { KvOperation } from '../../../lib/secrets/kv-layout';
 import { PlatformSecrets } from '../../../lib/secrets/platform-secrets';
 

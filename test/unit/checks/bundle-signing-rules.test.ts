@@ -4,9 +4,15 @@ import {
   CheckStatus,
   CheckedElement,
   NoPlanTimeSigning,
-  buildStackContext,
 } from '../../../lib/checks';
-import { bundleKeyRefs, keySetRefs, sameKey, signWriteOf, signedInputKey } from '../../../lib/checks/bundle-signing';
+import { buildStackContext } from '../../../lib/checks/private/context';
+import {
+  bundleKeyRefs,
+  keySetRefs,
+  sameKey,
+  signWriteOf,
+  signedInputKey,
+} from '../../../lib/checks/private/bundle-signing';
 import { BundleSignatureRole } from '../../../lib/core';
 import {
   BUNDLE_KEYS_FORMAT_V1,

@@ -6,7 +6,7 @@ import {
   EMPTY_CONTEXT,
   StackContext,
 } from '../../../lib/checks';
-import { buildStackContext } from '../../../lib/checks/context';
+import { buildStackContext } from '../../../lib/checks/private/context';
 
 /** A resource as the rules see it. */
 export function resource(type: string, config: Record<string, unknown>, logicalId = 'r'): CheckedElement {

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { Capability, ErrorCode, PlatformTrustError, PolicyDocument } from '../../../lib/core';
-import { PolicyParseError, parsePolicyText } from '../../../lib/checks';
+import { PolicyParseError, parsePolicyText } from '../../../lib/checks/private/policy-text';
 
 describe('parsePolicyText', () => {
   test('reads the HCL that PolicyDocument renders, parameters included', () => {

@@ -6,8 +6,8 @@ import {
   parsePathPattern,
   patternMeets,
   transitReach,
-} from '../../../lib/checks/vault-paths';
-import { isExpression, readDurationSeconds, EXPRESSION } from '../../../lib/checks/values';
+} from '../../../lib/checks/private/vault-paths';
+import { isExpression, readDurationSeconds, EXPRESSION } from '../../../lib/checks/private/values';
 
 const MOUNTS: KnownMount[] = [
   { address: 'vault_mount.kv', path: 'dev/kv', type: 'kv', kvVersion: 2 },

@@ -3,7 +3,7 @@ import * as fc from 'fast-check';
 import * as noble from '@noble/ed25519';
 import { checkEd25519, SMALL_ORDER_ENCODINGS, verifyEd25519 } from '../../../lib/node';
 import { nodeEngineVerify } from '../../../lib/node/ed25519-node';
-import { nobleEngineVerify } from '../../../lib/node/ed25519-noble';
+import { nobleEngineVerify } from '../../../lib/node/private/ed25519-noble';
 import { PreparedKey } from '../../../lib/node/ed25519-rules';
 import * as path from 'node:path';
 import { loadWycheproof } from './helpers/wycheproof';

@@ -4,7 +4,7 @@ import { checkRootCertificate, containsPrivateKey, spkiPin, splitPemCertificates
 import { NodeTrustError } from '../../../lib/node';
 import { spkiPin as nodeSpkiPin } from '../../../lib/node/spki-pin';
 import { PkiKeyType } from '../../../lib/pki/key-type';
-import { validateDnsName } from '../../../lib/pki/names';
+import { validateDnsName } from '../../../lib/pki/private/names';
 import { AS_OF_BEFORE, AS_OF_EXPIRED, AS_OF_VALID, INTERMEDIATE, LEAF, PINS, ROOT_A, ROOT_B } from './fixtures';
 
 function errorOf(fn: () => unknown): PlatformTrustError {

@@ -3,13 +3,13 @@ import { PlatformTrustStack } from '../../../lib';
 import {
   bundleFactsFromReads,
   keyFactsFromRead,
-  parseVaultTime,
   readOnlyPolicy,
   readPaths,
   readableVersions,
   recordCreatedTime,
   scheduleLocations,
 } from '../../../lib/schedule';
+import { parseVaultTime } from '../../../lib/schedule/private/time';
 import { resolveMounts } from '../../../stacks/environment';
 import { dev } from '../../../stacks/environments';
 import { PEM, PIN, bundleV2 } from '../review/bundle-plans';

@@ -1,6 +1,6 @@
 import { Token } from 'cdktf';
 import { ErrorCode, PlatformTrustError } from '../../../lib/core';
-import { validateCidr, validateCidrs } from '../../../lib/secrets';
+import { validateCidr, validateCidrs } from '../../../lib/secrets/private/cidr';
 
 describe('validateCidr', () => {
   test.each([

@@ -5,7 +5,7 @@ import {
   approleMintSecretIdRules,
   approleReadRoleIdRules,
   kvRules,
-} from '../../../lib/secrets/grant-rules';
+} from '../../../lib/secrets/private/grant-rules';
 import { CategoryShape, KvOperation, SecretCategory } from '../../../lib/secrets';
 
 const MOUNT = 'dev/kv';

@@ -11,16 +11,16 @@ import { Fn, ITerraformDependable, propertyAccess } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataVaultKvSecretV2 } from '@cdktf/provider-vault/lib/data-vault-kv-secret-v2';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
-import { invalidFreshnessSetting, invalidRevocation } from '../../core/errors';
+import { invalidFreshnessSetting, invalidRevocation } from '../core/errors';
 import {
   REVOCATION_METADATA_PREFIX,
   revocationMetadataKey,
   revocationRetentionHours,
   rolloutWindowSeconds,
-} from '../../kernel/freshness';
-import { PLAN_TIME_VARIABLE } from '../../core/plan-clock';
-import { isToken } from '../../core/validation';
-import type { VerifierPlan } from '../../signing/verifier-set';
+} from '../kernel/freshness';
+import { PLAN_TIME_VARIABLE } from '../core/plan-clock';
+import { isToken } from '../core/validation';
+import type { VerifierPlan } from '../signing/verifier-set';
 
 /** The freshness settings with defaults applied. */
 export interface ResolvedFreshness {

@@ -2,7 +2,7 @@
  * CIDR validation for AppRole bindings (pure). Vault accepts a CIDR whose host bits are set and silently
  * treats it as its network; this library refuses that, because it is usually a typo for a single host.
  */
-import { isToken } from '../core/validation';
+import { isToken } from '../../core/validation';
 import { invalidCidr } from './errors';
 
 const IPV4_OCTET = /^(0|[1-9][0-9]{0,2})$/;

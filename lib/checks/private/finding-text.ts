@@ -1,5 +1,5 @@
 /** The text of a finding, the same for the Aspect's annotations and the JSON check. Pure, no cdktf import. */
-import { CheckRuleInfo } from './types';
+import { CheckRuleInfo } from '../types';
 
 /** `[<rule id>] <description>. <detail>. Fix: <hint>`, or the suppressed form with the reason. */
 export function findingMessage(rule: CheckRuleInfo, detail: string, suppressionReason?: string): string {

@@ -1,4 +1,4 @@
-import { isToken } from '../core/validation';
+import { isToken } from '../../core/validation';
 import { invalidDnsName } from './errors';
 
 const LABEL_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -12,7 +12,7 @@ import {
   compliant,
   nonCompliant,
   notApplicable,
-} from './types';
+} from '../types';
 import { globReach, grantingCapabilities, parsePathPattern } from './vault-paths';
 import { isExpression, readObject } from './values';
 

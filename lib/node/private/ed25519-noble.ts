@@ -20,7 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Point, hashes, verify } from '@noble/ed25519';
-import type { PreparedKey } from './ed25519-rules';
+import type { PreparedKey } from '../ed25519-rules';
 
 /** SHA-512 for noble's synchronous API, from node:crypto. */
 const sha512 = (message: Uint8Array) => new Uint8Array(createHash('sha512').update(message).digest());

@@ -20,8 +20,8 @@
  * (a trailing glob: Vault matches it as a prefix, so `<f>*` also covers `<f>` itself for LIST).
  * Without it, no rule ever carries "*". No rule ever carries "sudo" (the Capability enum has none).
  */
-import { Capability, PolicyRule } from '../core/policy-document';
-import { KvGrantOptions, KvOperation, PathKind, validateSecretPath } from './kv-layout';
+import { Capability, PolicyRule } from '../../core/policy-document';
+import { KvGrantOptions, KvOperation, PathKind, validateSecretPath } from '../kv-layout';
 
 /** KV v2 API sub-paths. */
 export enum KvApi {

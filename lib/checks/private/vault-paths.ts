@@ -2,7 +2,7 @@
  * Vault policy path patterns as the checks reason about them. Vault matches a policy path literally, except that
  * a "+" segment matches any one segment and a trailing "*" matches any suffix (a prefix match). Pure.
  */
-import { KnownMount, PolicyStanza } from './types';
+import { KnownMount, PolicyStanza } from '../types';
 import { isExpression, trimSlashes } from './values';
 
 /** A parsed policy path. */

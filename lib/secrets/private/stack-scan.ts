@@ -4,8 +4,8 @@
  */
 import { TerraformResource, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { duplicate } from '../core/errors';
-import { isToken } from '../core/validation';
+import { duplicate } from '../../core/errors';
+import { isToken } from '../../core/validation';
 
 /** A secrets-engine mount found in a stack. */
 export interface FoundMount {

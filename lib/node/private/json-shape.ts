@@ -1,7 +1,7 @@
 /**
  * Shape checks for values parsed from JSON: plain objects with a closed set of fields.
  */
-import { NodeTrustError, NodeTrustErrorCode as Code } from './errors';
+import { NodeTrustError, NodeTrustErrorCode as Code } from '../errors';
 
 /**
  * Returns `value` as a record when it is a non-array object whose own fields are all in `allowed`

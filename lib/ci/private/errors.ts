@@ -2,7 +2,7 @@
  * Error builders for the CI runner identity (lib/ci). Every one returns a `PlatformTrustError` with the code of its
  * failure family, in the library's format: what is wrong, the value received, and the fix.
  */
-import { ErrorCode, PlatformTrustError } from '../core/errors';
+import { ErrorCode, PlatformTrustError } from '../../core/errors';
 
 /** A resource or data source type whose Vault access the runner policies cannot derive. */
 export function unsupportedElement(address: string, constructPath: string): PlatformTrustError {

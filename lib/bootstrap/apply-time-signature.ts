@@ -6,7 +6,7 @@
 import { DataResource, Fn, ITerraformDependable, Lazy, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { GenericEndpoint } from '@cdktf/provider-vault/lib/generic-endpoint';
-import { BundleSignatureRole, declareElement } from '../../core/declarations';
+import { BundleSignatureRole, declareElement } from '../core/declarations';
 
 /** A key that signs the bundle during apply. */
 export interface ApplyTimeSigner {

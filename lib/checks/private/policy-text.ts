@@ -3,8 +3,8 @@
  * HCL or JSON text, comments, heredocs, parameter maps, the legacy `policy = "write"` shorthand.
  * Blocks for the same path are merged, as Vault merges them.
  */
-import { PolicyTextError, parsePolicy } from '../core/policy-hcl';
-import { PolicyStanza } from './types';
+import { PolicyTextError, parsePolicy } from '../../core/policy-hcl';
+import { PolicyStanza } from '../types';
 
 /**
  * The policy text cannot be read; `line` and `column` are 1-based. A `PolicyTextError` (code PT033, the library's

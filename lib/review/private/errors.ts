@@ -2,7 +2,7 @@
  * Errors raised by the plan review tools. They follow the library's convention (lib/core/errors.ts):
  * what is wrong, the value received, and the fix.
  */
-import { ErrorCode, PlatformTrustError } from '../core/errors';
+import { ErrorCode, PlatformTrustError } from '../../core/errors';
 
 /** The input is not the JSON of `tofu show -json <planfile>` (or `terraform show -json <planfile>`). */
 export function invalidPlanJson(reason: string, received: unknown): PlatformTrustError {

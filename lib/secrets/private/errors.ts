@@ -3,7 +3,7 @@
  * failure family, in the library's format: what is wrong, the value received, and the fix.
  * (Kept here rather than in lib/core/errors.ts until the lead moves them; see the report.)
  */
-import { ErrorCode, PlatformTrustError } from '../core/errors';
+import { ErrorCode, PlatformTrustError } from '../../core/errors';
 
 const RELATIVE_PATH_FIX =
   'pass the path inside the mount, without the mount prefix, without a leading "/" and without "." or ".." segments (for example "apps/billing/db").';

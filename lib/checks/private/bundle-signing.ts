@@ -14,7 +14,7 @@
  *   (`data.vault_generic_secret`) that the set's public keys come from, following `local.*` references; when it
  *   cannot be found, keys are matched by name alone.
  */
-import { BundleSignatureRole } from '../core/declarations';
+import { BundleSignatureRole } from '../../core/declarations';
 import {
   BUNDLE_KEYS_FORMAT_V1,
   BUNDLE_PAYLOAD_TYPE,
@@ -22,9 +22,9 @@ import {
   BUNDLE_SCHEMA_V1,
   BUNDLE_SCHEMA_V2,
   PUBKEYS_FORMAT_V1,
-} from '../node/formats';
+} from '../../node/formats';
 import { stringsContaining } from './strings';
-import { CheckedElement, KnownMount, KeyRef, SignWrite } from './types';
+import { CheckedElement, KnownMount, KeyRef, SignWrite } from '../types';
 import { isExpression, readObject, readString, trimSlashes } from './values';
 
 /** The schema ids of every bundle format. */

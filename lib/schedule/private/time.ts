@@ -2,7 +2,7 @@
  * Times of the rotation schedule: Vault's timestamps (RFC 3339 with up to nine fraction digits, in UTC or with an
  * offset) read into milliseconds, and the dates the proposals write (ISO 8601 UTC to the second). Pure.
  */
-import { parseIsoUtc } from '../kernel/iso-time';
+import { parseIsoUtc } from '../../kernel/iso-time';
 
 /** One day in milliseconds. */
 export const DAY_MS = 86_400_000;

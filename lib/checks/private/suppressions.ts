@@ -14,7 +14,7 @@
  */
 import { TerraformResource, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { ErrorCode, PlatformTrustError } from '../core/errors';
+import { ErrorCode, PlatformTrustError } from '../../core/errors';
 
 import {
   FindingKey,
@@ -23,7 +23,7 @@ import {
   SUPPRESSIONS_JSON_KEY,
   SuppressionTarget,
   covers,
-} from './suppression-match';
+} from '../suppression-match';
 
 export { FindingKey, MIN_SUPPRESSION_REASON_LENGTH, RuleSuppression, SUPPRESSIONS_JSON_KEY, SuppressionTarget, covers };
 

@@ -1,5 +1,5 @@
 /** Error builders for the bootstrap bundle (see lib/core/errors.ts for the message shape). */
-import { ErrorCode, PlatformTrustError, invalidFreshnessSetting, invalidRevocation } from '../core/errors';
+import { ErrorCode, PlatformTrustError, invalidFreshnessSetting, invalidRevocation } from '../../core/errors';
 
 export function unsafeLiteral(kind: string, value: unknown, reason: string): PlatformTrustError {
   return new PlatformTrustError(

@@ -2,8 +2,8 @@
  * Paths and capabilities of every PKI grant, kept in one place so reviewers read them once.
  * Internal to lib/pki: constructs call these and pass the rules to Grant.addToPolicy.
  */
-import { joinPath } from '../core/naming';
-import { Capability, PolicyRule } from '../core/policy-document';
+import { joinPath } from '../../core/naming';
+import { Capability, PolicyRule } from '../../core/policy-document';
 
 /** `issue` (Vault generates the key pair) and `sign` (the caller sends a CSR) on each role. */
 export function issueRules(mountPath: string, roleNames: readonly string[]): PolicyRule[] {

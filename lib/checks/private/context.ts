@@ -13,7 +13,7 @@ import {
   SignWrite,
   StackContext,
   TransitSigner,
-} from './types';
+} from '../types';
 import { isExpression, readObject, readString, trimSlashes } from './values';
 
 /** The facts about a stack that element rules need, from all its elements. */

@@ -2,7 +2,7 @@
  * Error builders for the PKI constructs and their pure models. Every message says what is wrong,
  * quotes the value received and says how to fix it (see lib/core/errors.ts).
  */
-import { ErrorCode, PlatformTrustError, invalidTtl } from '../core/errors';
+import { ErrorCode, PlatformTrustError, invalidTtl } from '../../core/errors';
 
 /** Text used in place of anything that looked like private key material: it never reaches a message. */
 export const REDACTED = '<redacted>';

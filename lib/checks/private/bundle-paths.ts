@@ -4,11 +4,11 @@
  * (`GPUAAS_CA_BUNDLE_PATH`, `GPUAAS_NODE_CERT_CA_BUNDLE_PATH`), as JSON objects, JSON text, HCL expressions
  * (`jsonencode({...})`) or env-file lines. Values that are expressions are ignored. Pure.
  */
-import { BUNDLE_FILES, BundleFile } from '../kernel/formats';
+import { BUNDLE_FILES, BundleFile } from '../../kernel/formats';
 import { isExpression } from './values';
 
 /** The three files a node writes; they must differ (invariant 5). Declared with the wire formats. */
-export type { BundleFile } from '../kernel/formats';
+export type { BundleFile } from '../../kernel/formats';
 
 /** Literal paths found for each file, with where each was found. */
 export type BundlePathsFound = Record<BundleFile, Map<string, string>>;

@@ -3,7 +3,15 @@
  * key resource itself, or a raw `vault_generic_endpoint` / `vault_generic_secret` writing the key's API), and
  * the evidence that a key signs. Pure.
  */
-import { CheckResult, CheckedElement, KnownMount, StackContext, compliant, nonCompliant, notApplicable } from './types';
+import {
+  CheckResult,
+  CheckedElement,
+  KnownMount,
+  StackContext,
+  compliant,
+  nonCompliant,
+  notApplicable,
+} from '../types';
 import { TRANSIT_SIGNER_ENDPOINTS, transitReach } from './vault-paths';
 import { EXPRESSION, Expression, isExpression, readBoolean, readObject, readString, trimSlashes } from './values';
 
