@@ -144,7 +144,7 @@ export function explainRevocations(
         kind: TrustChangeKind.REVOCATION,
         subject: f.content.output,
         confirmed: true,
-        message: `the bundle no longer lists ${describe(dropped)} as revoked${source}: nodes that take it forget the revocation, and a later bundle could trust them again. Drop a revocation only once every bundle that trusted it has expired.`,
+        message: `the bundle no longer lists ${describe(dropped)} as revoked${source}: nodes that take it forget the revocation, and a later bundle could trust them again. Drop a revocation only once every bundle that trusted it has expired: the plan fails before the retention end that the published bundle records for each (revoked:<item>).`,
       });
     }
   }

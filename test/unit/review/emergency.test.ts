@@ -159,7 +159,7 @@ describe('revocations already published, and revocations dropped', () => {
         subject: 'bootstrap_bundle',
         confirmed: true,
         message:
-          'the bundle no longer lists task key `node-task-signer` v1 as revoked: nodes that take it forget the revocation, and a later bundle could trust them again. Drop a revocation only once every bundle that trusted it has expired.',
+          'the bundle no longer lists task key `node-task-signer` v1 as revoked: nodes that take it forget the revocation, and a later bundle could trust them again. Drop a revocation only once every bundle that trusted it has expired: the plan fails before the retention end that the published bundle records for each (revoked:<item>).',
       },
     ]);
     expect(exitDecision(x.explanation, { failOnTrustChange: true }).code).toBe(EXIT_TRUST_CHANGE);
