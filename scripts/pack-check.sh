@@ -3,10 +3,17 @@
 # the repository) with its peer dependencies at the lockfile's versions, offline (from the npm cache that `npm ci`
 # filled: nothing is downloaded), then there:
 #   1. compiles the README's composition snippet with tsc against the installed package and synthesizes it;
-#   2. runs the installed command: `platform-trust check` on the synthesized stack, `platform-trust explain` on a
-#      committed plan fixture;
-#   3. requires the node entry point from plain JavaScript.
-# Prints each step; any failure stops it with a message. Run by .ci/run after the tests (which build dist/).
+#   2. runs the installed `platform-trust check` on the synthesized stack (text and SARIF; the command reads
+#      Terraform configuration JSON, not plan JSON);
+#   3. plans the synthesized stack for real: starts a Vault dev server of the pinned toolchain on a free 127.0.0.1
+#      port (stopped on exit, failure included), runs the pinned engine's `init` (offline, from the toolchain's
+#      provider mirror), `plan -out` (with TF_VAR_plan_time from this machine's clock) and `show -json`, then runs
+#      the installed `platform-trust explain` on that plan JSON and requires a plan review whose count of resources
+#      to add is the plan's count of creates (more than none);
+#   4. requires the node entry point from plain JavaScript.
+# Needs the pinned toolchain that `bash scripts/toolchain.sh` builds (read with --print-env; never built here) and
+# fails at once, saying so, when it is missing. Prints each step; any failure stops it with a message. Run by
+# .ci/run after the tests (which build dist/ and the toolchain).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -18,7 +25,46 @@ fail() {
 }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/platform-trust-pack-check.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+vault_pid=""
+# Stops the Vault dev server (if started: SIGTERM, then SIGKILL after 5 s) and removes the temporary folder.
+cleanup() {
+  if [ -n "$vault_pid" ]; then
+    kill -TERM "$vault_pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      kill -0 "$vault_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$vault_pid" 2>/dev/null || true
+    wait "$vault_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The pinned toolchain: engine, provider mirror with its CLI config, Vault-API server. Read, never built here.
+step "toolchain (scripts/toolchain.sh --print-env)"
+toolchain_json=$(bash scripts/toolchain.sh --print-env 2>"$work/toolchain.log") || {
+  cat "$work/toolchain.log" >&2
+  fail "the pinned toolchain (engine, provider mirror, Vault-API server) is not built: run \`bash scripts/toolchain.sh\` first"
+}
+toolchain_fields=$(node -e '
+const text = require("fs").readFileSync(0, "utf8");
+const t = JSON.parse(text.slice(text.indexOf("{")));
+for (const v of [t.tofu, t.bao, t.cliConfig, `${t.kinds.tofu} ${t.versions.tofu}, server ${t.kinds.bao} ${t.versions.bao}`]) {
+  if (typeof v !== "string" || !v) process.exit(1);
+  console.log(v);
+}' <<<"$toolchain_json") || fail "cannot read the toolchain's env.json (scripts/toolchain.sh --print-env)"
+{
+  read -r tofu
+  read -r bao
+  read -r cli_config
+  read -r toolchain_versions
+} <<<"$toolchain_fields"
+[ -x "$tofu" ] && [ -x "$bao" ] && [ -f "$cli_config" ] ||
+  fail "the toolchain's engine, server or CLI config is missing: run \`bash scripts/toolchain.sh\`"
+step "  $toolchain_versions"
 
 step "build"
 npm run --silent build >/dev/null || fail "npm run build"
@@ -110,13 +156,77 @@ step "npx platform-trust check cdktf.out"
 node -e 'const l=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); if(l.version!=="2.1.0"||!l.runs[0].tool.driver.rules.length) process.exit(1)' "$work/check.sarif" ||
   fail "the SARIF log is not SARIF 2.1.0 with the pack's rules"
 
-fixture=test/fixtures/plans/hand-rotation-prepublish.json
-step "npx platform-trust explain $fixture"
-cp "$fixture" "$work/plan.json"
+# A real plan of the synthesized stack: a Vault dev server of the pinned toolchain on a free loopback port (its root
+# token is ours; address and token reach the engine only through its environment), and the pinned engine with the
+# toolchain's CLI config (providers from the filesystem mirror: nothing is downloaded) in a clean environment.
+stack_dir="$project/cdktf.out/stacks/dev"
+vault_dir="$work/vault"
+mkdir -p "$vault_dir"
+port=$(node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => console.log(p)); })') ||
+  fail "no free port on 127.0.0.1"
+vault_addr="http://127.0.0.1:$port"
+vault_token="pack-check-$(node -e 'console.log(require("crypto").randomBytes(16).toString("hex"))')"
+step "start a Vault dev server ($(basename "$bao")) on $vault_addr"
+(cd "$vault_dir" && exec env -i PATH="$PATH" HOME="$vault_dir" "$bao" server -dev -dev-root-token-id="$vault_token" \
+  -dev-listen-address="127.0.0.1:$port") >"$vault_dir/server.log" 2>&1 &
+vault_pid=$!
+
+plan_time=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+engine() {
+  (cd "$stack_dir" && env -i PATH="$PATH" HOME="${HOME:-$work}" TF_CLI_CONFIG_FILE="$cli_config" TF_IN_AUTOMATION=1 \
+    TF_INPUT=0 CHECKPOINT_DISABLE=1 NO_COLOR=1 VAULT_ADDR="$vault_addr" VAULT_TOKEN="$vault_token" \
+    TF_VAR_plan_time="$plan_time" "$tofu" "$@")
+}
+step "$(basename "$tofu") init (offline, from the toolchain's provider mirror)"
+engine init -input=false -no-color >"$work/init.log" 2>&1 || {
+  cat "$work/init.log" >&2
+  fail "engine init in cdktf.out/stacks/dev"
+}
+
+node -e '
+const [addr, pid] = process.argv.slice(1);
+const deadline = Date.now() + 60000;
+(async () => {
+  for (;;) {
+    try { process.kill(Number(pid), 0); } catch { console.error("the server exited"); process.exit(1); }
+    try { if ((await fetch(`${addr}/v1/sys/health`)).status === 200) return; } catch { /* not listening yet */ }
+    if (Date.now() > deadline) { console.error("the server is not healthy after 60 s"); process.exit(1); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+})();' "$vault_addr" "$vault_pid" || {
+  tail -n 30 "$vault_dir/server.log" >&2
+  fail "the Vault dev server did not start"
+}
+
+step "$(basename "$tofu") plan -out, show -json (plan_time $plan_time)"
+engine plan -input=false -no-color -out=plan.out >"$work/plan.log" 2>&1 || {
+  cat "$work/plan.log" >&2
+  fail "engine plan of the synthesized stack"
+}
+engine show -json plan.out >"$work/plan.json" 2>"$work/show.log" || {
+  cat "$work/show.log" >&2
+  fail "engine show -json"
+}
+# What the plan creates, from its JSON: managed resources whose actions include create (a replacement counts too, as
+# in the engine's "to add").
+creates=$(node -e '
+const plan = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const rc = (plan.resource_changes || []).filter((c) => c.mode === "managed" && c.change.actions.includes("create"));
+console.log(rc.length);' "$work/plan.json") || fail "the engine's plan JSON cannot be read"
+[ "$creates" -gt 0 ] || fail "the plan of the synthesized stack creates nothing"
+
+step "npx platform-trust explain plan.json (the real plan)"
 (cd "$project" && npx --no-install platform-trust explain --title pack-check "$work/plan.json") >"$work/explain.md" ||
-  fail "platform-trust explain"
-grep -q '^## Plan review: pack-check' "$work/explain.md" || fail "platform-trust explain printed no plan review"
-step "  $(grep -m1 '^\*\*Plan:' "$work/explain.md")"
+  fail "platform-trust explain on the real plan"
+grep -qx '## Plan review: pack-check' "$work/explain.md" || fail "platform-trust explain printed no plan review"
+summary=$(grep -m1 '^\*\*Plan:' "$work/explain.md") || fail "the plan review has no Plan: summary"
+case "$summary" in
+  "**Plan: $creates to add, "*) ;;
+  *) fail "the plan review says \"$summary\", the plan JSON has $creates creates" ;;
+esac
+engine_summary=$(grep -m1 '^Plan: ' "$work/plan.log") || fail "the engine's plan output has no Plan: line"
+[ "$summary" = "**$engine_summary**" ] || fail "the plan review says \"$summary\", the engine \"$engine_summary\""
+step "  $summary (the engine's count; the plan JSON: $creates creates)"
 
 step "require('cdktf-platform-trust/node') from plain JavaScript"
 (cd "$project" && node -e "
