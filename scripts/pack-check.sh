@@ -7,8 +7,8 @@
 #      Terraform configuration JSON, not plan JSON);
 #   3. plans the synthesized stack for real: starts a Vault dev server of the pinned toolchain on a free 127.0.0.1
 #      port (stopped on exit, failure included), runs the pinned engine's `init` (offline, from the toolchain's
-#      provider mirror), `plan -out` (with TF_VAR_plan_time from this machine's clock) and `show -json`, then runs
-#      the installed `platform-trust explain` on that plan JSON and requires a plan review whose count of resources
+#      provider mirror), `plan -out` (with TF_VAR_plan_time 30 days before the snippet's bundle expiry, so the check
+#      does not age) and `show -json`, then runs the installed `platform-trust explain` on that plan JSON and requires a plan review whose count of resources
 #      to add is the plan's count of creates (more than none);
 #   4. requires the node entry point from plain JavaScript.
 # Needs the pinned toolchain that `bash scripts/toolchain.sh` builds (read with --print-env; never built here) and
@@ -171,7 +171,12 @@ step "start a Vault dev server ($(basename "$bao")) on $vault_addr"
   -dev-listen-address="127.0.0.1:$port") >"$vault_dir/server.log" 2>&1 &
 vault_pid=$!
 
-plan_time=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+# The plan's clock: 30 days before the snippet's literal bundle expiry, so the expiry preconditions hold whatever the
+# date of this run (the snippet writes a date, as a platform team does, and this check must not age with it).
+expires=$(grep -o "expires: '[0-9TZ:-]*'" <<<"$snippet" | head -n1 | cut -d"'" -f2)
+[ -n "$expires" ] || fail "no bundle freshness expires: '...' in the README snippet"
+plan_time=$(node -e 'const t = Date.parse(process.argv[1]) - 30 * 86400e3; if (!Number.isFinite(t)) process.exit(1); console.log(new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z"))' "$expires") ||
+  fail "the README snippet's expires ($expires) is not an ISO 8601 UTC date"
 engine() {
   (cd "$stack_dir" && env -i PATH="$PATH" HOME="${HOME:-$work}" TF_CLI_CONFIG_FILE="$cli_config" TF_IN_AUTOMATION=1 \
     TF_INPUT=0 CHECKPOINT_DISABLE=1 NO_COLOR=1 VAULT_ADDR="$vault_addr" VAULT_TOKEN="$vault_token" \
