@@ -47,6 +47,12 @@ export function checkTerraformJson(json: unknown, options: JsonCheckOptions = {}
     throw new Error('Terraform JSON must be an object at the top level');
   }
   const doc = json as Record<string, unknown>;
+  const engineOutput = ['planned_values', 'resource_changes', 'prior_state', 'values'].find((k) => k in doc);
+  if ('format_version' in doc && engineOutput !== undefined) {
+    throw new Error(
+      `this is the engine's JSON output of a plan or state (show -json: it has format_version and ${engineOutput}), not Terraform configuration JSON; check the configuration instead (cdk.tf.json, or *.tf.json), or explain the plan with platform-trust explain`,
+    );
+  }
   const rules = options.rules ?? PLATFORM_TRUST_RULES;
   const ids = new Set<string>();
   for (const r of rules) {

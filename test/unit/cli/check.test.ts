@@ -121,6 +121,15 @@ describe('platform-trust check', () => {
     expect(r.stdout).toBe('');
   });
 
+  test('GIVEN a plan in the engine JSON output (show -json) WHEN checked THEN it exits 1 and says to check the configuration or explain the plan', () => {
+    const plan = { format_version: '1.2', terraform_version: '1.12.6', planned_values: {}, resource_changes: [] };
+    const r = runCheck(['plan.tf.json'], files({ 'plan.tf.json': plan }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("is not Terraform JSON: this is the engine's JSON output of a plan or state");
+    expect(r.stderr).toContain('platform-trust explain');
+  });
+
   test('GIVEN a resource address WHEN its line is looked up THEN the id key after the type key is found, or nothing', () => {
     const text = '{\n  "resource": {\n    "a": {\n      "x": {}\n    },\n    "b": {\n      "x": {}\n    }\n  }\n}';
     expect(lineOfAddress(text, 'b.x')).toBe(7);
