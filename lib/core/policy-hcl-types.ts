@@ -6,12 +6,15 @@ import { ErrorCode, PlatformTrustError } from './errors';
 
 /** A policy text that cannot be read, with where and why (line and column are 1-based). */
 export class PolicyTextError extends PlatformTrustError {
+  /**
+   * @param reason - What could not be read, without the position.
+   * @param line - 1-based line of the problem in the policy text.
+   * @param column - 1-based column of the problem in the line.
+   * @param near - The policy text near the problem (the error's `received`).
+   */
   constructor(
-    /** What could not be read, without the position. */
     public readonly reason: string,
-    /** 1-based line of the problem in the policy text. */
     public readonly line: number,
-    /** 1-based column of the problem in the line. */
     public readonly column: number,
     near: string,
   ) {
