@@ -26,7 +26,7 @@ export interface ElementConfig {
 
 /** What one element needs: reads for a refresh and plan; writes (and reads) for an apply; paths Vault guards with sudo. */
 export interface ElementAccess {
-  /** Reads a refresh and plan of the element make. */
+  /** What a refresh and plan of the element read. */
   readonly plan: readonly PolicyRule[];
   /** What an apply of the element needs (writes and reads), sudo aside. */
   readonly apply: readonly PolicyRule[];

@@ -112,7 +112,7 @@ export interface RunnerEnvironmentOptions {
 
 /** The two roles of one environment and what they hold. */
 export interface RunnerEnvironment {
-  /** Name of the environment's roles and policies. */
+  /** Environment name: the prefix of its roles and policies (`<name>-plan`, `<name>-ci-plan`, ...). */
   readonly name: string;
   /** Login role for pull requests: reads only (`<name>-plan`). */
   readonly planRole: JwtAuthBackendRole;

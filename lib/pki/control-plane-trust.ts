@@ -27,11 +27,11 @@ const YEAR = 365 * DAY;
 
 /** Defaults of `ControlPlaneTrustProps` and `RootIssuerSpec`, in seconds. */
 export const CONTROL_PLANE_TRUST_DEFAULTS = {
-  /** Lifetime of a root certificate: 10 years. */
+  /** Default lifetime of a root certificate: 10 years. */
   rootTtlSeconds: 315_360_000,
-  /** Default lifetime of a server certificate: 30 days. */
+  /** Default lifetime of the HTTPS server certificate: 30 days. */
   serverCertTtlSeconds: 2_592_000,
-  /** Longest lifetime of a server certificate: 90 days. */
+  /** Default longest lifetime of the HTTPS server certificate: 90 days. */
   serverCertMaxTtlSeconds: 7_776_000,
 } as const;
 

@@ -29,11 +29,11 @@ import { INodeCertTrust } from './types';
 export const NODE_CERT_DEFAULTS = {
   /** Default lifetime of a node certificate: 24 hours. */
   ttlSeconds: 86_400,
-  /** Longest lifetime a caller may ask for: 72 hours. */
+  /** Default longest lifetime a caller may ask for: 72 hours. */
   maxTtlSeconds: 259_200,
-  /** Lifetime of the intermediate certificate: 5 years. */
+  /** Default lifetime of the intermediate certificate: 5 years. */
   intermediateTtlSeconds: 157_680_000,
-  /** Lifetime of the root certificate: 10 years. */
+  /** Default lifetime of the root certificate: 10 years. */
   rootTtlSeconds: 315_360_000,
 } as const;
 
