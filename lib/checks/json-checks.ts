@@ -26,7 +26,7 @@ export interface JsonCheckOptions {
 export interface JsonCheckFinding {
   /** Id of the rule that found it (`PlatformTrust-<Rule>`). */
   readonly ruleId: string;
-  /** The rule's level: an unsuppressed error fails the check. */
+  /** The rule's level (error or warning); by default an unsuppressed error fails the check. */
   readonly level: CheckLevel;
   /** Terraform address of the element the finding is on; absent for a finding on the whole file. */
   readonly address?: string;

@@ -21,11 +21,11 @@ export enum ErrorCode {
   INVALID_GRACE = 'PT005',
   /** A date that is not an ISO 8601 UTC date-time. */
   INVALID_DATE = 'PT006',
-  /** A task signing key type that is not asymmetric. */
+  /** A task signing key type that is unknown or not asymmetric (HMAC, symmetric). */
   INVALID_KEY_TYPE = 'PT007',
   /** A Vault policy capability that is unknown or forbidden (`sudo`). */
   INVALID_CAPABILITY = 'PT008',
-  /** A Vault policy path that is absolute, has ".." segments or a misplaced glob. */
+  /** A Vault policy path that is empty, absolute or malformed ("." or ".." segments, a misplaced "*", quotes). */
   INVALID_POLICY_PATH = 'PT009',
   /** A name, key or value declared twice where it must be unique. */
   DUPLICATE = 'PT010',
