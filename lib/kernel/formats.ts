@@ -243,7 +243,7 @@ export interface DsseEnvelope {
   readonly payloadType: string;
   /** Standard base64 of the payload bytes (the bundle's canonical compact JSON). */
   readonly payload: string;
-  /** Bundle key signature and, during a move from v1, a task key signature. */
+  /** The signatures, the bundle key's active version first (handover or migration signatures may follow). */
   readonly signatures: ReadonlyArray<{
     /** Kid of the key version that signed (`<key>:v<version>:<16 hex>`). */
     readonly keyid: string;

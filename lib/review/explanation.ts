@@ -469,7 +469,7 @@ export interface Explanation {
   readonly warnings: readonly PlanWarning[];
   /** Transit signing keys whose versions, floors or signing versions change. */
   readonly keys: readonly KeyRotation[];
-  /** Verifier set and bundle key set outputs that change. */
+  /** Task verifier set outputs that change. */
   readonly verifierSets: readonly VerifierSetChange[];
   /** Root issuers, default issuers and bundle roots that change. */
   readonly ca: CaChanges;
