@@ -3,6 +3,7 @@ import { duplicate } from '../lib/core/errors';
 import { EnvironmentConfig } from './environment';
 import { PlatformTrustStack, PlatformTrustStackProps } from './platform-trust-stack';
 
+/** Options of {@link buildApp}. */
 export interface BuildAppOptions {
   /** Where to write `stacks/<env>/cdk.tf.json`. @default - `CDKTF_OUTDIR` or "cdktf.out" */
   readonly outdir?: string;

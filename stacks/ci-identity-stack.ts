@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { RunnerEnvironment, RunnerIdentity, RunnerIdentityProps } from '../lib/ci/runner-identity';
 import { acceptVaultProvider5x } from '../lib/core/providers';
 
+/** Props of {@link CiIdentityStack}. */
 export interface CiIdentityStackProps {
   /**
    * Stack name.
@@ -28,7 +29,9 @@ export interface CiIdentityStackProps {
  * else with the roles it defines.
  */
 export class CiIdentityStack extends TerraformStack {
+  /** The JWT auth method and its roles (construct id `Runner`). */
   public readonly identity: RunnerIdentity;
+  /** The plan and apply roles of each environment stack, in the order of `environments`. */
   public readonly roles: readonly RunnerEnvironment[];
 
   constructor(scope: Construct, props: CiIdentityStackProps) {

@@ -114,15 +114,20 @@ export interface BundleSigningConfig {
 export interface ControlPlaneTrustConfig {
   /** A platform CA generated inside Vault in its own PKI mount (the dev default). */
   readonly platformCa?: {
+    /** The current root (after a rotation completes, the new root goes here). */
     readonly root: RootIssuerSpec;
+    /** A CA rotation in progress. @default - no rotation */
     readonly rotation?: RootRotation<RootIssuerSpec>;
+    /** Roots from finished rotations: kept in Vault, no longer published. @default - none */
     readonly retiredRoots?: readonly RootIssuerSpec[];
     /** Date the rotation dates are checked against (from code, never the clock). @default - no date check */
     readonly asOf?: string;
   };
   /** An existing CA certificate given in code (PEM, public only). */
   readonly existingCa?: {
+    /** The root the control plane's HTTPS chain ends in today. */
     readonly current: PemRoot;
+    /** A CA rotation in progress (the CA operator issues the new root). @default - no rotation */
     readonly rotation?: RootRotation<PemRoot>;
     /** Date the certificates' validity is checked against. */
     readonly asOf: string;
@@ -164,6 +169,7 @@ export interface EnvironmentConfig {
   readonly nodeDomain?: string;
   /** Bootstrap bundle: `sequence` only goes up; bump it with every trust or verifier change. */
   readonly bundle: {
+    /** Bundle sequence, at least 1; a node refuses a bundle whose sequence is not above the one it holds. */
     readonly sequence: number;
     /** File paths on nodes. @default - DEFAULT_PATHS */
     readonly paths?: Partial<BundlePaths>;
@@ -187,6 +193,7 @@ export interface EnvironmentConfig {
    * @default - role "<env>-control-plane", no CIDR binding
    */
   readonly controlPlane?: {
+    /** AppRole role name of the control plane. @default "<env>-control-plane" */
     readonly roleName?: string;
     /** CIDRs the control plane logs in from. @default - any */
     readonly boundCidrs?: readonly string[];

@@ -55,6 +55,7 @@ import { TransitMount } from '../lib/signing/transit-mount';
 import { StateEncryption } from '../lib/state/state-encryption';
 import { EnvironmentConfig, MountPaths, resolveMounts } from './environment';
 
+/** Props of {@link PlatformTrustStack}. */
 export interface PlatformTrustStackProps {
   /** The environment this stack declares. */
   readonly environment: EnvironmentConfig;
@@ -87,16 +88,25 @@ export interface PlatformTrustStackProps {
  * nothing secret.
  */
 export class PlatformTrustStack extends TerraformStack {
+  /** The environment config the stack was built from, as given. */
   public readonly environment: EnvironmentConfig;
   /** Mount paths with defaults applied. */
   public readonly mounts: Required<MountPaths>;
+  /** The Vault provider (address and token from the runner's `VAULT_ADDR` and `VAULT_TOKEN`). */
   public readonly vaultProvider: VaultProvider;
+  /** The KV v2 mount, AppRole auth and audit of the environment (construct id `Secrets`). */
   public readonly secrets: PlatformSecrets;
+  /** The control plane's AppRole and policy (construct id `ControlPlane`). */
   public readonly controlPlane: AppRoleConsumer;
+  /** The task signing key (construct id `TaskSigningKey`). Default name: `node-task-signer`. */
   public readonly taskSigningKey: TaskSigningKey;
+  /** The bundle signing key (construct id `BundleSigningKey`). Default name: `bundle-signer`. */
   public readonly bundleSigningKey: BundleSigningKey;
+  /** The node-certificate CA (construct id `NodeCertAuthority`). */
   public readonly nodeCertAuthority: NodeCertAuthority;
+  /** The control plane's public HTTPS trust: a platform CA or an existing CA, per `controlPlaneTrust`. */
   public readonly controlPlaneTrust: IControlPlaneTrust;
+  /** The signed bootstrap bundle and its publication (construct id `BootstrapBundle`). */
   public readonly bootstrapBundle: BootstrapBundle;
 
   constructor(scope: Construct, props: PlatformTrustStackProps) {

@@ -6,6 +6,7 @@ import { validateName } from '../lib/core/validation';
 import { TransitMount } from '../lib/signing/transit-mount';
 import { StateEncryptionKey } from '../lib/state/state-encryption-key';
 
+/** Props of {@link StateKeyStack}. */
 export interface StateKeyStackProps {
   /** The environment whose state the key encrypts (the stack is named `<name>-state-key`). */
   readonly environmentName: string;
@@ -28,7 +29,9 @@ export interface StateKeyStackProps {
  * `VAULT_TOKEN` from the runner, as in `PlatformTrustStack`.
  */
 export class StateKeyStack extends TerraformStack {
+  /** The key's transit mount (construct id `Transit`). Default path: `<name>/state-transit`. */
   public readonly mount: TransitMount;
+  /** The state encryption key (construct id `StateKey`), named `state`. */
   public readonly key: StateEncryptionKey;
 
   constructor(scope: Construct, props: StateKeyStackProps) {

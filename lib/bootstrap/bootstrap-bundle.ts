@@ -52,6 +52,7 @@ import {
 export type { ApplyTimeSignature } from './apply-time-signature';
 import { mountPathsOverlap } from '../kernel/paths';
 
+/** Props of {@link BootstrapBundle}. */
 export interface BootstrapBundleProps {
   /** Environment name (dev, staging, prod); carried in the bundle. */
   readonly environment: string;
@@ -158,7 +159,10 @@ export interface BundleFreshnessProps {
    * Prefer `compromised` for an emergency: it revokes the old version too.
    * @default - the window is checked
    */
-  readonly rolloutOverride?: { readonly reason: string };
+  readonly rolloutOverride?: {
+    /** Why the window is skipped (at least 20 characters); the plan review shows it. */
+    readonly reason: string;
+  };
 }
 
 /**
@@ -181,7 +185,9 @@ export interface BundleFreshnessProps {
 export class BootstrapBundle extends Construct {
   /** The bundle object as rendered (values are tokens where they come from Vault). */
   public readonly bundle: BootstrapBundleV2;
+  /** The three file paths on the node, defaults applied. */
   public readonly paths: BundlePaths;
+  /** The bundle sequence as given in props. */
   public readonly sequence: number;
   /** Compact JSON of the bundle (the signed payload bytes). A token: add it to a plan output for review. */
   public readonly bundleJson: string;
@@ -193,7 +199,9 @@ export class BootstrapBundle extends Construct {
   public readonly envelopeJson: string;
   /** Pin of the bundle key's active version (`sha256:` + 64 hex): what a node enrols with. A token. */
   public readonly bundleKeyPin: string;
+  /** Path of the KV v2 mount the bundle is published to. */
   public readonly kvMountPath: string;
+  /** Name of the KV v2 secret inside the mount. Default: `bootstrap/bundle`. */
   public readonly secretName: string;
   /** API path the control plane reads: `<kv mount>/data/<secret name>`. */
   public readonly secretDataPath: string;
@@ -208,6 +216,7 @@ export class BootstrapBundle extends Construct {
   public readonly handoverSignature?: ApplyTimeSignature;
   /** With `migrateFromV1`, the signature by the task key (`TaskKeySignature`, `TaskKeySignedInput`). */
   public readonly taskKeySignature?: ApplyTimeSignature;
+  /** Whether the envelope also carries the task key's migration signature (`migrateFromV1`, default false). */
   public readonly migrateFromV1: boolean;
   /**
    * SHA-256 over what the code says the bundle holds (literals, and names in place of tokens), published next to

@@ -335,7 +335,9 @@ export function buildBundleV2(input: BundleInputV2): BootstrapBundleV2 {
 
 /** A transit key as the bundle checks see it: where it lives. */
 export interface SigningKeyRef {
+  /** Transit key name. */
   readonly keyName: string;
+  /** Transit mount path (leading and trailing "/" are ignored). */
   readonly mountPath: string;
 }
 
@@ -354,7 +356,9 @@ export function checkSeparateSigningKeys(taskKey: SigningKeyRef, bundleKey: Sign
 
 /** One DSSE signature: the kid of the key version that signed and the standard base64 of the raw signature. */
 export interface EnvelopeSignature {
+  /** Kid of the key version that signed (`<key>:v<version>:<16 hex>`). */
   readonly keyid: string;
+  /** Standard base64 of the raw 64-byte Ed25519 signature. */
   readonly sig: string;
 }
 
@@ -405,12 +409,22 @@ export function dssePae(payloadType: string, body: string): string {
 
 /** What the plan-time sequence guard knows at synth time about the bundle's inputs. */
 export interface BundleInputFacts {
+  /** Environment name (a literal or a token). */
   readonly environment: string;
+  /** https URL of the control plane (a literal or a token). */
   readonly controlPlaneUrl: string;
+  /** The three file paths on the node, resolved. */
   readonly paths: BundlePaths;
   /** Public HTTPS roots in bundle order; `name` identifies a root whose PEM is a token. */
-  readonly publicHttpsRoots: ReadonlyArray<TrustRoot & { readonly name?: string }>;
+  readonly publicHttpsRoots: ReadonlyArray<
+    TrustRoot & {
+      /** Stable name of the root (its issuer name), counted in place of a PEM only known at apply. */
+      readonly name?: string;
+    }
+  >;
+  /** Node-cert CA chain PEMs (literals or tokens). */
   readonly nodeCertPems: readonly string[];
+  /** The task signing key: its verifier set is in the bundle, and it signs a format v1 bundle. */
   readonly signingKey: KeyFacts;
   /**
    * The bundle signing key (format v2).
@@ -436,14 +450,24 @@ export interface BundleInputFacts {
 
 /** What the digest counts of a signing key. */
 export interface KeyFacts {
+  /** Transit key name. */
   readonly keyName: string;
+  /** Transit mount path. */
   readonly mountPath: string;
+  /** The version that signs (a literal or a token). */
   readonly activeVersion: number;
   /**
    * Every version in the key's set with its state and end: a pre-published, activated or retired version changes it.
    * @default - not counted
    */
-  readonly versions?: ReadonlyArray<{ readonly version: number; readonly state: string; readonly until?: string }>;
+  readonly versions?: ReadonlyArray<{
+    /** Transit key version. */
+    readonly version: number;
+    /** `next`, `active` or `grace`. */
+    readonly state: string;
+    /** End of acceptance of a `grace` version (ISO 8601 UTC). */
+    readonly until?: string;
+  }>;
 }
 
 /**

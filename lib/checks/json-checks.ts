@@ -24,12 +24,15 @@ export interface JsonCheckOptions {
 
 /** One finding of the JSON check. */
 export interface JsonCheckFinding {
+  /** Id of the rule that found it (`PlatformTrust-<Rule>`). */
   readonly ruleId: string;
+  /** The rule's level (error or warning); by default an unsuppressed error fails the check. */
   readonly level: CheckLevel;
   /** Terraform address of the element the finding is on; absent for a finding on the whole file. */
   readonly address?: string;
   /** Construct path of the element (from its "//" metadata), else its address, else the stack name. */
   readonly path: string;
+  /** What exactly is wrong, as the rule reports it. */
   readonly detail: string;
   /** `[<rule id>] <description>. <detail>. Fix: <hint>` (or the suppressed form). */
   readonly message: string;

@@ -16,6 +16,7 @@ import {
   StackRule,
 } from './types';
 
+/** Options of the {@link PlatformTrustChecks} Aspect. */
 export interface PlatformTrustChecksProps {
   /**
    * The rules to run. Every id must be unique.
@@ -26,12 +27,15 @@ export interface PlatformTrustChecksProps {
 
 /** One finding, as reported. */
 export interface PlatformTrustFinding {
+  /** Id of the rule that found it (`PlatformTrust-<Rule>`). */
   readonly ruleId: string;
+  /** The rule's level: the annotation is an error or a warning (info when suppressed). */
   readonly level: CheckLevel;
   /** Construct path the annotation is on. */
   readonly path: string;
   /** Terraform address of the element, when the finding is about one. */
   readonly address?: string;
+  /** What exactly is wrong, as the rule reports it. */
   readonly detail: string;
   /** The annotation text. */
   readonly message: string;

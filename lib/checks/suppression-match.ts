@@ -27,7 +27,9 @@ export interface SuppressionTarget {
 
 /** A suppression as recorded. */
 export interface RuleSuppression {
+  /** Id of the suppressed rule (`PlatformTrust-<Rule>`). */
   readonly ruleId: string;
+  /** Why the findings are accepted (at least `MIN_SUPPRESSION_REASON_LENGTH` characters); reviewers read it. */
   readonly reason: string;
   /** Construct path the suppression was added to. */
   readonly path: string;

@@ -13,20 +13,28 @@ export enum CheckLevel {
 
 /** The outcome of one rule on one element. */
 export enum CheckStatus {
+  /** The rule looked and found nothing wrong. */
   COMPLIANT = 'compliant',
+  /** The rule found one or more problems, listed in `details`. */
   NON_COMPLIANT = 'non-compliant',
+  /** The rule does not apply to the element, or cannot judge it at synth time (`reason` says why). */
   NOT_APPLICABLE = 'not-applicable',
 }
 
 /** What a rule returns. */
 export type CheckResult =
-  | { readonly status: CheckStatus.COMPLIANT }
   | {
+      /** The element passes. */
+      readonly status: CheckStatus.COMPLIANT;
+    }
+  | {
+      /** The element fails. */
       readonly status: CheckStatus.NON_COMPLIANT;
       /** What exactly is wrong, quoting the offending values (one or more findings on the element). */
       readonly details: readonly string[];
     }
   | {
+      /** The rule did not judge the element. */
       readonly status: CheckStatus.NOT_APPLICABLE;
       /** Why the rule did not look (other resource type, a value only known at apply time, ...). */
       readonly reason: string;
@@ -56,6 +64,7 @@ export type ElementKind = 'resource' | 'data' | 'local' | 'output';
  * the "//" metadata removed).
  */
 export interface CheckedElement {
+  /** Which block of the configuration the element renders to. */
   readonly kind: ElementKind;
   /** Terraform type ("vault_policy"); "locals" for a local, "output" for an output. */
   readonly type: string;
@@ -124,9 +133,11 @@ export interface AddressedStanza {
 
 /** A transit key declared in the stack (resource `vault_transit_secret_backend_key`). */
 export interface KnownTransitKey {
+  /** Address of the key resource (`vault_transit_secret_backend_key.Id`). */
   readonly address: string;
   /** Literal mount path, or undefined when it is only known at apply time. */
   readonly mount?: string;
+  /** Literal key name, or undefined when it is an expression. */
   readonly name?: string;
   /** Key type; the provider default "aes256-gcm96" when unset; undefined when an expression. */
   readonly keyType?: string;
@@ -137,8 +148,11 @@ export interface KnownTransitKey {
  * sign write during apply).
  */
 export interface TransitSigner {
+  /** Address of the data source or sign write. */
   readonly address: string;
+  /** Literal transit mount path. */
   readonly mount: string;
+  /** Transit key name. */
   readonly key: string;
 }
 
@@ -147,8 +161,11 @@ export interface TransitSigner {
  * literal path is `<mount>/sign/<key>`.
  */
 export interface SignWrite {
+  /** Address of the `vault_generic_endpoint` (or `vault_generic_secret`). */
   readonly address: string;
+  /** Transit mount path, from the literal path. */
   readonly mount: string;
+  /** Transit key name, from the literal path. */
   readonly key: string;
   /** The request as written (`data_json`): what is signed and the key version. */
   readonly request: string;
@@ -162,6 +179,7 @@ export interface SignWrite {
 
 /** A transit key the stack gives a role (task key, bundle key), with why. */
 export interface KeyRef {
+  /** Transit key name. */
   readonly key: string;
   /** Literal mount path, when known; otherwise keys are matched by name. */
   readonly mount?: string;
@@ -174,9 +192,13 @@ export interface KeyRef {
  * per stack from every element's view, so a rule stays a pure function of (element, context).
  */
 export interface StackContext {
+  /** The mounts declared with a literal path. */
   readonly mounts: readonly KnownMount[];
+  /** Every policy stanza of the stack, with the element that declares it. */
   readonly policyStanzas: readonly AddressedStanza[];
+  /** Every transit key resource of the stack. */
   readonly transitKeys: readonly KnownTransitKey[];
+  /** Every data source and sign write that signs or verifies with a literal transit mount and key. */
   readonly transitSigners: readonly TransitSigner[];
   /**
    * Backends of `vault_pki_secret_backend_root_cert` resources: literal mount paths and the addresses of the
@@ -202,6 +224,7 @@ export interface StackContext {
 export interface CheckRuleInfo {
   /** `PlatformTrust-<Rule>`. Stable: suppressions and tests name it. */
   readonly id: string;
+  /** Whether a finding fails synth (error) or only warns. */
   readonly level: CheckLevel;
   /** What the rule guards, as one sentence without the final period. */
   readonly description: string;
@@ -225,7 +248,9 @@ export interface CheckRuleInfo {
 
 /** A rule over one synthesized element. Pure: the same element and context give the same result. */
 export interface ElementRule extends CheckRuleInfo {
+  /** Always `element`: the rule runs on each selected element. */
   readonly scope: 'element';
+  /** Judges one element, with the stack's facts. */
   check(element: CheckedElement, context: StackContext): CheckResult;
 }
 
@@ -239,6 +264,7 @@ export interface CheckedStack {
 
 /** One finding of a stack rule. */
 export interface StackFinding {
+  /** What exactly is wrong, quoting the offending values. */
   readonly detail: string;
   /**
    * Where in the JSON (`resource.vault_kv_secret_v2.Id.data_json`); the finding is reported on the construct
@@ -249,7 +275,9 @@ export interface StackFinding {
 
 /** A rule over a whole synthesized stack. Pure. */
 export interface StackRule extends CheckRuleInfo {
+  /** Always `stack`: the rule runs once on the stack's JSON. */
   readonly scope: 'stack';
+  /** Finds the problems in one stack; empty when there are none. */
   check(stack: CheckedStack): readonly StackFinding[];
 }
 

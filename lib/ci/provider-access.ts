@@ -26,7 +26,9 @@ export interface ElementConfig {
 
 /** What one element needs: reads for a refresh and plan; writes (and reads) for an apply; paths Vault guards with sudo. */
 export interface ElementAccess {
+  /** What a refresh and plan of the element read. */
   readonly plan: readonly PolicyRule[];
+  /** What an apply of the element needs (writes and reads), sudo aside. */
   readonly apply: readonly PolicyRule[];
   /** Paths whose apply needs `sudo` as well (rendered apart, see RunnerAccess). */
   readonly sudo?: readonly string[];

@@ -69,7 +69,10 @@ export class RunnerAccess {
   /** The provider's `skip_child_token` as synthesized (true, false, or undefined when not set). */
   public readonly skipChildToken: boolean | undefined;
 
-  private constructor(public readonly stack: TerraformStack) {
+  private constructor(
+    /** The stack the access is derived from. */
+    public readonly stack: TerraformStack,
+  ) {
     const provider = stack.node.findAll().find((c): c is VaultProvider => c instanceof VaultProvider);
     const skip = provider?.skipChildTokenInput;
     this.skipChildToken = typeof skip === 'boolean' ? skip : undefined;

@@ -36,6 +36,7 @@ export const GITHUB_ACTIONS_CLAIMS: RunnerClaims = {
   user: 'sub',
 };
 
+/** Props of {@link RunnerIdentity}. */
 export interface RunnerIdentityProps {
   /**
    * Mount path of the JWT auth method.
@@ -95,6 +96,7 @@ export interface RunnerIdentityProps {
   readonly applyTokenTtlSeconds?: number;
 }
 
+/** Options of {@link RunnerIdentity.addEnvironment}. */
 export interface RunnerEnvironmentOptions {
   /**
    * Name of the roles and policies (`<name>-plan`, `<name>-apply`, `<name>-ci-plan`, ...).
@@ -110,12 +112,15 @@ export interface RunnerEnvironmentOptions {
 
 /** The two roles of one environment and what they hold. */
 export interface RunnerEnvironment {
+  /** Environment name: the prefix of its roles and policies (`<name>-plan`, `<name>-ci-plan`, ...). */
   readonly name: string;
   /** Login role for pull requests: reads only (`<name>-plan`). */
   readonly planRole: JwtAuthBackendRole;
   /** Login role for the protected branch and deployment environment (`<name>-apply`). */
   readonly applyRole: JwtAuthBackendRole;
+  /** The plan role's policy (`<name>-ci-plan`): RunnerAccess.planRules. */
   readonly planPolicy: VaultPolicy;
+  /** The apply role's policy (`<name>-ci-apply`): RunnerAccess.applyRules. */
   readonly applyPolicy: VaultPolicy;
   /** The apply role's sudo paths, each alone (absent when the stack writes none). */
   readonly applySudoPolicy?: Policy;
@@ -137,14 +142,23 @@ export interface RunnerEnvironment {
  * The roles' tokens cannot create child tokens (a write): each environment stack must set `skipChildToken`.
  */
 export class RunnerIdentity extends Construct {
+  /** The JWT auth method (main resource). */
   public readonly backend: JwtAuthBackend;
+  /** Mount path of the JWT auth method. Default: `ci-jwt`. */
   public readonly path: string;
+  /** The audience every role binds. */
   public readonly audience: string;
+  /** The repository whose workflows may log in ("owner/name"). */
   public readonly repository: string;
+  /** Claim names the roles bind. Default: `GITHUB_ACTIONS_CLAIMS`. */
   public readonly claims: RunnerClaims;
+  /** The git ref the apply roles bind. Default: `refs/heads/main`. */
   public readonly applyRef: string;
+  /** Events the apply roles bind. Default: `push` and `workflow_dispatch`. */
   public readonly applyEvents: readonly string[];
+  /** Lifetime (and maximum) of a plan role token, in seconds. Default: 900. */
   public readonly planTokenTtlSeconds: number;
+  /** Lifetime (and maximum) of an apply role token, in seconds. Default: 1800. */
   public readonly applyTokenTtlSeconds: number;
   private readonly environments = new Map<string, RunnerEnvironment>();
 

@@ -5,16 +5,31 @@
 
 /** Stable error codes. Tests and tools match on these, never on message text alone. */
 export enum ErrorCode {
+  /** A Vault object name (transit key, role, policy, consumer) that is empty, too long or badly formed. */
   INVALID_NAME = 'PT001',
+  /** A mount path that is not lower-case segments separated by single "/". */
   INVALID_MOUNT_PATH = 'PT002',
+  /**
+   * A key version that is not a whole number from 1, is not a literal in code, goes down, or is not in the key set.
+   */
   INVALID_VERSION = 'PT003',
+  /** An active (signing) version above the key's latest version. */
   INVALID_ACTIVE_VERSION = 'PT004',
+  /**
+   * A grace entry that is malformed, duplicated, out of order, or not for a version older than the active one.
+   */
   INVALID_GRACE = 'PT005',
+  /** A date that is not an ISO 8601 UTC date-time. */
   INVALID_DATE = 'PT006',
+  /** A task signing key type that is unknown or not asymmetric (HMAC, symmetric). */
   INVALID_KEY_TYPE = 'PT007',
+  /** A Vault policy capability that is unknown or forbidden (`sudo`). */
   INVALID_CAPABILITY = 'PT008',
+  /** A Vault policy path that is empty, absolute or malformed ("." or ".." segments, a misplaced "*", quotes). */
   INVALID_POLICY_PATH = 'PT009',
+  /** A name, key or value declared twice where it must be unique. */
   DUPLICATE = 'PT010',
+  /** A URL that is not an absolute https:// URL with a host and no credentials, query or fragment. */
   INVALID_URL = 'PT011',
   /**
    * Retired: it covered every failure that had no code of its own. Each of those families has its own code now
@@ -22,13 +37,19 @@ export enum ErrorCode {
    * @deprecated match on the family's own code.
    */
   INVALID_PROP = 'PT012',
+  /** A KV secret path that is absolute, has ".." segments or leaves its mount. */
   PATH_OUTSIDE_MOUNT = 'PT013',
+  /** A grant made without a consumer to grant to. */
   MISSING_GRANTEE = 'PT014',
+  /** A bundle sequence that is not a whole number of at least 1. */
   INVALID_SEQUENCE = 'PT015',
+  /** Two of the bundle's three node files share a path. */
   SAME_BUNDLE_PATH = 'PT016',
+  /** A secret-looking literal passed as a prop (it would land in `cdk.tf.json`). */
   SECRET_IN_CONFIG = 'PT017',
   /** A duration in seconds (TTL, max TTL, period) outside its bounds or above what issues it. */
   INVALID_TTL = 'PT018',
+  /** The bundle signing key and the task signing key are the same transit key. */
   SAME_SIGNING_KEY = 'PT019',
   /** A CIDR block Vault would refuse or that binds nothing. */
   INVALID_CIDR = 'PT020',
@@ -75,7 +96,9 @@ export const RETIRED_ERROR_CODES: readonly ErrorCode[] = Object.freeze([ErrorCod
 
 /** An error raised at synth time (or by a pure model function) for a bad input. */
 export class PlatformTrustError extends Error {
+  /** Stable code of the failure (`PTnnn`), also at the start of the message. */
   public readonly code: ErrorCode;
+  /** The value that was refused, as given. */
   public readonly received: unknown;
 
   constructor(code: ErrorCode, what: string, received: unknown, fix: string) {

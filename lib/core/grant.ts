@@ -26,7 +26,9 @@ export class Grant {
   }
 
   private constructor(
+    /** The consumer or policy whose document received the rules. */
     public readonly grantee: IGrantable,
+    /** The path rules added, in the order given. */
     public readonly rules: readonly PolicyRule[],
   ) {}
 
@@ -36,6 +38,7 @@ export class Grant {
   }
 }
 
+/** Props of {@link VaultPolicy}. */
 export interface VaultPolicyProps {
   /** Policy name in Vault. Lower case; see `validateName`. */
   readonly name: string;

@@ -3,12 +3,19 @@ import { isToken } from './validation';
 
 /** Vault policy capabilities this library may grant. `sudo` is deliberately absent. */
 export enum Capability {
+  /** Write data to a path that does not exist yet (POST/PUT). */
   CREATE = 'create',
+  /** Read data at a path (GET). */
   READ = 'read',
+  /** Change data at a path that exists (POST/PUT); action endpoints such as transit sign and PKI issue need it. */
   UPDATE = 'update',
+  /** Change part of the data at a path (PATCH). */
   PATCH = 'patch',
+  /** Delete data at a path (DELETE). */
   DELETE = 'delete',
+  /** List keys under a path (LIST); it never returns the values. */
   LIST = 'list',
+  /** Refuse every access to the path; it wins over any other capability a token holds on it. */
   DENY = 'deny',
 }
 

@@ -6,6 +6,12 @@ import { ErrorCode, PlatformTrustError } from './errors';
 
 /** A policy text that cannot be read, with where and why (line and column are 1-based). */
 export class PolicyTextError extends PlatformTrustError {
+  /**
+   * @param reason - What could not be read, without the position.
+   * @param line - 1-based line of the problem in the policy text.
+   * @param column - 1-based column of the problem in the line.
+   * @param near - The policy text near the problem (the error's `received`).
+   */
   constructor(
     public readonly reason: string,
     public readonly line: number,
@@ -30,14 +36,18 @@ export type ParameterMap = Readonly<Record<string, readonly string[]>>;
 
 /** What one path grants, after merging every block for the path. */
 export interface PolicyPathRule {
+  /** The path pattern as written in the policy. */
   readonly path: string;
   /**
    * Capabilities in Vault's usual order (create, read, update, patch, delete, list, sudo, then others); `deny`
    * alone when any block for the path denies.
    */
   readonly capabilities: readonly string[];
+  /** Parameters a request must send (`required_parameters`), sorted. */
   readonly requiredParameters?: readonly string[];
+  /** Parameters a request may send (`allowed_parameters`), with the values allowed. */
   readonly allowedParameters?: ParameterMap;
+  /** Parameters a request must not send (`denied_parameters`), with the values refused. */
   readonly deniedParameters?: ParameterMap;
   /** Other attributes (for example `min_wrapping_ttl`), as canonical JSON text, by name. */
   readonly other: Readonly<Record<string, string>>;
@@ -47,6 +57,7 @@ export interface PolicyPathRule {
 
 /** A policy read from text: rules sorted by path. */
 export interface ParsedPolicy {
+  /** One rule per path, sorted by path. */
   readonly rules: readonly PolicyPathRule[];
   /** Top-level names that are not `path` blocks and grant nothing (only `name` is allowed), sorted. */
   readonly ignored: readonly string[];
@@ -54,12 +65,15 @@ export interface ParsedPolicy {
 
 /** How one path differs between two policies. */
 export interface PolicyPathDiff {
+  /** The path pattern. */
   readonly path: string;
   /** `added`: only after; `removed`: only before; `changed`: in both, with differences. */
   readonly change: 'added' | 'removed' | 'changed';
   /** Capabilities granted after the change (before, for a removed path). */
   readonly capabilities: readonly string[];
+  /** Capabilities granted after and not before. */
   readonly capabilitiesAdded: readonly string[];
+  /** Capabilities granted before and not after. */
   readonly capabilitiesRemoved: readonly string[];
   /** One human line per parameter or attribute difference, in a fixed order. */
   readonly details: readonly string[];

@@ -37,9 +37,11 @@ export interface VerifierEntry {
  * and it has the highest version; `grace` entries are older than the active one and carry `until`.
  */
 export interface VerifierSetV1 {
+  /** Format id: always `PUBKEYS_FORMAT_V1`. */
   readonly format: typeof PUBKEYS_FORMAT_V1;
   /** Transit key name the versions belong to. */
   readonly key: string;
+  /** Accepted task signing key versions, sorted by version ascending. */
   readonly keys: readonly VerifierEntry[];
 }
 
@@ -58,34 +60,43 @@ export interface TrustRoot {
 
 /** Bootstrap bundle format v1: everything a node needs to trust the control plane and its tasks. */
 export interface BootstrapBundleV1 {
+  /** Schema id: always `BUNDLE_SCHEMA_V1`. */
   readonly schema: typeof BUNDLE_SCHEMA_V1;
   /** Environment name (dev, staging, prod). */
   readonly environment: string;
   /** Set in code; only goes up. A node refuses a bundle whose sequence is not above the one it holds. */
   readonly sequence: number;
+  /** Where the node reaches the control plane. */
   readonly control_plane: {
     /** https URL of the control plane. */
     readonly url: string;
   };
   /** Public HTTPS trust for the control plane (GPUAAS_CA_BUNDLE_PATH). */
   readonly public_https_trust: {
+    /** File the node writes the root PEMs to (repeated in `env.GPUAAS_CA_BUNDLE_PATH`). */
     readonly path: string;
+    /** Self-signed control-plane roots, in the states of a rotation. */
     readonly roots: readonly TrustRoot[];
   };
   /** Node-certificate CA bundle (GPUAAS_NODE_CERT_CA_BUNDLE_PATH); never mixed with public HTTPS trust. */
   readonly node_cert_trust: {
+    /** File the node writes the CA chain PEMs to (repeated in `env.GPUAAS_NODE_CERT_CA_BUNDLE_PATH`). */
     readonly path: string;
     /** PEM certificates of the node-cert CA chain. */
     readonly pems: readonly string[];
   };
   /** Task verifier set; written to `path` and passed as GPUAAS_TASK_SIGNING_PUBKEYS. */
   readonly task_verifiers: {
+    /** File the node writes the compact JSON of `set` to. */
     readonly path: string;
+    /** Accepted task signing key versions. */
     readonly set: VerifierSetV1;
   };
   /** The three values a node agent reads from its environment. */
   readonly env: {
+    /** Path of the public HTTPS root file (`public_https_trust.path`). */
     readonly GPUAAS_CA_BUNDLE_PATH: string;
+    /** Path of the node-cert CA chain file (`node_cert_trust.path`). */
     readonly GPUAAS_NODE_CERT_CA_BUNDLE_PATH: string;
     /** Compact JSON of `task_verifiers.set`. */
     readonly GPUAAS_TASK_SIGNING_PUBKEYS: string;
@@ -94,9 +105,11 @@ export interface BootstrapBundleV1 {
 
 /** DSSE-style envelope around a bundle. Signature covers PAE(payloadType, payload bytes). */
 export interface SignedEnvelope {
+  /** Payload type: `BUNDLE_PAYLOAD_TYPE`. */
   readonly payloadType: string;
   /** Standard base64 of the payload bytes (compact JSON of the bundle). */
   readonly payload: string;
+  /** Transit signatures over `PAE(payloadType, payload bytes)` by task signing key versions. */
   readonly signatures: ReadonlyArray<{
     /** Key id of the verifier entry that signed (see `VerifierEntry.kid`). */
     readonly keyid: string;
@@ -124,9 +137,11 @@ export const BUNDLE_KEYS_FORMAT_V1 = 'cdktf-platform-trust/bundle-keys/v1';
  * under these keys, and tasks only under `task_verifiers`.
  */
 export interface BundleKeySetV1 {
+  /** Format id: always `BUNDLE_KEYS_FORMAT_V1`. */
   readonly format: typeof BUNDLE_KEYS_FORMAT_V1;
   /** Transit key name of the bundle signing key (never the task key's name). */
   readonly key: string;
+  /** Accepted bundle signing key versions, sorted by version ascending. */
   readonly keys: readonly VerifierEntry[];
 }
 
@@ -135,22 +150,51 @@ export interface BundleKeySetV1 {
  * keys sorted at every level (as Terraform's `jsonencode` renders it) is the signed payload.
  */
 export interface BootstrapBundleV2 {
+  /** Schema id: always `BUNDLE_SCHEMA_V2`. */
   readonly schema: typeof BUNDLE_SCHEMA_V2;
+  /** Environment name (dev, staging, prod). */
   readonly environment: string;
+  /** Set in code; only goes up. A node refuses a bundle whose sequence is not above the one it holds. */
   readonly sequence: number;
-  readonly control_plane: { readonly url: string };
-  readonly public_https_trust: { readonly path: string; readonly roots: readonly TrustRoot[] };
-  readonly node_cert_trust: { readonly path: string; readonly pems: readonly string[] };
-  readonly task_verifiers: { readonly path: string; readonly set: VerifierSetV1 };
+  /** Where the node reaches the control plane. */
+  readonly control_plane: {
+    /** https URL of the control plane. */
+    readonly url: string;
+  };
+  /** Public HTTPS trust for the control plane (GPUAAS_CA_BUNDLE_PATH), as in v1. */
+  readonly public_https_trust: {
+    /** File the node writes the root PEMs to (repeated in `env.GPUAAS_CA_BUNDLE_PATH`). */
+    readonly path: string;
+    /** Self-signed control-plane roots, in the states of a rotation. */
+    readonly roots: readonly TrustRoot[];
+  };
+  /** Node-certificate CA bundle (GPUAAS_NODE_CERT_CA_BUNDLE_PATH), as in v1. */
+  readonly node_cert_trust: {
+    /** File the node writes the CA chain PEMs to (repeated in `env.GPUAAS_NODE_CERT_CA_BUNDLE_PATH`). */
+    readonly path: string;
+    /** PEM certificates of the node-cert CA chain. */
+    readonly pems: readonly string[];
+  };
+  /** Task verifier set, as in v1: written to `path` and passed as GPUAAS_TASK_SIGNING_PUBKEYS. */
+  readonly task_verifiers: {
+    /** File the node writes the compact JSON of `set` to. */
+    readonly path: string;
+    /** Accepted task signing key versions. */
+    readonly set: VerifierSetV1;
+  };
   /**
    * Keys that may sign the next bundle (chained: a node accepts an update only under a bundle key of the bundle
    * it already holds, as TUF chains root N to N+1).
    */
-  readonly bundle_keys: { readonly set: BundleKeySetV1 };
+  readonly bundle_keys: {
+    /** Accepted bundle signing key versions. */
+    readonly set: BundleKeySetV1;
+  };
   /** How long the bundle may be used and how often nodes look for a newer one. */
   readonly freshness: BundleFreshness;
   /** Task key versions, bundle key versions and control-plane roots that nodes must drop at once. */
   readonly revoked: BundleRevocations;
+  /** The three values a node agent reads from its environment, as in v1. */
   readonly env: BootstrapBundleV1['env'];
 }
 
@@ -195,9 +239,17 @@ export type BootstrapBundle = BootstrapBundleV1 | BootstrapBundleV2;
  * use; nodes that hold a v2 bundle ignore it.
  */
 export interface DsseEnvelope {
+  /** Payload type: `BUNDLE_PAYLOAD_TYPE_V2`. */
   readonly payloadType: string;
+  /** Standard base64 of the payload bytes (the bundle's canonical compact JSON). */
   readonly payload: string;
-  readonly signatures: ReadonlyArray<{ readonly keyid: string; readonly sig: string }>;
+  /** The signatures, the bundle key's active version first (handover or migration signatures may follow). */
+  readonly signatures: ReadonlyArray<{
+    /** Kid of the key version that signed (`<key>:v<version>:<16 hex>`). */
+    readonly keyid: string;
+    /** Standard base64 of the raw 64-byte Ed25519 signature. */
+    readonly sig: string;
+  }>;
 }
 
 /**
@@ -210,8 +262,11 @@ export const BUNDLE_KEY_PIN_PREFIX = 'sha256:';
 
 /** Default file paths on a node (three distinct files). */
 export const DEFAULT_PATHS = {
+  /** Control-plane root PEMs (`GPUAAS_CA_BUNDLE_PATH`). */
   publicHttpsBundle: '/etc/gpuaas/trust/control-plane-ca.pem',
+  /** Node-cert CA chain PEMs (`GPUAAS_NODE_CERT_CA_BUNDLE_PATH`). */
   nodeCertBundle: '/etc/gpuaas/trust/node-cert-ca.pem',
+  /** Task verifier set JSON (the `GPUAAS_TASK_SIGNING_PUBKEYS` value). */
   taskVerifiers: '/etc/gpuaas/trust/task-signing-pubkeys.json',
 } as const;
 

@@ -93,6 +93,7 @@ export type BundleUpdateRejectReason =
 
 /** An accepted update. */
 export interface BundleUpdateAccepted<B extends BootstrapBundle = BootstrapBundle> {
+  /** Always `true`: tells an accepted update from a {@link SignatureRejected}. */
   readonly ok: true;
   /** The new bundle, validated and deeply frozen. */
   readonly bundle: B;

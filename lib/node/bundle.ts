@@ -58,7 +58,9 @@ const ENV_FIELDS = ['GPUAAS_CA_BUNDLE_PATH', 'GPUAAS_NODE_CERT_CA_BUNDLE_PATH', 
 export interface RootPin {
   /** `sha256:<hex>` of the root's SubjectPublicKeyInfo DER. */
   readonly pin: string;
+  /** The root's state in the bundle: `current`, `next` or `previous`. */
   readonly state: RootState;
+  /** The root's `until` (ISO 8601 UTC), when the bundle gives one. */
   readonly until?: string;
 }
 

@@ -15,10 +15,17 @@ export { pae } from '../kernel/dsse';
 
 /** An envelope whose shape has been checked (signatures not yet verified). */
 export interface ParsedEnvelope {
+  /** The envelope's `payloadType`, as given (it selects the bundle format when verified). */
   readonly payloadType: string;
   /** Decoded payload bytes. */
   readonly payload: Buffer;
-  readonly signatures: ReadonlyArray<{ readonly keyid: string; readonly sig: string }>;
+  /** The envelope's signatures (1 to 8), in envelope order. */
+  readonly signatures: ReadonlyArray<{
+    /** Kid of the key version the signature claims. */
+    readonly keyid: string;
+    /** Signature text as given (not yet decoded or verified). */
+    readonly sig: string;
+  }>;
 }
 
 /** Internal: an envelope's fields with the payload still as its base64 text. */

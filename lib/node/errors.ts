@@ -74,6 +74,7 @@ export const REDACTED_VALUE = '<redacted>';
  * `<redacted>` when it looks like secret material.
  */
 export class NodeTrustError extends Error {
+  /** Stable error code (`NT0nn`), also at the start of the message. */
   public readonly code: NodeTrustErrorCode;
   /** Dotted path of the offending field (`keys[1].kid`), or `value` for the whole input. */
   public readonly field: string;

@@ -32,16 +32,23 @@ export type DsseSignatureRejectReason =
 
 /** Signature accepted: which verifier entry accepted it. */
 export interface SignatureAccepted {
+  /** Always `true`: tells an accepted signature from a {@link SignatureRejected}. */
   readonly ok: true;
+  /** Transit key version of the accepting entry. */
   readonly version: number;
+  /** Kid of the accepting entry. */
   readonly kid: string;
+  /** State of the accepting entry: `active`, `next`, or `grace` before its `until`. */
   readonly state: VerifierState;
 }
 
 /** Signature refused, with a stable reason code and a human-readable detail. */
 export interface SignatureRejected<R extends string = SignatureRejectReason> {
+  /** Always `false`: the signature, bundle or update was refused. */
   readonly ok: false;
+  /** Stable reason code, for programs and metrics. */
   readonly reason: R;
+  /** What was wrong, in words, for logs. */
   readonly detail: string;
 }
 

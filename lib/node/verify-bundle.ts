@@ -39,6 +39,7 @@ export type BundleSignerKind = 'bundle-key' | 'task-key' | 'task-key-migration';
 
 /** A verified bundle. */
 export interface BundleAccepted<B extends BootstrapBundle = BootstrapBundle> {
+  /** Always `true`: tells a verified bundle from a {@link SignatureRejected}. */
   readonly ok: true;
   /** The validated bundle, deeply frozen. */
   readonly bundle: B;

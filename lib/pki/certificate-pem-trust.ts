@@ -16,6 +16,7 @@ export interface PemRoot {
   readonly pem: string;
 }
 
+/** Props of `ControlPlaneTrust.fromCertificatePem`. */
 export interface ControlPlaneTrustFromPemProps {
   /** The root the control plane's HTTPS chain ends in today. */
   readonly current: PemRoot;
@@ -33,8 +34,10 @@ export interface ControlPlaneTrustFromPemProps {
 
 /** Trust in an existing CA given as PEM (see `ControlPlaneTrust.fromCertificatePem`). */
 export class CertificatePemTrust extends Construct implements IControlPlaneTrust {
+  /** Always `CERTIFICATE_PEM`: the roots are given in code. */
   public readonly source = ControlPlaneTrustSource.CERTIFICATE_PEM;
   public readonly mountPath = undefined;
+  /** What the rotation model decided (bundle entries and states), by root name. */
   public readonly schedule: RootSchedule;
   public readonly roots: readonly TrustRoot[];
   public readonly rootNames: readonly string[];

@@ -27,8 +27,11 @@ const YEAR = 365 * DAY;
 
 /** Defaults of `ControlPlaneTrustProps` and `RootIssuerSpec`, in seconds. */
 export const CONTROL_PLANE_TRUST_DEFAULTS = {
+  /** Default lifetime of a root certificate: 10 years. */
   rootTtlSeconds: 315_360_000,
+  /** Default lifetime of the HTTPS server certificate: 30 days. */
   serverCertTtlSeconds: 2_592_000,
+  /** Default longest lifetime of the HTTPS server certificate: 90 days. */
   serverCertMaxTtlSeconds: 7_776_000,
 } as const;
 
@@ -56,6 +59,7 @@ export interface RootIssuerSpec {
   readonly ttlSeconds?: number;
 }
 
+/** Props of {@link ControlPlaneTrust}. */
 export interface ControlPlaneTrustProps {
   /** PKI mount of the platform CA, apart from the node-cert mounts. Changing it creates a new CA. */
   readonly mountPath: string;
@@ -135,6 +139,7 @@ export class ControlPlaneTrust extends Construct implements IControlPlaneTrust {
     return new CertificatePemTrust(scope, id, props);
   }
 
+  /** Always `PLATFORM_CA`: the roots are generated inside Vault. */
   public readonly source = ControlPlaneTrustSource.PLATFORM_CA;
   public readonly mountPath: string;
   /** The PKI mount (main resource). */
@@ -145,6 +150,7 @@ export class ControlPlaneTrust extends Construct implements IControlPlaneTrust {
   public readonly defaultIssuer: PkiSecretBackendConfigIssuers;
   /** The server-auth role for the control plane's HTTPS certificate. */
   public readonly serverRole: PkiSecretBackendRole;
+  /** Name of the server-auth role. Default: `control-plane-https`. */
   public readonly serverRoleName: string;
   /** What the rotation model decided (bundle entries, default issuer, declared roots). */
   public readonly schedule: RootSchedule;

@@ -8,8 +8,11 @@ export class PkiKeyType {
   public static readonly EC_P384 = new PkiKeyType('ec', 384);
   /** Ed25519 (check that every TLS peer accepts Ed25519 certificates first). */
   public static readonly ED25519 = new PkiKeyType('ed25519', 0);
+  /** RSA with a 2048-bit modulus. */
   public static readonly RSA_2048 = new PkiKeyType('rsa', 2048);
+  /** RSA with a 3072-bit modulus. */
   public static readonly RSA_3072 = new PkiKeyType('rsa', 3072);
+  /** RSA with a 4096-bit modulus. */
   public static readonly RSA_4096 = new PkiKeyType('rsa', 4096);
 
   private constructor(
@@ -27,6 +30,7 @@ export class PkiKeyType {
     return this.type === 'rsa' ? ['DigitalSignature', 'KeyEncipherment'] : ['DigitalSignature'];
   }
 
+  /** The key type as text: `ed25519`, or `<type>-<bits>` (for example `ec-384`). */
   public toString(): string {
     return this.type === 'ed25519' ? 'ed25519' : `${this.type}-${this.bits}`;
   }

@@ -27,15 +27,20 @@ import { INodeCertTrust } from './types';
 
 /** Defaults of `NodeCertAuthorityProps`, in seconds. */
 export const NODE_CERT_DEFAULTS = {
+  /** Default lifetime of a node certificate: 24 hours. */
   ttlSeconds: 86_400,
+  /** Default longest lifetime a caller may ask for: 72 hours. */
   maxTtlSeconds: 259_200,
+  /** Default lifetime of the intermediate certificate: 5 years. */
   intermediateTtlSeconds: 157_680_000,
+  /** Default lifetime of the root certificate: 10 years. */
   rootTtlSeconds: 315_360_000,
 } as const;
 
 const DAY = 86_400;
 const YEAR = 365 * DAY;
 
+/** Props of {@link NodeCertAuthority}. */
 export interface NodeCertAuthorityProps {
   /**
    * PKI mount of the issuing (intermediate) CA; the node roles live here.
@@ -132,18 +137,26 @@ export class NodeCertAuthority extends Construct implements INodeCertTrust {
   public readonly mountPath: string;
   /** Root mount path. */
   public readonly rootMountPath: string;
+  /** Name of the enrollment role. Default: `node-enroll`. */
   public readonly enrollRoleName: string;
+  /** Name of the renewal role. Default: `node-renew`. */
   public readonly renewRoleName: string;
+  /** DNS suffix of node certificates. */
   public readonly nodeDomain: string;
   /** Issuing mount (the main resource). */
   public readonly mount: Mount;
+  /** Root mount (`RootMount`). */
   public readonly rootMount: Mount;
+  /** The root certificate, generated inside Vault (`Root`). */
   public readonly root: PkiSecretBackendRootCert;
+  /** The signed intermediate, set on the issuing mount (`Intermediate`). */
   public readonly intermediate: PkiSecretBackendIntermediateSetSigned;
+  /** Client-auth role the control plane issues with at enrollment (`EnrollRole`). */
   public readonly enrollRole: PkiSecretBackendRole;
   private readonly roleSettings: NodeRoleSettings;
   private readonly poolRoleNames: string[] = [];
   private readonly poolGrantees: IGrantable[] = [];
+  /** Client-auth role the control plane issues with at renewal (`RenewRole`). */
   public readonly renewRole: PkiSecretBackendRole;
   /** PEM of the root certificate (token). */
   public readonly rootCertificatePem: string;

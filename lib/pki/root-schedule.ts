@@ -41,6 +41,10 @@ export interface RootRotation<T> {
 export interface RootScheduleInput {
   /** The root in use before the rotation (after it completes, the new root goes here). */
   readonly current: string;
+  /**
+   * A CA rotation in progress, its next root named.
+   * @default - no rotation
+   */
   readonly rotation?: RootRotation<string>;
   /** Older roots that are kept (declared) but no longer published. */
   readonly retired?: readonly string[];
@@ -53,7 +57,9 @@ export interface RootScheduleInput {
 
 /** One root in the bundle. */
 export interface ScheduledRoot {
+  /** The root's name (issuer name, or the PEM root's name). */
   readonly name: string;
+  /** `current`, `next` or `previous`. */
   readonly state: RootState;
   /** End of the overlap for `previous` roots. */
   readonly until?: string;

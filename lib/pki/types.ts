@@ -16,6 +16,7 @@ export enum ControlPlaneTrustSource {
  * them) and carry their own grant: callers never test which class they hold.
  */
 export interface IControlPlaneTrust extends IConstruct {
+  /** Where the trust comes from: a platform CA inside Vault, or an existing CA given as PEM. */
   readonly source: ControlPlaneTrustSource;
   /** Roots for the bundle, current first (PEMs may be tokens). */
   readonly roots: readonly TrustRoot[];

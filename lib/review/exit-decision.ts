@@ -10,6 +10,7 @@ export const EXIT_DESTRUCTIVE = 3;
 /** Exit code when the plan changes (or may change, or signs for) what nodes trust and `failOnTrustChange` is set. */
 export const EXIT_TRUST_CHANGE = 4;
 
+/** What makes `plan-explain` exit non-zero (the CLI's `--fail-on-*` flags). */
 export interface ExitOptions {
   /**
    * Fail when the plan deletes, replaces or lowers something (the "Destructive changes" section).
@@ -26,6 +27,7 @@ export interface ExitOptions {
   readonly failOnTrustChange?: boolean;
 }
 
+/** The exit code `plan-explain` ends with, and the reasons it prints. */
 export interface ExitDecision {
   /** 0, {@link EXIT_DESTRUCTIVE} (which wins when both apply) or {@link EXIT_TRUST_CHANGE}. */
   readonly code: number;

@@ -74,7 +74,11 @@ export enum TrustKind {
 
 /** One element of the stack. */
 export interface ManifestEntry {
+  /** What the element is for. */
   readonly role: ElementRole;
+  /**
+   * The signing key the element belongs to, for key elements (transit key, rotation, floors, public keys, signature).
+   */
   readonly key?: SigningKeyKind;
   /** Mount path (transit, KV or PKI). */
   readonly mount?: string;
@@ -84,6 +88,7 @@ export interface ManifestEntry {
   readonly version?: number;
   /** A bundle signature: what it is for, as its `bundle_signature` declaration says (`bundle-key`, `migration-from-v1`). */
   readonly signature?: string;
+  /** The PKI the element belongs to, for PKI elements. */
   readonly trust?: TrustKind;
   /** The bundle field this element's material ends up in (dotted path in the bundle). */
   readonly bundle_field?: string;
@@ -129,8 +134,11 @@ export interface ManifestBundle {
   readonly refresh_hint_seconds?: number;
   /** What the bundle revokes (`revoked`): versions of the task key and of the bundle key, SPKI pins of roots. */
   readonly revoked?: {
+    /** Revoked versions of the task signing key. */
     readonly task_key_versions: readonly number[];
+    /** Revoked versions of the bundle signing key. */
     readonly bundle_key_versions: readonly number[];
+    /** SPKI pins of revoked control-plane roots. */
     readonly root_pins: readonly string[];
   };
   /** The reason written in code for skipping the rollout window (`freshness.rolloutOverride.reason`). */
@@ -139,8 +147,11 @@ export interface ManifestBundle {
 
 /** The manifest as the stack emits it. */
 export interface StackManifest {
+  /** Format id: always `MANIFEST_FORMAT_V1`. */
   readonly format: typeof MANIFEST_FORMAT_V1;
+  /** Output name of each output role the stack emits. */
   readonly outputs: Readonly<Partial<Record<OutputRole, string>>>;
+  /** The stack's elements, by plan address. */
   readonly resources: Readonly<Record<string, ManifestEntry>>;
   /** Present only when the bundle revokes something or the code overrides the rollout window. */
   readonly bundle?: ManifestBundle;

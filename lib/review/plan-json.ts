@@ -6,52 +6,89 @@ import { invalidPlanJson } from './private/errors';
 
 /** One change: `before`/`after` are attribute objects for resources and any value for outputs. */
 export interface PlanChange {
+  /** Terraform's action list, for example `["create"]` or `["delete", "create"]` (see `actionKind`). */
   readonly actions: readonly string[];
+  /** The value before the change; absent (or null) when it did not exist. */
   readonly before?: unknown;
   /** Absent (or null) when the whole value is unknown until apply. */
   readonly after?: unknown;
   /** `true` for a wholly unknown value, or an object with `true` at each unknown attribute. */
   readonly after_unknown?: unknown;
+  /**
+   * `true` for a wholly sensitive value before the change, or an object with `true` at each sensitive attribute.
+   */
   readonly before_sensitive?: unknown;
+  /** As `before_sensitive`, for the value after the change. */
   readonly after_sensitive?: unknown;
   /** Attribute paths that force a replacement. */
   readonly replace_paths?: ReadonlyArray<ReadonlyArray<string | number>>;
 }
 
+/** One entry of `resource_changes`: a resource or data source the plan touches. */
 export interface PlanResourceChange {
+  /** Full address, with module path and index (for example `vault_policy.ci_plan` or `module.a.x.y[0]`). */
   readonly address: string;
+  /** Address of the module that holds it; absent in the root module. */
   readonly module_address?: string;
+  /** `managed` for a resource, `data` for a data source. */
   readonly mode?: 'managed' | 'data' | string;
+  /** Resource type, for example `vault_policy`. */
   readonly type: string;
+  /** Name in the configuration (the cdktf logical id). */
   readonly name: string;
+  /** `count` or `for_each` index, when the resource has one. */
   readonly index?: string | number;
+  /** Address of the provider that manages it, as the engine prints it. */
   readonly provider_name?: string;
+  /** What the plan does to it. */
   readonly change: PlanChange;
   /** For example `replace_because_cannot_update`, `delete_because_no_resource_config`. */
   readonly action_reason?: string;
 }
 
+/** A resource in `prior_state`. */
 export interface StateResource {
+  /** Full address, as in `PlanResourceChange.address`. */
   readonly address: string;
+  /** `managed` or `data`. */
   readonly mode?: string;
+  /** Resource type. */
   readonly type: string;
+  /** Name in the configuration. */
   readonly name: string;
+  /** Attribute values from the refreshed state. */
   readonly values?: Record<string, unknown>;
 }
 
+/** A module in `prior_state.values`: its resources and child modules. */
 export interface StateModule {
+  /** Resources of this module. */
   readonly resources?: readonly StateResource[];
+  /** Nested modules, each with its own resources. */
   readonly child_modules?: readonly StateModule[];
 }
 
 /** The plan JSON (only what the explainer reads is typed). */
 export interface PlanJson {
+  /** Version of the JSON plan format, for example `1.2`. */
   readonly format_version?: string;
+  /** Version of the engine that wrote the plan (Terraform or OpenTofu). */
   readonly terraform_version?: string;
+  /** Every resource and data source the plan creates, changes, deletes or reads. */
   readonly resource_changes?: readonly PlanResourceChange[];
+  /** Changes to root module outputs, by output name. */
   readonly output_changes?: Readonly<Record<string, PlanChange>>;
-  readonly prior_state?: { readonly values?: { readonly root_module?: StateModule } };
+  /** The state as refreshed before planning. */
+  readonly prior_state?: {
+    /** The state's values. */
+    readonly values?: {
+      /** The root module, with its resources and child modules. */
+      readonly root_module?: StateModule;
+    };
+  };
+  /** Values the plan computes for after the apply (unknown values absent); not typed here. */
   readonly planned_values?: unknown;
+  /** The configuration as the engine read it; not typed here. */
   readonly configuration?: unknown;
 }
 

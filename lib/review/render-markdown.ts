@@ -9,6 +9,7 @@ import type { Explanation, Floors, RootView } from './explanation';
 import { cell, code, message, plain, rootCell, v, verifierCell } from './private/markdown';
 import { renderBundleSection, renderEmergency, renderSigningAlerts, renderTrust } from './private/render-bundle';
 
+/** Options of `renderMarkdown`. */
 export interface RenderOptions {
   /**
    * Shown after "Plan review" in the heading (for example the environment name).

@@ -14,6 +14,7 @@ export interface IAppRoleAuthBackend {
   readonly path: string;
 }
 
+/** Props of {@link AppRoleAuthBackend}. */
 export interface AppRoleAuthBackendProps {
   /**
    * Mount path under `auth/`, for example "dev-approle". Changing it replaces the mount, which revokes

@@ -25,6 +25,7 @@ export enum TokenType {
 /** Longest TTL accepted: Vault's default system max lease TTL (768h); longer role TTLs are capped by Vault anyway. */
 export const MAX_APPROLE_TTL_SECONDS = 2764800;
 
+/** Props of {@link AppRoleConsumer}. */
 export interface AppRoleConsumerProps {
   /** AppRole role name; also the default policy name. Changing it replaces the role (new role_id). */
   readonly roleName: string;
@@ -86,6 +87,7 @@ export interface AppRoleConsumerProps {
  * `roleId`. `grantMintSecretId` gives the deploy identity exactly that right.
  */
 export class AppRoleConsumer extends Construct implements IGrantable {
+  /** AppRole role name. */
   public readonly roleName: string;
   public readonly policyName: string;
   public readonly policyDocument: PolicyDocument;

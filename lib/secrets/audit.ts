@@ -23,6 +23,7 @@ import { isToken, validateName } from '../core/validation';
 
 /** Audit device types this library renders. Only the file device (which also writes to stdout). */
 export enum AuditDeviceType {
+  /** Vault's `file` device: appends JSON lines to a file, or writes them to the server's standard output. */
   FILE = 'file',
 }
 
@@ -41,6 +42,7 @@ export interface AuditDeviceOptions {
   readonly path?: string;
 }
 
+/** Props of {@link PlatformAudit}. */
 export interface PlatformAuditProps {
   /**
    * The device and where it writes.
@@ -79,8 +81,11 @@ export interface PlatformAuditProps {
 
 /** The device as rendered: what goes in the server stanza and, if created, the API call. */
 export interface AuditDeviceSpec {
+  /** Device type. */
   readonly type: AuditDeviceType;
+  /** Path (name) of the device in `sys/audit`. Default: `file`. */
   readonly name: string;
+  /** Human-readable description. Default: `Platform audit log (cdktf-platform-trust)`. */
   readonly description: string;
   /** Options, string to string, in a fixed order. `log_raw` is never set (values stay HMAC'd). */
   readonly options: Readonly<Record<string, string>>;

@@ -18,8 +18,11 @@ export enum CustodyKind {
 
 /** Cloud KMS providers a future `SigningCustody.kms()` would target. */
 export enum KmsProvider {
+  /** AWS Key Management Service. */
   AWS = 'aws',
+  /** Google Cloud KMS. */
   GCP = 'gcp',
+  /** Azure Key Vault. */
   AZURE = 'azure',
 }
 
@@ -96,6 +99,7 @@ export class SigningCustody {
     public readonly kind: CustodyKind,
   ) {}
 
+  /** The custody kind (`vault-transit`, `kms` or `hsm`). */
   public toString(): string {
     return this.kind;
   }

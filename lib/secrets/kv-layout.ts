@@ -120,6 +120,7 @@ export class SecretCategory {
     return `${this.prefix}/`;
   }
 
+  /** The category's prefix, for example "apps". */
   public toString(): string {
     return this.prefix;
   }
@@ -165,7 +166,9 @@ export class SecretPath {
 
 /** What a path must name: one secret, or a folder (trailing "/"). */
 export enum PathKind {
+  /** One secret: no trailing "/". */
   SECRET = 'secret',
+  /** A folder of secrets: a trailing "/". */
   FOLDER = 'folder',
 }
 

@@ -106,6 +106,7 @@ class ImportedPlatformSecrets extends PlatformSecretsBase {
   }
 }
 
+/** Props of {@link PlatformSecrets}. */
 export interface PlatformSecretsProps {
   /**
    * Path of the KV v2 mount, for example "dev/kv". Changing it replaces the mount and every secret in

@@ -20,6 +20,7 @@ export enum SecretFindingRule {
 
 /** One thing the scan found. */
 export interface SecretFinding {
+  /** Which kind of secret was found. */
   readonly rule: SecretFindingRule;
   /** Where: a JSON path such as `resource.vault_kv_secret_v2.seed.data_json`, or "$" for unparsable text. */
   readonly location: string;

@@ -20,6 +20,7 @@ export const BUNDLE_SIGNING_KEY_TYPE = 'ed25519';
 /** The grants of a bundle signing key (see `BundleSigningKey.grant`). There is no sign grant. */
 export type BundleSigningKeyGrant = 'readPublicKeys' | 'rotate';
 
+/** Props of {@link BundleSigningKey}. */
 export interface BundleSigningKeyProps {
   /**
    * Transit mount that holds the key.
@@ -75,7 +76,9 @@ export interface BundleSigningKeyProps {
 export class BundleSigningKey extends Construct implements IBundleSigningKey {
   public readonly keyName: string;
   public readonly mountPath: string;
+  /** The transit mount that holds the key. */
   public readonly mount: ITransitMount;
+  /** Latest key version that must exist in Vault, as given in props. */
   public readonly version: number;
   public readonly activeVersion: number;
   /** The key set derived from the schedule in code (no public keys: those come from Vault). */
@@ -98,7 +101,12 @@ export class BundleSigningKey extends Construct implements IBundleSigningKey {
   public readonly publicKeyOf: Readonly<Record<number, string>>;
   /** Key id of every accepted version, by version. Tokens. */
   public readonly kidOf: Readonly<Record<number, string>>;
-  public readonly handover?: { readonly version: number; readonly kid: string };
+  public readonly handover?: {
+    /** The compromised version that signs once more. */
+    readonly version: number;
+    /** Its key id (`<key>:v<version>:<16 hex>`). A token. */
+    readonly kid: string;
+  };
 
   constructor(scope: Construct, id: string, props: BundleSigningKeyProps) {
     super(scope, id);

@@ -21,11 +21,17 @@ export type TaskSigningKeyGrant = 'sign' | 'readPublicKeys' | 'rotate';
 export class SigningKeyType {
   /** Ed25519 (the default, and the only type the v1 node verifier accepts). */
   public static readonly ED25519 = new SigningKeyType('ed25519');
+  /** ECDSA on NIST P-256 (not accepted by the v1 node verifier). */
   public static readonly ECDSA_P256 = new SigningKeyType('ecdsa-p256');
+  /** ECDSA on NIST P-384 (not accepted by the v1 node verifier). */
   public static readonly ECDSA_P384 = new SigningKeyType('ecdsa-p384');
+  /** ECDSA on NIST P-521 (not accepted by the v1 node verifier). */
   public static readonly ECDSA_P521 = new SigningKeyType('ecdsa-p521');
+  /** RSA with a 2048-bit modulus (not accepted by the v1 node verifier). */
   public static readonly RSA_2048 = new SigningKeyType('rsa-2048');
+  /** RSA with a 3072-bit modulus (not accepted by the v1 node verifier). */
   public static readonly RSA_3072 = new SigningKeyType('rsa-3072');
+  /** RSA with a 4096-bit modulus (not accepted by the v1 node verifier). */
   public static readonly RSA_4096 = new SigningKeyType('rsa-4096');
 
   /** Every accepted type name. */
@@ -46,9 +52,13 @@ export class SigningKeyType {
     return new SigningKeyType(value);
   }
 
-  private constructor(public readonly name: string) {}
+  private constructor(
+    /** Vault transit key type name (`ed25519`, `ecdsa-p256`, ...). */
+    public readonly name: string,
+  ) {}
 }
 
+/** Props of {@link TaskSigningKey}. */
 export interface TaskSigningKeyProps {
   /**
    * Transit mount that holds the key.
@@ -106,9 +116,12 @@ export interface TaskSigningKeyProps {
 export class TaskSigningKey extends Construct implements ITaskSigningKey {
   public readonly keyName: string;
   public readonly mountPath: string;
+  /** The transit mount that holds the key. */
   public readonly mount: ITransitMount;
+  /** Latest key version that must exist in Vault, as given in props. */
   public readonly version: number;
   public readonly activeVersion: number;
+  /** Transit key type. Default: `SigningKeyType.ED25519`. */
   public readonly keyType: SigningKeyType;
   /** The verifier set derived from the schedule in code (no public keys: those come from Vault). */
   public readonly plan: VerifierPlan;

@@ -11,6 +11,7 @@ export interface ITransitMount {
   readonly dependables: ITerraformDependable[];
 }
 
+/** Props of {@link TransitMount}. */
 export interface TransitMountProps {
   /** Mount path. Lower-case segments separated by "/". */
   readonly path: string;
@@ -33,6 +34,7 @@ export class TransitMount extends Construct implements ITransitMount {
 
   public readonly path: string;
   public readonly dependables: ITerraformDependable[];
+  /** The `vault_mount` resource (main resource). */
   public readonly resource: Mount;
 
   constructor(scope: Construct, id: string, props: TransitMountProps) {

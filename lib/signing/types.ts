@@ -76,7 +76,12 @@ export interface IBundleSigningKey {
    * nodes, which accept a bundle only under a bundle key they hold, take the bundle that revokes it.
    * @default - none
    */
-  readonly handover?: { readonly version: number; readonly kid: string };
+  readonly handover?: {
+    /** The compromised version that signs once more. */
+    readonly version: number;
+    /** Its key id (`<key>:v<version>:<16 hex>`). A token. */
+    readonly kid: string;
+  };
   /** Lets the grantee read the public keys (`<mount>/keys/<name>` read). */
   grantReadPublicKeys(grantee: IGrantable): Grant;
 }

@@ -45,8 +45,11 @@ export interface SigningSchedule {
 
 /** One accepted version with its state (public key comes from Vault at apply time). */
 export interface ScheduledVersion {
+  /** Transit key version. */
   readonly version: number;
+  /** `next` (pre-published), `active` (signing) or `grace` (accepted until `until`). */
   readonly state: VerifierState;
+  /** End of acceptance (ISO 8601 UTC, exclusive) of a `grace` version; absent otherwise. */
   readonly until?: string;
 }
 
@@ -54,6 +57,7 @@ export interface ScheduledVersion {
 export interface VerifierPlan {
   /** Accepted versions sorted ascending: grace..., active, then next (if pre-published). */
   readonly versions: readonly ScheduledVersion[];
+  /** The version that signs. */
   readonly activeVersion: number;
   /** Latest version that must exist in Vault. */
   readonly latestVersion: number;

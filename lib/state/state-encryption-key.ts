@@ -5,6 +5,7 @@ import { Grant, IGrantable } from '../core/grant';
 import { validateName } from '../core/validation';
 import { ITransitMount } from '../signing/transit-mount';
 
+/** Props of {@link StateEncryptionKey}. */
 export interface StateEncryptionKeyProps {
   /** Transit mount that holds the key. It must exist before the first encrypted state is written. */
   readonly mount: ITransitMount;
@@ -27,7 +28,9 @@ export interface StateEncryptionKeyProps {
  * encrypt the state that creates its own key.
  */
 export class StateEncryptionKey extends Construct {
+  /** Key name in the mount. Default: `state`. */
   public readonly keyName: string;
+  /** Path of the transit mount that holds the key. */
   public readonly mountPath: string;
   /** The `vault_transit_secret_backend_key` resource. */
   public readonly resource: TransitSecretBackendKey;

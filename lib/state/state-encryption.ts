@@ -4,10 +4,13 @@ import { validateMountPath, validateName } from '../core/validation';
 
 /** A transit key as the `openbao` key provider addresses it (`StateEncryptionKey` satisfies it). */
 export interface IStateEncryptionKeyRef {
+  /** Path of the transit mount that holds the key. */
   readonly mountPath: string;
+  /** Transit key name. */
   readonly keyName: string;
 }
 
+/** Options of `StateEncryption.openBao`. */
 export interface OpenBaoStateEncryptionProps {
   /** The transit key (for example a `StateEncryptionKey` from the environment's `StateKeyStack`). */
   readonly key: IStateEncryptionKeyRef;
