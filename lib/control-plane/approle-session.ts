@@ -84,11 +84,17 @@ export class AppRoleSession extends EventEmitter<AppRoleSessionEvents> {
    */
   public async request(method: string, apiPath: string, body?: unknown): Promise<VaultAnswer> {
     await this.ready();
-    const first = await this.vault.request(method, apiPath, { token: this.token, body });
+    const token = this.token;
+    const first = await this.vault.request(method, apiPath, { token, body });
     if (first.status !== 403) return first;
-    const self = await this.vault.request('GET', 'auth/token/lookup-self', { token: this.token });
-    if (self.status !== 403) return first;
-    await this.relogin('token-refused');
+    // Ask about the token that was refused, not the one held now: a concurrent call may have logged in meanwhile,
+    // and then this call only needs to repeat its request with the new token.
+    if (this.token === token) {
+      const self = await this.vault.request('GET', 'auth/token/lookup-self', { token });
+      if (self.status !== 403) return first;
+      if (this.token === token) await this.relogin('token-refused');
+    }
+    await this.ready();
     return this.vault.request(method, apiPath, { token: this.token, body });
   }
 

@@ -121,6 +121,7 @@ export class ControlPlane {
       handle(req, res);
     });
     this.server.on('secureConnection', (socket) => {
+      this.handshakes++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -132,7 +133,8 @@ export class ControlPlane {
 
   /**
    * Moves the server to a new certificate from the current default issuer (after a root switch): new connections
-   * get it at once, idle kept-alive connections are closed so every node's next request handshakes again.
+   * get it at once, idle kept-alive connections are closed so every node's next request handshakes again. Wait for
+   * that with {@link reconnected}.
    */
   public async renewCertificate(drainMs: number): Promise<string> {
     const { cert, key, issuingCa } = await this.serverCertificate();
@@ -143,14 +145,33 @@ export class ControlPlane {
     this.issuingCa = issuingCa;
     // Connections made before the switch are closed over `drainMs`, each at a random instant when it is idle, as a
     // load balancer drains them: a thousand nodes do not all handshake again in the same second.
-    for (const socket of this.sockets) {
-      if (socket.destroyed) continue;
+    this.beforeSwitch = new Set([...this.sockets].filter((socket) => !socket.destroyed));
+    for (const socket of this.beforeSwitch) {
       setTimeout(() => this.closeWhenIdle(socket), Math.random() * drainMs).unref();
     }
     return issuingCa;
   }
 
+  /**
+   * Waits until every connection made before the last {@link renewCertificate} has closed and `nodes` connections
+   * made since are open (each node keeps one connection alive): every node has handshaked with the new certificate
+   * and verified it under the roots it holds. Returns false when that has not happened within `timeoutMs`.
+   */
+  public async reconnected(nodes: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const old = [...this.beforeSwitch].filter((socket) => !socket.destroyed).length;
+      const fresh = [...this.sockets].filter((socket) => !socket.destroyed && !this.beforeSwitch.has(socket)).length;
+      if (old === 0 && fresh >= nodes) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(100);
+    }
+  }
+
+  /** TLS handshakes the server has completed. */
+  public handshakes = 0;
   private readonly sockets = new Set<import('node:tls').TLSSocket>();
+  private beforeSwitch = new Set<import('node:tls').TLSSocket>();
   private readonly busy = new WeakSet<object>();
 
   private closeWhenIdle(socket: import('node:tls').TLSSocket): void {
