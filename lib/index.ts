@@ -297,6 +297,8 @@ export type { StateKeyStackProps } from '../stacks/state-key-stack';
 
 /** Types the public constructs' props and attributes use. */
 export { PlanClock } from './core/plan-clock';
+export { TerraformData } from './core/terraform-data';
+export type { TerraformDataConfig } from './core/terraform-data';
 export type { ResolvedFreshness } from './bootstrap/freshness';
 export type { KeyRotationPolicy, RotationPolicy } from './schedule/policy';
 /** Wire formats the constructs' attributes carry (the node entry exports the same types). */

@@ -3,10 +3,11 @@
  * response is kept, replaced through a `terraform_data` whenever what it signs changes. Nothing here runs in a
  * plan: the signature is known only after apply.
  */
-import { DataResource, Fn, ITerraformDependable, Lazy, Token } from 'cdktf';
+import { Fn, ITerraformDependable, Lazy, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { GenericEndpoint } from '@cdktf/provider-vault/lib/generic-endpoint';
 import { BundleSignatureRole, declareElement } from '../core/declarations';
+import { TerraformData } from '../core/terraform-data';
 
 /** A key that signs the bundle during apply. */
 export interface ApplyTimeSigner {
@@ -22,7 +23,7 @@ export interface ApplyTimeSignature {
   /** `vault_generic_endpoint` writing `<mount>/sign/<key>` during apply. */
   readonly resource: GenericEndpoint;
   /** `terraform_data` holding SHA-256 over what is signed; a change replaces `resource`. */
-  readonly signedInput: DataResource;
+  readonly signedInput: TerraformData;
   /** Standard base64 of the raw signature (the third field of Vault's `vault:v<N>:<base64>`). A token. */
   readonly sig: string;
   /** Key id of the version that signs. A token. */
@@ -46,9 +47,9 @@ export function signAtApply(
   // A string: the sign grants pin key_version as a string, and Vault matches a policy value only against the
   // same JSON type (transit reads the string as the number).
   const keyVersion = String(key.activeVersion);
-  const signedInput = new DataResource(scope, triggerId, {
+  const signedInput = new TerraformData(scope, triggerId, {
     // terraform_data takes any value; a string keeps the plan short: the digest changes when anything signed does.
-    input: Fn.sha256(Fn.jsonencode([path, keyVersion, input])) as unknown as Record<string, string>,
+    input: Fn.sha256(Fn.jsonencode([path, keyVersion, input])),
   });
   const prefix = `vault:v${keyVersion}:`;
   const resource = new GenericEndpoint(scope, id, {
@@ -61,9 +62,7 @@ export function signAtApply(
     lifecycle: {
       // The address as a plain string: cdktf renders a dependable here as "${terraform_data.x}", which Terraform
       // refuses in replace_triggered_by (hashicorp/terraform-cdk#3196). Lazy, so an overridden logical id counts.
-      replaceTriggeredBy: [
-        Lazy.stringValue({ produce: () => `${DataResource.tfResourceType}.${signedInput.friendlyUniqueId}` }),
-      ],
+      replaceTriggeredBy: [Lazy.stringValue({ produce: () => signedInput.address })],
       postcondition: [
         {
           condition: `\${startswith(lookup(self.write_data, "signature", ""), "${prefix}")}`,

@@ -22,6 +22,25 @@ function synthJson(stack: PlatformTrustStack): Record<string, any> {
 }
 
 describe('PlatformTrustStack', () => {
+  test('synthesizes with every construct validation run and no process started (no engine binary is needed)', () => {
+    // cdktf's DataResource validates by running `terraform version`, which fails where no terraform is on PATH; the
+    // library's terraform_data runs nothing.
+    // The core module object itself (a namespace import is not spied on: its properties are read-only).
+    const childProcess = jest.requireActual<typeof import('node:child_process')>('node:child_process');
+    const spawned = [
+      jest.spyOn(childProcess, 'execSync'),
+      jest.spyOn(childProcess, 'execFileSync'),
+      jest.spyOn(childProcess, 'spawnSync'),
+    ];
+    try {
+      const stack = new PlatformTrustStack(Testing.app(), { environment: dev });
+      Testing.synth(stack, true);
+      expect(spawned.map((s) => s.mock.calls.map((c) => String(c[0])))).toEqual([[], [], []]);
+    } finally {
+      spawned.forEach((s) => s.mockRestore());
+    }
+  });
+
   test('configures the Vault provider without an address or token', () => {
     // The shipped environments log in per job (short-lived CI tokens): they use the token directly.
     const stack = new PlatformTrustStack(Testing.app(), { environment: dev });
