@@ -608,6 +608,15 @@ function rotationReason(address: string, type: string): string | undefined {
   if (/RotateToV\d/.test(address)) {
     return 'the rotation itself: the transit `rotate` call that creates key version 2 in Vault (a new resource per version, so re-applies rotate nothing)';
   }
+  if (type === 'terraform_data' && /BootstrapBundle_SignedInput/.test(address)) {
+    return 'the digest of what the bundle key signs: the bundle changed, so the digest does, and it replaces the signature';
+  }
+  if (type === 'vault_generic_endpoint' && /BootstrapBundle_BundleSignature/.test(address)) {
+    return "the apply-time signature of the new bundle by the bundle key (Vault's transit `sign`, replaced when what it signs changes)";
+  }
+  if (type === 'vault_kv_secret_v2' && /BootstrapBundle_Published/.test(address)) {
+    return "the publication record of the new version: written once after the bundle that first lists it (Vault's `created_time` starts the rollout window)";
+  }
   if (type === 'vault_kv_secret_v2' && /BootstrapBundle/.test(address)) {
     return 'the published bootstrap bundle: its verifier set gains v2 as `next`, so the payload, its signature and the sequence change (`data_json`), and so do the sequence and digests the sequence guard reads (`custom_metadata`)';
   }
