@@ -73,8 +73,11 @@ export function createBundleHandler(source: BundleSource, options: BundleHandler
  * certificate still completes the handshake and gets 401 from the handler, so the refusal is an HTTP answer.
  */
 export function nodeClientTlsOptions(source: BundleSource): {
+  /** Ask every client for a certificate. */
   requestCert: true;
+  /** Complete the handshake without a verified certificate too (the handler answers 401). */
   rejectUnauthorized: false;
+  /** The node-cert CA PEMs of the served bundle: the only roots a client certificate is verified against. */
   ca: string[];
 } {
   const published = source.current();

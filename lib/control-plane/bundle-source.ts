@@ -97,7 +97,14 @@ export interface VaultBundleSourceOptions {
 /** Events of a {@link VaultBundleSource}. */
 export interface VaultBundleSourceEvents {
   /** A new bundle is served. */
-  updated: [{ sequence: number; previous?: number }];
+  updated: [
+    {
+      /** Sequence of the bundle now served. */
+      sequence: number;
+      /** Sequence of the bundle served before; undefined for the first. */
+      previous?: number;
+    },
+  ];
   /** A read or check failed; the source keeps serving what it had. */
   error: [ControlPlaneError];
 }

@@ -26,6 +26,7 @@ export enum ControlPlaneErrorCode {
 
 /** An unrecoverable control-plane failure: `[CP00n] <message>. Fix: <fix>`. */
 export class ControlPlaneError extends Error {
+  /** The failure family (`CP00n`), also the message's prefix. */
   public readonly code: ControlPlaneErrorCode;
   /** What to do about it. */
   public readonly fix: string;

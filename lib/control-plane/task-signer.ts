@@ -46,7 +46,14 @@ export interface TaskSignerOptions {
 /** Events of a {@link TaskSigner}. */
 export interface TaskSignerEvents {
   /** The published active version changed (an activation or a rollback). */
-  'version-changed': [{ from: number; to: number }];
+  'version-changed': [
+    {
+      /** The active version the signer used until now. */
+      from: number;
+      /** The active version it signs with from now on. */
+      to: number;
+    },
+  ];
   /** Reading the metadata failed on the periodic refresh (the signer keeps the version it has). */
   error: [ControlPlaneError];
 }

@@ -34,18 +34,30 @@ export interface VaultHttpOptions {
 
 /** The parts of a Vault response body the control plane reads (everything else is left unread). */
 export interface VaultBody {
+  /** The answer's data (a secret, a signature, a token lookup). */
   readonly data?: {
     readonly [field: string]: unknown;
     /** KV v2: the secret's data. */
     readonly data?: { readonly [field: string]: unknown };
   };
-  readonly auth?: { readonly client_token?: string; readonly lease_duration?: number; readonly renewable?: boolean };
+  /** Login and token renewal answers: the token and its lease. */
+  readonly auth?: {
+    /** The token. */
+    readonly client_token?: string;
+    /** The token's lease, in seconds (0: it does not expire). */
+    readonly lease_duration?: number;
+    /** Whether the token can be renewed. */
+    readonly renewable?: boolean;
+  };
+  /** Vault's error messages, on a failed request. */
   readonly errors?: readonly string[];
 }
 
 /** A Vault answer: status and parsed body (undefined when empty or not JSON). */
 export interface VaultAnswer {
+  /** HTTP status. */
   readonly status: number;
+  /** The parsed JSON body; undefined when empty or not JSON. */
   readonly body: VaultBody | undefined;
 }
 

@@ -60,7 +60,12 @@ export interface BundleAgentOptions {
    * The node's client certificate (PEM, with its key) for a control plane that asks for one.
    * @default - none
    */
-  readonly clientCertificate?: { readonly cert: string; readonly key: string };
+  readonly clientCertificate?: {
+    /** The certificate (PEM), with any intermediates after it. */
+    readonly cert: string;
+    /** Its private key (PEM). */
+    readonly key: string;
+  };
   /**
    * Path of the bundle on the control plane.
    * @default DEFAULT_AGENT_BUNDLE_PATH ("/v1/bootstrap/bundle")
@@ -71,7 +76,12 @@ export interface BundleAgentOptions {
    * name.
    * @default - the URL's host and port
    */
-  readonly connectTo?: { readonly host: string; readonly port: number };
+  readonly connectTo?: {
+    /** Host name or IP address to connect to. */
+    readonly host: string;
+    /** TCP port to connect to. */
+    readonly port: number;
+  };
   /**
    * Jitter, as a fraction of the refresh hint: each wait is `hint x (1 - jitter x random())`, never longer than
    * the hint.
@@ -83,7 +93,18 @@ export interface BundleAgentOptions {
    * randomised between half and all of it).
    * @default - initialMs: a quarter of the refresh hint, at most 1000 ms; maxMs: the refresh hint
    */
-  readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
+  readonly backoff?: {
+    /**
+     * Wait after the first failure, in milliseconds.
+     * @default - a quarter of the refresh hint, at most 1000
+     */
+    readonly initialMs?: number;
+    /**
+     * Longest wait, in milliseconds.
+     * @default - the refresh hint
+     */
+    readonly maxMs?: number;
+  };
   /**
    * Timeout of one request in milliseconds.
    * @default 10000
@@ -128,6 +149,7 @@ export type BundleAgentPhase =
 
 /** A snapshot of the agent's state. */
 export interface BundleAgentStatus {
+  /** Where the agent stands now. */
   readonly phase: BundleAgentPhase;
   /** Sequence of the held bundle. */
   readonly sequence?: number;
@@ -147,38 +169,86 @@ export interface BundleAgentStatus {
 export type BundleAgentEvent =
   /** A bundle was accepted and its files written (`enrolled`: it is the node's first). */
   | {
+      /** The event's name. */
       readonly type: 'accepted';
+      /** Sequence of the accepted bundle. */
       readonly sequence: number;
+      /** Sequence of the bundle it replaces; undefined on enrolment. */
       readonly previous?: number;
+      /** Whether it is the node's first bundle. */
       readonly enrolled: boolean;
+      /** Paths of the trust files written (absolute, under `rootDir`). */
       readonly files: MaterializedBundle;
     }
   /** The control plane serves what the agent holds (304, or the same envelope). */
-  | { readonly type: 'unchanged'; readonly sequence: number; readonly status: 200 | 304 }
+  | {
+      /** The event's name. */
+      readonly type: 'unchanged';
+      /** Sequence of the held bundle. */
+      readonly sequence: number;
+      /** HTTP status of the answer: 304, or 200 with the envelope held. */
+      readonly status: 200 | 304;
+    }
   /** The served envelope was refused (`reason` from acceptBundleUpdate or acceptFirstBundle); the held one stays. */
-  | { readonly type: 'rejected'; readonly reason: string; readonly detail: string; readonly held?: number }
+  | {
+      /** The event's name. */
+      readonly type: 'rejected';
+      /** Why, as the reason code of acceptBundleUpdate or acceptFirstBundle. */
+      readonly reason: string;
+      /** What was wrong, in words. */
+      readonly detail: string;
+      /** Sequence of the bundle still held; undefined when none is held yet. */
+      readonly held?: number;
+    }
   /** The fetch failed: `tls` is true for a TLS failure (the server's certificate is not trusted, a handshake error). */
   | {
+      /** The event's name. */
       readonly type: 'fetch-failed';
+      /** The failure's message (`HTTP <status>` for an unexpected answer). */
       readonly error: string;
+      /** The error code of the failure (such as `ECONNREFUSED`, or a TLS verification code), when it has one. */
       readonly code?: string;
+      /** HTTP status of the answer, when the control plane answered with something other than 200 or 304. */
       readonly status?: number;
+      /** Whether it is a TLS failure. */
       readonly tls: boolean;
+      /** Failed fetches since the last success, this one included. */
       readonly consecutiveFailures: number;
+      /** Wait before the next attempt, in milliseconds (the backoff, randomised). */
       readonly retryInMs: number;
     }
   /** An accepted bundle could not be written (files or state): it is not held; the next check tries again. */
-  | { readonly type: 'write-failed'; readonly sequence: number; readonly error: string }
+  | {
+      /** The event's name. */
+      readonly type: 'write-failed';
+      /** Sequence of the bundle that could not be written. */
+      readonly sequence: number;
+      /** The write failure's message. */
+      readonly error: string;
+    }
   /** The held bundle has expired. */
-  | { readonly type: 'expired'; readonly sequence: number; readonly expiresAt: Date };
+  | {
+      /** The event's name. */
+      readonly type: 'expired';
+      /** Sequence of the expired bundle. */
+      readonly sequence: number;
+      /** When it expired. */
+      readonly expiresAt: Date;
+    };
 
 /** The events of a {@link BundleAgent}, by name. */
 export interface BundleAgentEvents {
+  /** A bundle was accepted and its files written. */
   accepted: [Extract<BundleAgentEvent, { type: 'accepted' }>];
+  /** The control plane serves what the agent holds. */
   unchanged: [Extract<BundleAgentEvent, { type: 'unchanged' }>];
+  /** The served envelope was refused; the held one stays. */
   rejected: [Extract<BundleAgentEvent, { type: 'rejected' }>];
+  /** A fetch failed; the next one follows the backoff. */
   'fetch-failed': [Extract<BundleAgentEvent, { type: 'fetch-failed' }>];
+  /** An accepted bundle could not be written. */
   'write-failed': [Extract<BundleAgentEvent, { type: 'write-failed' }>];
+  /** The held bundle has expired. */
   expired: [Extract<BundleAgentEvent, { type: 'expired' }>];
   /** Every event. */
   event: [BundleAgentEvent];

@@ -1,8 +1,10 @@
 /**
  * The control plane's Vault identity over time, against a real Vault-API server and the stack applied by the real
  * engine: AppRoleSession renews its token before the TTL ends, logs in again when the max TTL caps renewal or the
- * token is revoked, with no failed sign call, and fails loudly (a typed error and an `error` event with a CP code)
- * when it cannot log in again.
+ * token is revoked, with no failed sign call; rides out Vault being unreachable at renewal time (a TCP proxy in front
+ * of the server is cut for a while) with the token it holds and retries with backoff until Vault answers again; and
+ * fails loudly (an `error` event with a CP code per failed attempt, then a typed error from every call once the
+ * token's lease has ended) when it cannot log in again.
  *
  * The stack's AppRoleConsumer accepts TTLs of a minute and more; to see several TTLs in seconds, the test shortens the
  * control-plane role's token TTLs through Vault's API after the apply (no apply follows that would put them back).
@@ -11,11 +13,13 @@ import { App } from 'cdktf';
 import { EnvironmentConfig, PlatformTrustStack } from '../../lib';
 import {
   AppRoleSession,
+  AppRoleSessionOptions,
   ControlPlaneError,
   ControlPlaneErrorCode,
   TaskSigner,
   VaultHttp,
 } from '../../lib/control-plane';
+import { TcpProxy } from './hold-proxy';
 import { VaultClient, VaultServer } from './vault-server';
 import { TEST_FRESHNESS, Workspace } from './workspace';
 
@@ -91,7 +95,7 @@ describe('control plane: AppRole session renewal and re-login (real engine, real
   let mount: string;
   /** Wrapping tokens handed out so far (each holds one secret id). */
   const wrapped: string[] = [];
-  const open: { session: AppRoleSession; signer?: TaskSigner; vault: VaultHttp }[] = [];
+  const open: { session: AppRoleSession; signer?: TaskSigner; vault: VaultHttp; proxy?: TcpProxy }[] = [];
 
   /** As the deploy tooling does: a secret id of the control-plane role, response-wrapped. */
   async function wrapSecretId(): Promise<string> {
@@ -105,16 +109,21 @@ describe('control plane: AppRole session renewal and re-login (real engine, real
     return body.wrap_info.token;
   }
 
-  /** Logs in a session with `supplier` and starts a signer on it. */
-  async function start(supplier: () => Promise<string>) {
-    const vault = new VaultHttp({ address: bao.addr });
+  /** Logs in a session with `supplier` (through `proxy` when given) and starts a signer on it. */
+  async function start(
+    supplier: () => Promise<string>,
+    options: Pick<AppRoleSessionOptions, 'renewAt' | 'retryBackoff'> & { proxy?: TcpProxy } = {},
+  ) {
+    const { proxy, ...sessionOptions } = options;
+    const vault = new VaultHttp({ address: proxy ? `http://127.0.0.1:${proxy.port}` : bao.addr });
     const session = await AppRoleSession.login({
       vault,
       mount,
       roleId: outputs.control_plane_role_id,
       wrappedSecretId: supplier,
+      ...sessionOptions,
     });
-    const entry: (typeof open)[number] = { session, vault };
+    const entry: (typeof open)[number] = { session, vault, proxy };
     open.push(entry);
     const log = record(session);
     entry.signer = await TaskSigner.start({ session, metadataPath: outputs.signing_metadata_path });
@@ -167,10 +176,11 @@ describe('control plane: AppRole session renewal and re-login (real engine, real
 
   /** Each case closes its sessions: none renews or logs in behind the next case. */
   afterEach(async () => {
-    for (const { session, signer, vault } of open.splice(0)) {
+    for (const { session, signer, vault, proxy } of open.splice(0)) {
       signer?.close();
       await session.close();
       vault.close();
+      await proxy?.close();
     }
   });
 
@@ -243,7 +253,96 @@ describe('control plane: AppRole session renewal and re-login (real engine, real
     expect(log.errors).toEqual([]);
   });
 
-  test('unrecoverable: the secret id is destroyed and the wrapped one handed over again was already used: the max-TTL login fails loudly (CP002 event, then CP002 from every call), never a hang', async () => {
+  test('Vault unreachable at renewal time (a TCP proxy in front of it cut for 1.5 s): an error event per failed attempt with backoff, the held token signs as soon as Vault answers again, and a retry logs in again before the lease ends, without a restart', async () => {
+    const proxy = await TcpProxy.start(Number(new URL(bao.addr).port));
+    const backoff = { initialMs: 500, maxMs: 2000 };
+    // Renewal at 0.3 of the 3 s lease (0.9 s); the outage covers it and ends 1 s before the lease does.
+    const { session, signer, log } = await start(wrapSecretId, { proxy, renewAt: 0.3, retryBackoff: backoff });
+    const errorsAt: number[] = [];
+    session.on('error', () => errorsAt.push(Date.now()));
+    const leaseEnd = session.leaseEnd.getTime();
+    const loggedIn = leaseEnd - TOKEN_TTL * 1000;
+    const calls: { start: number; end: number; error?: unknown }[] = [];
+    let done = false;
+    const worker = async (w: number) => {
+      for (let i = 0; !done; i++) {
+        const call: (typeof calls)[number] = { start: Date.now(), end: 0 };
+        await signer.sign(`outage ${w}/${i}`).then(
+          (s) => expect(s.signature).toMatch(/^vault:v1:/),
+          (e: unknown) => (call.error = e),
+        );
+        call.end = Date.now();
+        calls.push(call);
+        await sleep(40);
+      }
+    };
+    const workers = Promise.all([0, 1, 2, 3].map(worker));
+    await sleep(loggedIn + 500 - Date.now());
+    const down = Date.now();
+    proxy.interrupt();
+    await sleep(leaseEnd - 1000 - Date.now());
+    proxy.resume();
+    const up = Date.now();
+    const recovered = await within(
+      new Promise<number>((resolve) => session.once('login', () => resolve(Date.now()))),
+      TOKEN_TTL * 1000,
+      'the login after the outage',
+    );
+    await sleep(1500);
+    done = true;
+    await workers;
+
+    const before = calls.filter((c) => c.end < down);
+    const during = calls.filter((c) => c.start >= down && c.end <= up);
+    const heldToken = calls.filter((c) => c.start >= up && c.end <= recovered);
+    const after = calls.filter((c) => c.start >= up);
+    const failed = calls.filter((c) => c.error !== undefined);
+    const gaps = errorsAt.slice(1).map((t, i) => t - errorsAt[i]);
+    console.log(
+      `outage ${up - down} ms (${down - loggedIn}-${up - loggedIn} ms after login, lease ${TOKEN_TTL} s, renewal at ` +
+        `${Math.round(0.3 * TOKEN_TTL * 1000)} ms): ${log.errors.length} error events ${JSON.stringify(log.errors.map((e) => e.code))} ` +
+        `at ${JSON.stringify(errorsAt.map((t) => t - loggedIn))} ms; recovered by login at ${recovered - loggedIn} ms ` +
+        `(${recovered - up} ms after Vault answered again); signatures: ${before.length} ok before, ` +
+        `${during.filter((c) => !c.error).length} ok / ${during.filter((c) => c.error).length} failed during, ` +
+        `${heldToken.filter((c) => !c.error).length} ok with the held token between the outage and the login, ` +
+        `${after.filter((c) => !c.error).length} ok / ${after.filter((c) => c.error).length} failed after`,
+    );
+    // Loud: one CP001 error event per failed renewal/login attempt, spaced by the backoff (doubling, capped).
+    expect(log.errors.length).toBeGreaterThanOrEqual(2);
+    expect(log.errors.every((e) => e instanceof ControlPlaneError)).toBe(true);
+    expect(new Set(log.errors.map((e) => e.code))).toEqual(new Set([ControlPlaneErrorCode.VAULT_UNAVAILABLE]));
+    expect(errorsAt[0]).toBeGreaterThanOrEqual(loggedIn + 0.3 * TOKEN_TTL * 1000);
+    expect(errorsAt[errorsAt.length - 1]).toBeLessThanOrEqual(up);
+    gaps.forEach((gap, i) => {
+      expect(gap).toBeGreaterThanOrEqual(Math.min(backoff.maxMs, backoff.initialMs * 2 ** i) - 50);
+      expect(gap).toBeLessThanOrEqual(backoff.maxMs + 500);
+    });
+    // Recovered by itself: a retry logged in again once Vault answered, before the held token's lease had ended.
+    expect(log.events.filter((e) => e.kind === 'login').map((e) => e.reason)).toEqual(['renew-failed']);
+    expect(recovered).toBeGreaterThan(up);
+    expect(recovered).toBeLessThan(leaseEnd);
+    expect(session.leaseEnd.getTime()).toBeGreaterThan(leaseEnd);
+    // Signing: no failure before the outage or after it; in between, the held token signed as soon as Vault
+    // answered, before the new login; during it, calls failed only as the proxy made them fail (the sign request
+    // itself unanswered: CP001 naming the sign path, not a stored login error).
+    expect(before.length).toBeGreaterThan(0);
+    expect(heldToken.length).toBeGreaterThan(0);
+    expect(after.length).toBeGreaterThan(heldToken.length);
+    expect(after.filter((c) => c.error)).toEqual([]);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const call of failed) {
+      expect(call.start).toBeGreaterThanOrEqual(down - 200);
+      expect(call.start).toBeLessThanOrEqual(up);
+      expect(call.error).toBeInstanceOf(ControlPlaneError);
+      expect((call.error as ControlPlaneError).code).toBe(ControlPlaneErrorCode.VAULT_UNAVAILABLE);
+      expect((call.error as Error).message).toMatch(/^\[CP001\] Vault did not answer POST \S+\/sign\//);
+    }
+    // The token in use is valid at Vault.
+    const self = await session.request('GET', 'auth/token/lookup-self');
+    expect(self.status).toBe(200);
+  }, 30000);
+
+  test('unrecoverable: the secret id is destroyed and the wrapped one handed over again was already used: the max-TTL login fails loudly (CP002 event per attempt; the held token signs until its lease ends, then CP002 from every call), never a hang', async () => {
     let first: string | undefined;
     // The deploy tooling hands over the same wrapping token again: Vault refuses to unwrap it a second time.
     const { session, signer, log } = await start(async () => (first ??= await wrapSecretId()));
@@ -259,7 +358,15 @@ describe('control plane: AppRole session renewal and re-login (real engine, real
     expect(log.errors.map((e) => e.code)).toEqual([ControlPlaneErrorCode.UNWRAP_FAILED]);
     expect(log.errors[0]).toBeInstanceOf(ControlPlaneError);
     expect(log.errors[0].message).toMatch(/^\[CP002\] the response-wrapped secret id could not be unwrapped/);
-    // Every call fails with it, at once, until a login succeeds; also after the token has run out.
+    // The token held is still valid until its lease ends: calls go on with it.
+    const leaseEnd = session.leaseEnd.getTime();
+    expect(leaseEnd).toBeGreaterThan(Date.now());
+    await expect(within(signer.sign('within the lease, after the failed login'), 5000, 'sign')).resolves.toMatchObject({
+      version: 1,
+    });
+    expect(Date.now()).toBeLessThan(leaseEnd);
+    // Once it has ended, every call fails with the stored error, at once, until a login succeeds.
+    await sleep(leaseEnd - Date.now() + 100);
     for (const wait of [0, TOKEN_TTL * 1000]) {
       await sleep(wait);
       const t = Date.now();
@@ -271,5 +378,8 @@ describe('control plane: AppRole session renewal and re-login (real engine, real
       expect((error as ControlPlaneError).code).toBe(ControlPlaneErrorCode.UNWRAP_FAILED);
       expect(Date.now() - t).toBeLessThan(2000);
     }
+    // Loud throughout: every retry (and every call's login after the lease) failed with CP002 and said so.
+    expect(log.errors.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(log.errors.map((e) => e.code))).toEqual(new Set([ControlPlaneErrorCode.UNWRAP_FAILED]));
   }, 30000);
 });

@@ -5,7 +5,8 @@
  *   after the server acted on it (Vault rotated a key, the engine has not heard so and has not saved state).
  * - `TcpProxy` forwards a TCP service (PostgreSQL) and can stand in for a runner host that vanished: when the client
  *   side closes, the server side is kept open, so the server never learns that its client is gone (as when a CI
- *   machine loses power or its network, and no FIN or RST ever reaches the server).
+ *   machine loses power or its network, and no FIN or RST ever reaches the server). It can also make the service
+ *   unreachable for a while (`interrupt` / `resume`): open connections are reset and new ones refused.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -139,9 +140,14 @@ export class TcpProxy {
   public partitionOnClientClose = false;
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  private interrupted = false;
 
   private constructor(targetPort: number) {
     this.server = net.createServer((client) => {
+      if (this.interrupted) {
+        client.resetAndDestroy();
+        return;
+      }
       const upstream = net.connect(targetPort, '127.0.0.1');
       this.sockets.add(client).add(upstream);
       client.pipe(upstream, { end: false });
@@ -159,6 +165,17 @@ export class TcpProxy {
 
   public get port(): number {
     return (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** Makes the service unreachable: resets every open connection, and each new one, until `resume`. */
+  public interrupt(): void {
+    this.interrupted = true;
+    for (const s of this.sockets) s.resetAndDestroy();
+  }
+
+  /** Ends an `interrupt`: new connections are forwarded again. */
+  public resume(): void {
+    this.interrupted = false;
   }
 
   /** Drops every connection (a partition heals, or the machine is gone for good) and stops listening. */
