@@ -299,7 +299,7 @@ export type { StateKeyStackProps } from '../stacks/state-key-stack';
 export { PlanClock } from './core/plan-clock';
 export { TerraformData } from './core/terraform-data';
 export type { TerraformDataConfig } from './core/terraform-data';
-export type { ResolvedFreshness } from './bootstrap/freshness';
+export type { ResolvedFreshness } from './kernel/freshness';
 export type { KeyRotationPolicy, RotationPolicy } from './schedule/policy';
 /** Wire formats the constructs' attributes carry (the node entry exports the same types). */
 export { BUNDLE_KEYS_FORMAT_V1, BUNDLE_SCHEMA_V1, BUNDLE_SCHEMA_V2, PUBKEYS_FORMAT_V1 } from './kernel/formats';

@@ -40,7 +40,6 @@ import {
 import { sameTrustSource } from './private/errors';
 import { ApplyTimeSignature, signAtApply } from './apply-time-signature';
 import {
-  ResolvedFreshness,
   checkFreshnessSettings,
   declareRevocationRecords,
   declareRollout,
@@ -48,6 +47,7 @@ import {
   expiryConditions,
   retentionConditions,
 } from './freshness';
+import type { ResolvedFreshness } from '../kernel/freshness';
 
 export type { ApplyTimeSignature } from './apply-time-signature';
 import { mountPathsOverlap } from '../kernel/paths';

@@ -14,6 +14,7 @@ import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
 import { invalidFreshnessSetting, invalidRevocation } from '../core/errors';
 import {
   REVOCATION_METADATA_PREFIX,
+  ResolvedFreshness,
   revocationMetadataKey,
   revocationRetentionHours,
   rolloutWindowSeconds,
@@ -21,24 +22,6 @@ import {
 import { PLAN_TIME_VARIABLE } from '../core/plan-clock';
 import { isToken } from '../core/validation';
 import type { VerifierPlan } from '../signing/verifier-set';
-
-/** The freshness settings with defaults applied. */
-export interface ResolvedFreshness {
-  /** End of the bundle's validity (ISO 8601 UTC), as written in code. */
-  readonly expires: string;
-  /** Seconds between a node's checks for a newer bundle. Default: 3600. */
-  readonly refreshHintSeconds: number;
-  /** Days before `expires` from which a plan fails. Default: 5. */
-  readonly expiryMarginDays: number;
-  /** Most days `expires` may lie after the plan's time. Default: 90. */
-  readonly maxValidityDays: number;
-  /** Refresh hints a new key version must have been published for before it signs. Default: 3. */
-  readonly rolloutRefreshes: number;
-  /** Extra seconds on top of the rollout window. Default: 0. */
-  readonly rolloutExtraSeconds: number;
-  /** The reason given to skip the rollout window check; absent when the window is checked. */
-  readonly rolloutOverrideReason?: string;
-}
 
 function wholeNumber(name: string, value: unknown, min: number, max: number, fix: string): number {
   if (isToken(value) || typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

@@ -20,6 +20,24 @@ export const DEFAULT_ROLLOUT_REFRESHES = 3;
 /** Default refresh hint of a bundle: one hour. */
 export const DEFAULT_REFRESH_HINT_SECONDS = 3600;
 
+/** The freshness settings with defaults applied (the constructs' and the rotation schedule's view of them). */
+export interface ResolvedFreshness {
+  /** End of the bundle's validity (ISO 8601 UTC), as written in code. */
+  readonly expires: string;
+  /** Seconds between a node's checks for a newer bundle. Default: 3600. */
+  readonly refreshHintSeconds: number;
+  /** Days before `expires` from which a plan fails. Default: 5. */
+  readonly expiryMarginDays: number;
+  /** Most days `expires` may lie after the plan's time. Default: 90. */
+  readonly maxValidityDays: number;
+  /** Refresh hints a new key version must have been published for before it signs. Default: 3. */
+  readonly rolloutRefreshes: number;
+  /** Extra seconds on top of the rollout window. Default: 0. */
+  readonly rolloutExtraSeconds: number;
+  /** The reason given to skip the rollout window check; absent when the window is checked. */
+  readonly rolloutOverrideReason?: string;
+}
+
 /** Problem codes of freshness and revocation. */
 export const FreshnessProblem = {
   EXPIRES: 'iso-time',

@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_VALIDITY_DAYS,
   DEFAULT_REFRESH_HINT_SECONDS,
   DEFAULT_ROLLOUT_REFRESHES,
+  ResolvedFreshness,
   rolloutWindowSeconds,
 } from '../kernel/freshness';
 import type { RotationPolicy } from './policy';
@@ -76,14 +77,7 @@ export const DEFAULT_BUNDLE_SECRET = 'bootstrap/bundle';
 export const PUBLICATION_RECORD_SUFFIX = '-published';
 
 /** The freshness settings with the kernel's defaults. */
-export interface ScheduleFreshness {
-  readonly expires: string;
-  readonly refreshHintSeconds: number;
-  readonly expiryMarginDays: number;
-  readonly maxValidityDays: number;
-  readonly rolloutRefreshes: number;
-  readonly rolloutExtraSeconds: number;
-  readonly rolloutOverrideReason?: string;
+export interface ScheduleFreshness extends ResolvedFreshness {
   /** Seconds a new key version or root must have been published before it is used. */
   readonly rolloutWindowSeconds: number;
 }

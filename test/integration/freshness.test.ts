@@ -24,6 +24,7 @@ import {
   pae,
   verifyTaskWithBundle,
 } from '../../lib/node';
+import { isoSeconds } from '../../lib/schedule/private/time';
 import { VaultClient, VaultServer } from './vault-server';
 import { EngineError, Workspace, dayFromToday, oneLine } from './workspace';
 
@@ -31,6 +32,13 @@ import { EngineError, Workspace, dayFromToday, oneLine } from './workspace';
 const FRESHNESS = { expires: dayFromToday(30), refreshHintSeconds: 2, rolloutRefreshes: 2 } as const;
 const WINDOW_MS = 4000;
 const GRACE_UNTIL = dayFromToday(10);
+/** The control-plane trust after the root switch test: fr-root-2 current, the first root in its overlap. */
+const SWITCHED_TRUST: EnvironmentConfig['controlPlaneTrust'] = {
+  platformCa: {
+    root: { issuerName: 'fr-control-plane-root' },
+    rotation: { next: { issuerName: 'fr-root-2' }, overlapUntil: dayFromToday(10), phase: RootRotationPhase.SWITCH },
+  },
+};
 
 function environment(changes: Partial<EnvironmentConfig> & { sequence: number }): EnvironmentConfig {
   const { sequence, ...rest } = changes;
@@ -46,9 +54,9 @@ function environment(changes: Partial<EnvironmentConfig> & { sequence: number })
 
 /** A plan_time (ISO 8601 UTC, whole seconds) between 0.5 and 1.5 s after `publishedAt`: inside the rollout window. */
 function insideWindow(publishedAt: number): string {
-  const t = Math.floor((publishedAt + 1500) / 1000) * 1000;
-  expect(t - publishedAt).toBeLessThan(WINDOW_MS);
-  return new Date(t).toISOString().replace('.000Z', 'Z');
+  const t = isoSeconds(publishedAt + 1500);
+  expect(Date.parse(t) - publishedAt).toBeLessThan(WINDOW_MS);
+  return t;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -310,16 +318,7 @@ describe('bundle freshness, rollout window, revocation and emergency rotation (r
 
   test('a compromised bundle key: one apply rotates and revokes it while it hands over; a bundle forged with it later is refused by updated nodes', async () => {
     const taskSigning = { version: 2, compromised: [1, 2] };
-    const controlPlaneTrust: EnvironmentConfig['controlPlaneTrust'] = {
-      platformCa: {
-        root: { issuerName: 'fr-control-plane-root' },
-        rotation: {
-          next: { issuerName: 'fr-root-2' },
-          overlapUntil: dayFromToday(10),
-          phase: RootRotationPhase.SWITCH,
-        },
-      },
-    };
+    const controlPlaneTrust = SWITCHED_TRUST;
     const before = held.get(9)! as BootstrapBundleV2;
     expect(before.bundle_keys.set.keys.map((k) => `${k.version}:${k.state}`)).toEqual(['1:active']);
     const changes = await publish(
@@ -373,16 +372,7 @@ describe('bundle freshness, rollout window, revocation and emergency rotation (r
   });
 
   test('a revocation stays listed until every bundle that trusted it has expired: dropping it sooner fails the plan, naming it and the date; after that date it plans', async () => {
-    const controlPlaneTrust: EnvironmentConfig['controlPlaneTrust'] = {
-      platformCa: {
-        root: { issuerName: 'fr-control-plane-root' },
-        rotation: {
-          next: { issuerName: 'fr-root-2' },
-          overlapUntil: dayFromToday(10),
-          phase: RootRotationPhase.SWITCH,
-        },
-      },
-    };
+    const controlPlaneTrust = SWITCHED_TRUST;
     const bundleSigning = { version: 2, compromised: [1] };
     // Each revoked item has a record, written once before the bundle that revoked it; the published bundle carries
     // the end of its retention: the record's created_time plus the validity bound (90 days) frozen in the record.
@@ -418,12 +408,12 @@ describe('bundle freshness, rollout window, revocation and emergency rotation (r
     expect(early).not.toContain('revoked:bundle-key:v1 (listed');
 
     // After the last retention end the same change plans (the bundle's expiry moved forward, as it would be by then).
-    const later = new Date(Math.max(until, Date.parse(custom['revoked:task-key:v2'])) + 3600_000);
-    const expires = new Date(later.getTime() + 30 * 86400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const planTime = later.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const later = Math.max(until, Date.parse(custom['revoked:task-key:v2'])) + 3600_000;
+    const expires = isoSeconds(later + 30 * 86400_000);
+    const planTime = isoSeconds(later);
     expect(await planFailure(dropped({ freshness: { ...FRESHNESS, expires } }), planTime)).toBeUndefined();
     // One hour before it, the plan fails.
-    const before = new Date(later.getTime() - 2 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const before = isoSeconds(later - 2 * 3600_000);
     expect(await planFailure(dropped({ freshness: { ...FRESHNESS, expires } }), before)).toContain(
       'A revocation is dropped before every bundle that trusted it has expired',
     );
