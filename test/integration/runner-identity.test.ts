@@ -292,10 +292,24 @@ describe('the CI runner identity: plan and apply roles from JWTs (real engine, r
         () => plan.write('dev/pki-control-plane/issue/control-plane-https', { common_name: 'x' }),
       ],
       ['write its cubbyhole', () => plan.write('cubbyhole/x', { a: 'b' })],
+      [
+        'delete a revocation record',
+        () => plan.request('DELETE', 'dev/kv/data/bootstrap/bundle-published/revoked/task-key/v1'),
+      ],
     ];
     const results: Array<[string, number]> = [];
     for (const [name, attempt] of attempts) results.push([name, (await attempt()).status]);
     expect(results).toEqual(attempts.map(([name]) => [name, 403]));
+  });
+
+  test('4b. the apply role deletes nothing but revocation records (dropped after their retention): not the bundle, not a publication record', async () => {
+    const apply = await token('dev-apply', {});
+    const del = async (p: string) => (await apply.request('DELETE', p)).status;
+    expect(await del('dev/kv/data/bootstrap/bundle-published/revoked/task-key/v9')).toBe(204);
+    expect(await del('dev/kv/data/bootstrap/bundle')).toBe(403);
+    expect(await del('dev/kv/metadata/bootstrap/bundle')).toBe(403);
+    expect(await del('dev/kv/data/bootstrap/bundle-published/node-task-signer/v1')).toBe(403);
+    expect(await del('dev/kv/metadata/bootstrap/bundle-published/revoked/task-key/v9')).toBe(403);
   });
 
   test('5. the audit log: the plan role read, and never wrote; the apply role wrote', () => {
