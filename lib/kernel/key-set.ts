@@ -74,7 +74,7 @@ export function keySetEntryProblems(e: KeySetEntryFacts, index: number, path: st
       problem(
         P.UNTIL_NOT_GRACE,
         `${path}.until`,
-        `${name} is ${String(e.state)} but carries an end date (only grace entries end)`,
+        `${name} is ${typeof e.state === 'string' ? e.state : JSON.stringify(e.state)} but carries an end date (only grace entries end)`,
       ),
     );
   }

@@ -17,6 +17,14 @@ describe('key set schedule rules', () => {
     ).toEqual([]);
   });
 
+  test('a state that is an object without a primitive value is a problem, not a thrown error (found by the bundle fuzz test)', () => {
+    const state = { toString: 0 } as unknown as 'grace';
+    expect(() => keySetProblems([{ version: 1, state, until: U }])).not.toThrow();
+    const problems = keySetProblems([{ version: 1, state, until: U }]);
+    expect(problems.map((p) => p.code)).toEqual(expect.arrayContaining([P.STATE, P.UNTIL_NOT_GRACE]));
+    expect(problems.find((p) => p.code === P.UNTIL_NOT_GRACE)?.message).toContain('is {"toString":0} but carries');
+  });
+
   test.each([
     [[{ version: 0, state: 'active' }], P.VERSION],
     [[{ version: 2 ** 31, state: 'active' }], P.VERSION],
